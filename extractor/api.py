@@ -1,0 +1,37 @@
+"""Python API: `extract_text(text) -> list[Claim]` and `extract(paths) -> pandas.DataFrame`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from .models import CLAIM_COLUMNS, Claim, Document
+from .pipeline import Extractor, extract_document
+
+
+@lru_cache(maxsize=8)
+def _extractor(rules_dir: str | None) -> Extractor:
+    return Extractor.load(Path(rules_dir) if rules_dir else None)
+
+
+def extract_text(text: str, rules_dir: str | Path | None = None, year: int | None = None,
+                 doc: str = "<text>") -> list[Claim]:
+    """Claims of one text (rules compiled once and cached per rules folder)."""
+    extractor = _extractor(str(rules_dir) if rules_dir else None)
+    return extract_document(Document(doc=doc, text=text), extractor, year=year).claims
+
+
+def extract(paths: list[str | Path] | str | Path, rules_dir: str | Path | None = None,
+            year: int | None = None):
+    """Claims of every document under `paths`, one row per claim (columns of claims.csv)."""
+    import pandas as pd
+
+    from .run import RunSummary, iter_results
+
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    extractor = _extractor(str(rules_dir) if rules_dir else None)
+    summary = RunSummary()
+    results = iter_results([Path(p) for p in paths], extractor, year, summary)
+    rows = [c.row() for _, result in results for c in result.claims]
+    return pd.DataFrame(rows, columns=CLAIM_COLUMNS)

@@ -1,0 +1,93 @@
+"""Command line: `extractor run`, `extractor explain`, `extractor check-rules`, `extractor test-rules`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .explain import explain_sentence
+from .rules import RuleFileError
+from .ruletests import run_examples
+from .run import run
+
+EXIT_OK, EXIT_USAGE, EXIT_SKIPPED = 0, 2, 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `extractor` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except RuleFileError as err:
+        print(f"rule error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="extractor", description="Statistical claims from Chinese official texts.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="extract claims from documents into CSV and XLSX")
+    p.add_argument("inputs", nargs="*", type=Path, default=[Path("corpus")], help="files or folders (default: corpus/)")
+    p.add_argument("--rules", type=Path, default=None, help="rules folder (default: rules/)")
+    p.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
+    p.add_argument("--year", type=int, default=None, help="the year the documents speak from (for 去年/今年)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("explain", help="show how a sentence is read: numerals, rules tried, claims")
+    p.add_argument("sentence")
+    p.add_argument("--rules", type=Path, default=None)
+    p.add_argument("--year", type=int, default=None)
+    p.set_defaults(func=_cmd_explain)
+
+    p = sub.add_parser("check-rules", help="validate the rule files")
+    p.add_argument("rules", nargs="?", type=Path, default=None)
+    p.set_defaults(func=_cmd_check_rules)
+
+    p = sub.add_parser("test-rules", help="run every example sentence of the rule files")
+    p.add_argument("rules", nargs="?", type=Path, default=None)
+    p.set_defaults(func=_cmd_test_rules)
+    return parser
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    missing = [str(p) for p in args.inputs if not p.exists()]
+    if missing:
+        print(f"error: no such input: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    summary = run(args.inputs, args.rules, args.out, args.year, progress=not args.quiet and sys.stderr.isatty())
+    for line in summary.skipped:
+        print(f"skipped {line}", file=sys.stderr)
+    cats = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_category.items()))
+    checks = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_status.items()))
+    print(f"{summary.documents} documents, {summary.claims} claims ({cats or 'none'}); "
+          f"checks: {checks or 'none'}; {len(summary.skipped)} skipped")
+    print("wrote " + ", ".join(str(p) for p in summary.outputs))
+    return EXIT_SKIPPED if summary.skipped else EXIT_OK
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    print(explain_sentence(args.sentence, args.rules, args.year))
+    return EXIT_OK
+
+
+def _cmd_check_rules(args: argparse.Namespace) -> int:
+    from .pipeline import Extractor
+
+    extractor = Extractor.load(args.rules)
+    print(f"{len(extractor.ruleset.rules)} rules in {len(extractor.ruleset.files)} files: ok")
+    return EXIT_OK
+
+
+def _cmd_test_rules(args: argparse.Namespace) -> int:
+    failures, total = run_examples(args.rules)
+    for failure in failures:
+        print(failure)
+    print(f"{total - len(failures)} passed, {len(failures)} failed")
+    return EXIT_OK if not failures else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

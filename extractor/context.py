@@ -1,0 +1,186 @@
+"""Resolve what a claim's sentence leaves to its context: the year (period), the scope, 其中 parents."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import Claim, Sentence
+from .numerals import parse_numeral
+
+_TITLE = re.compile(r"《[^》]*》")
+_CN_DIGITS = "〇零○一二三四五六七八九"
+# A year the text speaks of: 2021年 · 2021年度 · 二〇二一年 · 去年 · 今年 · 上年; and spans (…以来) that have no year.
+_YEAR_MENTION = re.compile(
+    rf"(?P<span>(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五六七八九十\d]+年(?:来|以来)|(?:今年|本年)以来|"
+    rf"(?:[12][0-9]{{3}}|[{_CN_DIGITS}]{{4}})年以来)"
+    rf"|(?P<year>(?<![0-9])[12][0-9]{{3}}|[{_CN_DIGITS}]{{4}})年(?!以来)"
+    rf"|(?P<rel>去年|上年|上一年|前年|今年|本年|当年|过去的?一年)"
+)
+_RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "当年": 0,
+             "过去一年": -1, "过去的一年": -1}
+_SCOPE = re.compile(r"(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五\d]+年(?:来|以来)|今年以来|"
+                    r"全国|全省|全市|全区|全县|全州|全盟|全旗|全系统|全行业|全局|全委|全乡|全镇")
+_PARTS = re.compile(r"其中|包括|分别为|分别是")
+_LIST_JOIN = re.compile(r"^[^，,；;。\ue000]{0,12}?[、和及与]")
+_MIN_YEAR, _MAX_YEAR = 1949, 2100
+
+
+@dataclass(frozen=True)
+class YearMention:
+    """A year the text names at `pos` (None for a span such as 十八大以来)."""
+
+    pos: int
+    year: int | None
+
+
+def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
+    """Years named in `text` outside 《titles》, relative ones resolved against `doc_year`."""
+    text = _TITLE.sub(lambda m: " " * len(m.group()), text)
+    out = []
+    for m in _YEAR_MENTION.finditer(text):
+        if m.group("span"):
+            out.append(YearMention(m.start(), None))
+        elif m.group("year"):
+            year = _year_value(m.group("year"))
+            if year is not None:
+                out.append(YearMention(m.start(), year))
+        elif doc_year is not None:
+            out.append(YearMention(m.start(), doc_year + _RELATIVE[m.group("rel")]))
+    return out
+
+
+def _year_value(text: str) -> int | None:
+    value = int(text) if text.isdigit() else parse_numeral(text)
+    if isinstance(value, (int, float)) and _MIN_YEAR <= value <= _MAX_YEAR:
+        return int(value)
+    return None
+
+
+def infer_doc_year(text: str) -> int | None:
+    """The year the document speaks from: the latest year it names outside titles."""
+    years = [m.year for m in year_mentions(text, None) if m.year is not None]
+    return max(years) if years else None
+
+
+def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: int | None) -> None:
+    """Set `period` on each claim: a year in its sentence, else in the sentences that govern it.
+
+    Governing sentences are the previous ones back to the nearest heading line (inclusive);
+    a span such as 今年以来 or 十八大以来 means no single year.
+    """
+    index = {s.start: i for i, s in enumerate(sentences)}
+    cache: dict[int, list[YearMention]] = {}
+
+    def mentions(i: int) -> list[YearMention]:
+        if i not in cache:
+            cache[i] = year_mentions(sentences[i].text, doc_year)
+        return cache[i]
+
+    for claim in claims:
+        i = index[claim.sentence_start]
+        claim.period = _year_in_sentence(mentions(i), claim.num_start - claim.sentence_start)
+        if claim.period is None and not mentions(i):
+            claim.period = _governing_year(sentences, i, mentions)
+
+
+def _year_in_sentence(found: list[YearMention], pos: int) -> int | None:
+    before = [m for m in found if m.pos < pos]
+    if before:
+        return before[-1].year
+    return found[0].year if found else None
+
+
+def _governing_year(sentences: list[Sentence], i: int, mentions) -> int | None:
+    for j in range(i - 1, -1, -1):
+        found = mentions(j)
+        if found:
+            return found[-1].year
+        if sentences[j].is_heading:
+            return None
+    return None
+
+
+def resolve_scopes(claims: list[Claim]) -> None:
+    """Set `scope`: the nearest 全国/全省/全系统 … or …以来 span before the number in its sentence."""
+    for claim in claims:
+        before = claim.sentence[:claim.num_start - claim.sentence_start]
+        found = _SCOPE.findall(before)
+        claim.scope = found[-1] if found else ""
+
+
+def resolve_parents(claims: list[Claim]) -> None:
+    """Point the parts listed after 其中/包括/分别为 at the total they break down.
+
+    The total is the claim (or 、-joined run of claims) of the same unit right before the marker,
+    in the same sentence or the one before; a run is written as its ids joined by "+". The parts
+    run on through sentences chained by ； (…占70.9%；第二种形态…).
+    """
+    groups: dict[int, list[Claim]] = {}
+    for claim in claims:
+        groups.setdefault(claim.sentence_start, []).append(claim)
+    ordered = [groups[start] for start in sorted(groups)]
+    for i, group in enumerate(ordered):
+        _link_parts(group, ordered[i - 1] if i else [], _chained(ordered, i))
+
+
+def _chained(ordered: list[list[Claim]], i: int) -> list[Claim]:
+    """Claims of the sentences that continue sentence i after a ；, up to one with its own marker."""
+    out: list[Claim] = []
+    for prev, group in zip(ordered[i:], ordered[i + 1:], strict=False):
+        head = prev[0]
+        end = head.sentence_start + len(head.sentence)
+        if not head.sentence.rstrip().endswith(("；", ";")) or group[0].sentence_start - end > 1:
+            break
+        if _PARTS.search(group[0].sentence):
+            break
+        out.extend(group)
+    return out
+
+
+def _link_parts(group: list[Claim], previous: list[Claim], chained: list[Claim]) -> None:
+    sentence, offset = group[0].sentence, group[0].sentence_start
+    markers = list(_PARTS.finditer(sentence))
+    for k, marker in enumerate(markers):
+        pos = offset + marker.start()
+        before = [c for c in group if c.num_end <= pos] or previous
+        after = [c for c in group if c.num_start >= pos and not c.parent]
+        if k == len(markers) - 1:
+            after += chained
+        if not before or not after:
+            continue
+        total = _total_run(before, after[0].unit)
+        if not total:
+            continue
+        parent = "+".join(c.claim_id for c in total)
+        for part in _parts_run(after, total[-1].unit):
+            part.parent = parent
+
+
+def _total_run(before: list[Claim], unit: str) -> list[Claim]:
+    """The last claim before the marker, with the 、-joined claims of its unit that lead to it."""
+    last = before[-1]
+    if last.unit != unit:
+        return []
+    run = [last]
+    for claim in reversed(before[:-1]):
+        between = last.sentence[claim.num_end - claim.sentence_start:run[0].num_start - claim.sentence_start]
+        if claim.unit != unit or claim.sentence_start != run[0].sentence_start or not _LIST_JOIN.match(between):
+            break
+        run.insert(0, claim)
+    return run
+
+
+def _parts_run(after: list[Claim], unit: str) -> list[Claim]:
+    """The parts right after the marker: claims of the total's unit until another unit.
+
+    Shares of each part (…人次，占70.9%；…) stand between parts and are passed over.
+    """
+    parts = []
+    for claim in after:
+        if claim.unit == "%" and unit != "%":
+            continue
+        if claim.unit != unit:
+            break
+        parts.append(claim)
+    return parts

@@ -1,0 +1,238 @@
+"""Apply the rules to the numerals of a sentence: which numerals are claims, and of what."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .models import Claim, Numeral, Sentence
+from .rules import NUM_HEAD, NUM_TAIL, SEPARATORS, Rule, RuleSet
+
+_CLAUSE_END = re.compile(f"[{SEPARATORS}]")
+# Words that stand between a subject and its number and are no part of the subject.
+_SUBJECT_TAIL = re.compile(r"(?:分别为|分别是|分别|达到|高达|多达|共计|累计|总计|合计|约为|约|近|逾|超过|不足|不到|"
+                           r"至少|仅|达|有|为|是|计|共|的|了)+$")
+# Time, scope and list words that open a clause and are no part of the subject.
+_SUBJECT_HEAD = re.compile(
+    r"^(?:其中|包括|含|另外|此外|同时|全年|当年|年内|(?:去年|今年|上年|本年)度?(?:以来)?|以来|"
+    r"[0-9０-９〇零一二三四五六七八九]{4}年度?(?:第[一二三四]季度|[上下]半年)?(?:以来)?|"
+    r"全国|全省|全市|全区|全县|全系统|全局|各级|共计|累计|共|全部|合计|总计|先后|依规依纪|依法|"
+    r"组织开展|组织召开|组织|开展|召开|举办|受到|受(?!理)|给予|共对|对|排查出|排查|查找出|查找|梳理出|梳理|发现|查摆出|查摆|"
+    r"[，,、\s（(“\"])+")
+# After a numeral: a duration or a date (为期一个月, 3个工作日, 1—9月) is no tally.
+_DURATION = re.compile(r"\s?(?:余|多)?个?(?:月|小时|工作日|星期|季度|年|天|日|周|分钟|学时)")
+_LEFT_QUALIFIER = re.compile(r"(?:(?P<approx>大约|约|将近|近)(?:占|达到|达|为)|(?P<over>超过|逾|多于|至少)|"
+                             r"(?P<under>不到|不足|少于))[^，。；]{0,8}$")
+_LIST_JOINER = re.compile(r"[、和及与]|以及")
+_NUMBER_MASK_KINDS = {"count", "redacted", "percent", "fraction", "points", "ordinal", "times"}
+
+
+@dataclass
+class Attempt:
+    """One rule tried on one numeral, for `extractor explain`."""
+
+    rule: str
+    matched: bool
+    reason: str
+
+
+@dataclass
+class Candidate:
+    """A numeral of a sentence with what the rules made of it."""
+
+    numeral: Numeral
+    claim: Claim | None = None
+    field_numeral: Numeral | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+
+
+def mask(text: str, numerals: list[Numeral], offset: int) -> str:
+    """`text` with each numeral replaced by NUM_HEAD NUM_TAIL…, same length."""
+    chars = list(text)
+    for n in numerals:
+        start, end = n.start - offset, n.end - offset
+        chars[start:end] = NUM_HEAD + NUM_TAIL * (end - start - 1)
+    return "".join(chars)
+
+
+class SentenceMatcher:
+    """Matches the rules of a RuleSet against one sentence at a time."""
+
+    def __init__(self, ruleset: RuleSet):
+        self.rules = ruleset.rules
+        units = sorted(ruleset.units | {"个", "名", "人", "项", "次"}, key=len, reverse=True)
+        self._leading_unit = re.compile(
+            r"(?:余|多)?(?:" + "|".join(map(re.escape, units)) + r")?(?:左右|以上|之多)?")
+
+    def match(self, doc: str, sentence: Sentence, simplified: str, numerals: list[Numeral],
+              context: str) -> list[Candidate]:
+        """Candidates for every numeral of `sentence`; `context` is this and the previous sentence."""
+        numerals = [n for n in numerals if n.kind in _NUMBER_MASK_KINDS]
+        masked = mask(simplified, numerals, sentence.start)
+        candidates: list[Candidate] = []
+        for i in range(len(numerals)):
+            previous = candidates[-1].claim if candidates else None
+            candidates.append(self._match_one(doc, sentence, masked, numerals, i, context, previous))
+        consumed = {id(c.field_numeral) for c in candidates if c.claim and c.field_numeral}
+        for c in candidates:
+            if c.claim and id(c.numeral) in consumed:
+                c.claim = None
+                c.attempts.append(Attempt("-", False, "is the field of a ranking in this sentence"))
+        return candidates
+
+    def _match_one(self, doc: str, sentence: Sentence, masked: str, numerals: list[Numeral],
+                   index: int, context: str, previous: Claim | None) -> Candidate:
+        numeral = numerals[index]
+        cand = Candidate(numeral)
+        start, end = numeral.start - sentence.start, numeral.end - sentence.start
+        clause_start = _clause_start(masked, start)
+        local_start = self._local_start(masked, numerals, index, sentence.start, clause_start, previous)
+        right_text = masked[end:_clause_end(masked, end)]
+        if _DURATION.match(right_text):
+            cand.attempts.append(Attempt("-", False, "a duration or a date, not a tally"))
+            return cand
+        for rule in self.rules:
+            reason, hit = self._try(rule, numeral, masked, clause_start, local_start, start, right_text, context)
+            cand.attempts.append(Attempt(rule.id, hit is not None, reason))
+            if hit is not None:
+                cand.claim, cand.field_numeral = self._claim(doc, sentence, masked, numerals, numeral, rule, hit)
+                break
+        return cand
+
+    def _local_start(self, masked: str, numerals: list[Numeral], index: int, offset: int, clause_start: int,
+                     previous: Claim | None) -> int:
+        """Where the phrase before a numeral starts: its clause, or after the previous claim (or numeral
+        and unit) and the list word (、和及与) that follows it."""
+        if index == 0:
+            return clause_start
+        prev_end = numerals[index - 1].end - offset
+        if prev_end <= clause_start:
+            return clause_start
+        if previous is not None and previous.num_end == numerals[index - 1].end:
+            prev_end = max(prev_end, previous.claim_end - offset)
+        else:
+            prev_end = self._leading_unit.match(masked, prev_end).end()
+        joiner = _LIST_JOINER.match(masked, prev_end)
+        return max(clause_start, joiner.end() if joiner else prev_end)
+
+    def _try(self, rule: Rule, numeral: Numeral, masked: str, clause_start: int, local_start: int,
+             start: int, right_text: str, context: str) -> tuple[str, dict | None]:
+        """Why `rule` does not take `numeral`, or the spans it matched."""
+        if numeral.kind not in rule.kinds:
+            return f"numeral is {numeral.kind}, rule takes {'/'.join(sorted(rule.kinds))}", None
+        if rule.whole is not None:
+            return _try_whole(rule, masked, start)
+        hit: dict = {"left_start": start, "right_end": start + len(numeral.text), "subject": None,
+                     "unit": "", "field": None}
+        if rule.left is not None:
+            left_from = clause_start if rule.uses_field else local_start
+            m = rule.left.search(masked, left_from, start)
+            if not m:
+                return "the words before the number do not fit", None
+            hit["left_start"] = m.start()
+            hit.update(_groups(m, "subject", "field"))
+        if rule.right is not None:
+            m = rule.right.match(right_text)
+            if not m:
+                return "the words after the number do not fit (unit?)", None
+            right_offset = hit["right_end"]
+            hit["right_end"] = right_offset + m.end()
+            for name, (pos, text) in _groups(m, "subject", "unit").items():
+                hit[name] = (right_offset + pos, text)
+            hit["number_first"] = "subject" in m.re.groupindex and m.group("subject") is not None
+        subject = hit.get("subject")
+        if rule.subject_words is not None and not (subject and rule.subject_words.search(subject[1])):
+            return "no subject word of this rule next to the number", None
+        if rule.context_words is not None and not rule.context_words.search(context):
+            return "no context word of this rule in the sentence or the one before", None
+        return "matched", hit
+
+    def _claim(self, doc: str, sentence: Sentence, masked: str, numerals: list[Numeral], numeral: Numeral,
+               rule: Rule, hit: dict) -> tuple[Claim, Numeral | None]:
+        subject = _clean_subject(sentence.text, hit.get("subject"))
+        unit = hit["unit"][1] if hit.get("unit") else rule.unit_default
+        unit = rule.unit_map.get(unit, unit)
+        value = numeral.value
+        value_high = numeral.value_high
+        if numeral.kind == "fraction" and value is not None:
+            value = round(value * 100, 10)
+        if numeral.unit_hint == "%" or numeral.kind in ("percent", "fraction"):
+            unit = "%"
+        field_numeral = None
+        rank_of = None
+        if hit.get("field"):
+            pos = sentence.start + hit["field"][0]
+            field_numeral = next((n for n in numerals if n.start == pos), None)
+            if field_numeral is not None and isinstance(field_numeral.value, (int, float)):
+                rank_of = int(field_numeral.value)
+        qualifier = numeral.qualifier
+        if qualifier == "exact":
+            pos = numeral.start - sentence.start
+            qualifier = _left_qualifier(masked[max(_clause_start(masked, pos), pos - 10):pos]) or qualifier
+        claim_start = sentence.start + hit["left_start"]
+        claim_end = sentence.start + hit["right_end"]
+        claim = Claim(
+            doc=doc, category=rule.category, subject=subject, value=value, unit=unit,
+            num_text=numeral.text, num_start=numeral.start, num_end=numeral.end,
+            claim_text=sentence.text[hit["left_start"]:hit["right_end"]],
+            claim_start=claim_start, claim_end=claim_end, line=sentence.line, sentence=sentence.text,
+            rule=rule.id, qualifier=qualifier, value_high=value_high, rank_of=rank_of,
+            sentence_start=sentence.start,
+        )
+        return claim, field_numeral
+
+
+def _left_qualifier(before: str) -> str | None:
+    """approx/over/under from a bound word that opens a share or total: 约占, 超过…的, 不到…的."""
+    m = _LEFT_QUALIFIER.search(before)
+    if not m:
+        return None
+    return "approx" if m.group("approx") else "over" if m.group("over") else "under"
+
+
+def _groups(m: re.Match, *names: str) -> dict:
+    """(start, text) of each named group that took part in the match."""
+    out = {}
+    for name in names:
+        if name in m.re.groupindex and m.group(name) is not None:
+            out[name] = (m.start(name), m.group(name))
+    return out
+
+
+def _try_whole(rule: Rule, masked: str, start: int) -> tuple[str, dict | None]:
+    for m in rule.whole.finditer(masked):
+        if m.start("number") == start:
+            hit = {"left_start": m.start(), "right_end": m.end(), **_groups(m, "subject", "unit", "field")}
+            return "matched", hit
+    return "the regex does not match at this number", None
+
+
+def _clause_start(masked: str, pos: int) -> int:
+    for i in range(pos - 1, -1, -1):
+        if masked[i] in SEPARATORS:
+            return i + 1
+    return 0
+
+
+def _clause_end(masked: str, pos: int) -> int:
+    m = _CLAUSE_END.search(masked, pos)
+    end = m.start() if m else len(masked)
+    nxt = masked.find(NUM_HEAD, pos, end)
+    return nxt if nxt >= 0 else end
+
+
+def _clean_subject(text: str, subject: tuple[int, str] | None) -> str:
+    """The subject as the text writes it (original script), without opening and linking words."""
+    if not subject:
+        return ""
+    start, simplified = subject
+    title_end = simplified.rfind("》") + 1
+    if 0 < title_end < len(simplified):
+        start, simplified = start + title_end, simplified[title_end:]
+    original = text[start:start + len(simplified)]
+    head = _SUBJECT_HEAD.match(simplified)
+    cut_head = head.end() if head else 0
+    tail = _SUBJECT_TAIL.search(simplified[cut_head:])
+    cut_tail = len(simplified) - (tail.start() + cut_head if tail else len(simplified))
+    cleaned = original[cut_head:len(original) - cut_tail] if cut_tail else original[cut_head:]
+    return cleaned.strip("“”\"'（）() 、") or original.strip()

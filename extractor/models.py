@@ -1,0 +1,84 @@
+"""The data that flows through the pipeline: documents, sentences, numerals, claims."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Column order of claims.csv / the `claims` sheet. More columns may follow these.
+CLAIM_COLUMNS = [
+    "doc", "claim_id", "category", "subject", "value", "value_high", "unit", "qualifier",
+    "rank_of", "period", "scope", "num_text", "num_start", "num_end", "claim_text",
+    "claim_start", "claim_end", "line", "sentence", "rule", "parent",
+]
+
+
+@dataclass
+class Document:
+    """A decoded input document. Every offset in the pipeline refers to `text`."""
+
+    doc: str                      # path relative to the input folder it was found under
+    text: str                     # decoded, newlines normalised to "\n", no BOM
+    path: str = ""                # path on disk
+    encoding: str = "utf-8"
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a document with its offsets (end exclusive) and 1-based line number."""
+
+    start: int
+    end: int
+    text: str
+    line: int
+    is_heading: bool = False       # a short stand-alone line such as 一、2021年工作回顾
+
+
+@dataclass(frozen=True)
+class Numeral:
+    """A number found in text.
+
+    `start`/`end`/`text` cover the numeral as written (`70.9` of 70.9%, `百分之七十`, `9.3万`,
+    `第五`, `ｘ`); qualifier words (余, 约, 以上 …) are not part of it.
+    """
+
+    start: int
+    end: int
+    text: str
+    value: float | int | None          # None when redacted
+    kind: str = "count"                 # count, percent, fraction, ordinal, points, times, year, redacted
+    qualifier: str = "exact"            # exact, approx, over, under, redacted
+    value_high: float | int | None = None   # upper bound of a range (3至5, 三四)
+    unit_hint: str = ""                 # % for percents and fractions, else ""
+
+
+@dataclass
+class Claim:
+    """One statistical claim: a numeral, what it counts, and where it stands in the text."""
+
+    doc: str
+    category: str
+    subject: str
+    value: float | int | None
+    unit: str
+    num_text: str
+    num_start: int
+    num_end: int
+    claim_text: str
+    claim_start: int
+    claim_end: int
+    line: int
+    sentence: str
+    rule: str
+    qualifier: str = "exact"
+    value_high: float | int | None = None
+    rank_of: int | None = None
+    period: int | None = None
+    scope: str = ""
+    parent: str = ""
+    claim_id: str = ""
+    sentence_start: int = 0
+
+    def row(self) -> dict:
+        """The claim as an output row, columns in CLAIM_COLUMNS order."""
+        return {name: getattr(self, name) for name in CLAIM_COLUMNS}

@@ -1,0 +1,95 @@
+"""The pipeline for one document: sentences → numerals → rules → context. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .context import infer_doc_year, resolve_parents, resolve_periods, resolve_scopes
+from .matcher import Candidate, SentenceMatcher
+from .models import Claim, Document, Numeral, Sentence
+from .numerals import find_numerals
+from .rules import RuleSet, load_rules
+from .script import to_simplified
+from .sentences import split_sentences
+from .stoplist import StopList
+
+DEFAULT_RULES = Path("rules")
+
+
+def default_rules_dir() -> Path:
+    """`rules/` in the working folder, else the one beside the package (a source checkout)."""
+    if DEFAULT_RULES.is_dir():
+        return DEFAULT_RULES
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+@dataclass
+class Extractor:
+    """Rules and stop-list compiled once, shared by every document of a run."""
+
+    ruleset: RuleSet
+    stoplist: StopList
+    matcher: SentenceMatcher
+
+    @classmethod
+    def load(cls, rules_dir: Path | None = None) -> Extractor:
+        rules_dir = Path(rules_dir) if rules_dir else default_rules_dir()
+        ruleset = load_rules(rules_dir)
+        stoplist = StopList.load(rules_dir / "stoplist.yaml")
+        return cls(ruleset, stoplist, SentenceMatcher(ruleset))
+
+
+@dataclass
+class DocumentResult:
+    """What one document gave: its claims, the year it speaks from, and every candidate (for explain)."""
+
+    doc: str
+    claims: list[Claim]
+    doc_year: int | None
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+def numerals_of(text: str, simplified: str, stoplist: StopList) -> list[Numeral]:
+    """Numerals of the document, found on the simplified view, reported in the original script."""
+    return [replace(n, text=text[n.start:n.end]) for n in find_numerals(simplified, stoplist)]
+
+
+def extract_document(document: Document, extractor: Extractor, year: int | None = None,
+                     doc_no: int = 1, keep_candidates: bool = False) -> DocumentResult:
+    """Claims of one document, with ids, periods, scopes and parents resolved."""
+    text = document.text
+    simplified = to_simplified(text)
+    sentences = split_sentences(text)
+    numerals = numerals_of(text, simplified, extractor.stoplist)
+    claims: list[Claim] = []
+    kept: list[Candidate] = []
+    previous = ""
+    for sentence, found in _by_sentence(sentences, numerals):
+        own = simplified[sentence.start:sentence.end]
+        if found:
+            candidates = extractor.matcher.match(document.doc, sentence, own, found, previous + own)
+            claims.extend(c.claim for c in candidates if c.claim)
+            if keep_candidates:
+                kept.extend(candidates)
+        previous = own
+    for n, claim in enumerate(claims, start=1):
+        claim.claim_id = f"{doc_no:04d}-{n:04d}"
+    doc_year = year or infer_doc_year(simplified)
+    resolve_periods(claims, sentences, doc_year)
+    resolve_scopes(claims)
+    resolve_parents(claims)
+    return DocumentResult(document.doc, claims, doc_year, kept)
+
+
+def _by_sentence(sentences: list[Sentence], numerals: list[Numeral]):
+    """Pairs (sentence, its numerals) in order; numerals outside any sentence are dropped."""
+    i = 0
+    for sentence in sentences:
+        while i < len(numerals) and numerals[i].start < sentence.start:
+            i += 1
+        found = []
+        while i < len(numerals) and numerals[i].end <= sentence.end:
+            found.append(numerals[i])
+            i += 1
+        yield sentence, found

@@ -1,0 +1,497 @@
+"""A self-contained HTML report: each document's text with its claims highlighted, and tables.
+
+One offline file (inline CSS and JS, a Content-Security-Policy that forbids loading anything):
+every claim is a `<mark id="c-…">` over [claim_start, claim_end) — the numeral span
+[num_start, num_end) when claim spans overlap — coloured by category and outlined by the
+status of its checks. The claims table filters and sorts, and clicking a row scrolls its claim
+into view. All document text is escaped: the text is untrusted.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import secrets
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .audit import STATUS_ORDER, Check, fmt
+from .models import Claim
+
+CATEGORIES = ("discipline", "case", "risk", "ranking", "activity", "share", "money")
+RED = frozenset({"impossible", "mismatch", "conflict"})
+YELLOW = frozenset({"partial", "unverifiable"})
+STATUS_LABEL = {"impossible": "不可能", "mismatch": "不符", "conflict": "矛盾", "unverifiable": "无法核对",
+                "partial": "部分", "ok": "相符", "": ""}
+TABLE_COLUMNS = [("claim_id", "编号", 11), ("doc", "文档", 11), ("category", "类别", 9), ("subject", "指标", 16),
+                 ("value", "数值", 10), ("unit", "单位", 6), ("period", "年份", 7), ("status", "核对", 7),
+                 ("rule", "规则", 9), ("claim_text", "原文", 14)]        # (field, header, width %)
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+@dataclass
+class ReportDoc:
+    """One document of the report: its text, claims, checks and claim_id → status."""
+
+    doc: str
+    text: str
+    claims: list[Claim]
+    checks: list[Check]
+    status: dict[str, str]
+
+
+Span = tuple[int, int, int]          # (start, end, claim index)
+
+
+def write_report(path: Path, documents: list[ReportDoc]) -> None:
+    """Write the report to `path` atomically (temporary file, then os.replace)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", errors="replace", newline="\n") as fh:
+            fh.write(render_report(documents))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def render_report(documents: list[ReportDoc]) -> str:
+    """The report as one HTML string."""
+    ids = MarkIds()
+    for doc in documents:                      # ids in claim order, so duplicates get -2, -3 …
+        for i in range(len(doc.claims)):
+            ids.of(doc, i)
+    sections = [_document_section(n, doc, ids) for n, doc in enumerate(documents, start=1)]
+    rows = [_claim_row(doc, claim, ids.of(doc, i)) for doc in documents for i, claim in enumerate(doc.claims)]
+    return _PAGE.format(css=_CSS, js=_JS, summary=_summary(documents), sections="\n".join(sections),
+                        head=_table_head(), rows="\n".join(rows), options=_status_options())
+
+
+# --- ids ---------------------------------------------------------------------------------------
+
+
+class MarkIds:
+    """Unique, HTML-safe mark ids: c-<claim_id>, made unique across the whole report."""
+
+    def __init__(self) -> None:
+        self._used: set[str] = set()
+        self._by_claim: dict[tuple[int, int], str] = {}
+
+    def of(self, doc: ReportDoc, index: int) -> str:
+        key = (id(doc), index)
+        if key not in self._by_claim:
+            self._by_claim[key] = self._new(doc.claims[index].claim_id or f"n{index + 1}")
+        return self._by_claim[key]
+
+    def first(self, claim_id: str) -> str:
+        """The mark id given to a claim_id (the first one, if several claims share it)."""
+        return "c-" + _ID_UNSAFE.sub("_", claim_id)
+
+    def _new(self, claim_id: str) -> str:
+        base = self.first(claim_id)
+        mark, n = base, 1
+        while mark in self._used:
+            n += 1
+            mark = f"{base}-{n}"
+        self._used.add(mark)
+        return mark
+
+
+# --- text with marks ------------------------------------------------------------------------------
+
+
+def _esc(text: object) -> str:
+    """Escaped text; control characters HTML cannot carry become U+FFFD."""
+    return html.escape(_CONTROL.sub("\ufffd", "" if text is None else str(text)), quote=True)
+
+
+def mark_spans(claims: list[Claim], length: int) -> list[Span]:
+    """A properly nested span per claim: its claim span, or its numeral span where claim spans overlap."""
+    claim_spans = [_clamp(c.claim_start, c.claim_end, length) for c in claims]
+    overlapping = _overlapping(claim_spans)
+    spans = []
+    for i, claim in enumerate(claims):
+        start, end = _clamp(claim.num_start, claim.num_end, length) if i in overlapping else claim_spans[i]
+        spans.append((start, end, i))
+    return _nested(spans)
+
+
+def _clamp(start: object, end: object, length: int) -> tuple[int, int]:
+    start = min(max(_int(start), 0), length)
+    return start, min(max(_int(end), start), length)
+
+
+def _int(value: object) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _overlapping(spans: list[tuple[int, int]]) -> set[int]:
+    """Indexes of non-empty spans that overlap another span (sort and sweep)."""
+    order = sorted((i for i, (s, e) in enumerate(spans) if e > s), key=lambda i: spans[i])
+    found: set[int] = set()
+    reach = -1
+    for k, i in enumerate(order):
+        start, end = spans[i]
+        if start < reach or (k + 1 < len(order) and spans[order[k + 1]][0] < end):
+            found.add(i)
+        reach = max(reach, end)
+    return found
+
+
+def _nested(spans: list[Span]) -> list[Span]:
+    """Spans sorted by (start, -end), a span crossing its enclosing one cut at that one's end."""
+    out: list[Span] = []
+    open_ends: list[int] = []
+    for start, end, i in sorted(spans, key=lambda s: (s[0], -s[1], s[2])):
+        while open_ends and open_ends[-1] <= start:
+            open_ends.pop()
+        if open_ends and end > open_ends[-1]:
+            end = open_ends[-1]
+        if end > start:
+            open_ends.append(end)
+        out.append((start, end, i))
+    return out
+
+
+def marked_text(text: str, spans: list[Span], open_tag) -> str:
+    """Escaped `text` with `<mark>` elements at the (nested, sorted) spans."""
+    out: list[str] = []
+    pos = 0
+    stack: list[int] = []
+
+    def close_until(limit: int) -> None:
+        nonlocal pos
+        while stack and stack[-1] <= limit:
+            end = stack.pop()
+            out.append(_esc(text[pos:end]) + "</mark>")
+            pos = end
+
+    for start, end, i in spans:
+        close_until(start)
+        out.append(_esc(text[pos:start]) + open_tag(i))
+        pos = start
+        stack.append(end)
+        if end == start:
+            out.append("</mark>")
+            stack.pop()
+    close_until(len(text))
+    out.append(_esc(text[pos:]))
+    return "".join(out)
+
+
+# --- sections ------------------------------------------------------------------------------------
+
+
+def _document_section(n: int, doc: ReportDoc, ids: MarkIds) -> str:
+    notes = _claim_notes(doc.checks)
+    spans = mark_spans(doc.claims, len(doc.text))
+
+    def open_tag(i: int) -> str:
+        claim = doc.claims[i]
+        status = doc.status.get(claim.claim_id, "")
+        return (f'<mark id="{ids.of(doc, i)}" class="claim {_category_class(claim.category)} '
+                f'{_status_class(status)}" title="{_esc(_tooltip(claim, status, notes))}">')
+
+    counts = Counter(check.status for check in doc.checks)
+    return _SECTION.format(n=n, doc=_esc(doc.doc), claims=len(doc.claims), badges=_badges(counts),
+                           checks=_checks_table(doc.checks, ids), text=marked_text(doc.text, spans, open_tag))
+
+
+def _claim_notes(checks: Iterable[Check]) -> dict[str, list[str]]:
+    notes: dict[str, list[str]] = {}
+    for check in checks:
+        for claim_id in filter(None, check.claim_ids.split(";")):
+            notes.setdefault(claim_id, []).append(f"[{STATUS_LABEL.get(check.status, check.status)}] {check.message}")
+    return notes
+
+
+def _tooltip(claim: Claim, status: str, notes: dict[str, list[str]]) -> str:
+    value = "ｘ（未公开）" if claim.value is None else _number(claim.value)
+    if claim.value_high is not None:
+        value += f"–{_number(claim.value_high)}"
+    lines = [f"{claim.claim_id} · {claim.category} · {claim.subject}",
+             f"数值：{value} {claim.unit}（{claim.qualifier}）",
+             f"年份：{claim.period if claim.period is not None else '—'}",
+             f"规则：{claim.rule}",
+             f"核对：{status or '—'}"]
+    if claim.rank_of is not None:
+        lines.insert(2, f"参评总数：{claim.rank_of}")
+    return "\n".join(lines + notes.get(claim.claim_id, []))
+
+
+def _number(value: object) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return fmt(float(value)).replace(",", "")
+    return "" if value is None else str(value)
+
+
+def _category_class(category: str) -> str:
+    return f"cat-{category}" if category in CATEGORIES else "cat-other"
+
+
+def _status_class(status: str) -> str:
+    return f"st-{status}" if status in STATUS_ORDER else "st-none"
+
+
+def _badges(counts: Counter) -> str:
+    parts = [f'<span class="badge {_status_class(s)}">{_esc(STATUS_LABEL[s])} {counts[s]}</span>'
+             for s in STATUS_ORDER if counts.get(s)]
+    return " ".join(parts) or '<span class="badge">无核对项</span>'
+
+
+def _checks_table(checks: list[Check], ids: MarkIds) -> str:
+    if not checks:
+        return ""
+    order = {s: i for i, s in enumerate(STATUS_ORDER)}
+    rows = []
+    for check in sorted(checks, key=lambda c: (order.get(c.status, len(order)), c.check_id)):
+        first = next(iter(filter(None, check.claim_ids.split(";"))), "")
+        rows.append(f'<tr data-jump="{_esc(ids.first(first))}" tabindex="0" class="{_status_class(check.status)}">'
+                    f"<td>{_esc(check.check_id)}</td><td>{_esc(check.kind)}</td>"
+                    f"<td>{_esc(STATUS_LABEL.get(check.status, check.status))}</td>"
+                    f"<td>{_esc(check.message)}</td><td>{_esc(check.claim_ids)}</td></tr>")
+    return _CHECKS.format(rows="\n".join(rows))
+
+
+def _claim_row(doc: ReportDoc, claim: Claim, mark: str) -> str:
+    status = doc.status.get(claim.claim_id, "")
+    cells = []
+    for name, _, _ in TABLE_COLUMNS:
+        value = getattr(claim, name, "")
+        if name == "status":
+            cells.append(f'<td data-sort="{STATUS_ORDER.index(status) if status in STATUS_ORDER else ""}">'
+                         f"{_esc(STATUS_LABEL.get(status, status))}</td>")
+        elif name in {"value", "period"}:
+            shown = "ｘ" if value is None and name == "value" else _number(value)
+            cells.append(f'<td data-sort="{_esc(_number(value))}">{_esc(shown)}</td>')
+        else:
+            cells.append(f"<td>{_esc(value)}</td>")
+    return (f'<tr data-claim="{mark}" data-status="{_esc(status)}" tabindex="0" '
+            f'class="{_status_class(status)}">{"".join(cells)}</tr>')
+
+
+def _table_head() -> str:
+    return "".join(f'<th scope="col" title="点击排序" style="width:{width}%">{_esc(label)}</th>'
+                   for _, label, width in TABLE_COLUMNS)
+
+
+def _status_options() -> str:
+    options = ['<option value="">全部</option>', '<option value="problem">有问题</option>']
+    options += [f'<option value="{s}">{_esc(STATUS_LABEL[s])}</option>' for s in STATUS_ORDER]
+    options.append('<option value="none">未核对</option>')
+    return "".join(options)
+
+
+def _summary(documents: list[ReportDoc]) -> str:
+    claims = sum(len(d.claims) for d in documents)
+    counts = Counter(check.status for d in documents for check in d.checks)
+    return f"{len(documents)} 篇文档 · {claims} 个数字 · 核对 {sum(counts.values())} 项 {_badges(counts)}"
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+_PAGE = """<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; \
+script-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>统计数字核对报告</title>
+<style>{css}</style>
+</head>
+<body>
+<header><h1>统计数字核对报告</h1><p class="summary">{summary}</p>
+<p class="legend"><span class="claim cat-discipline">处分</span> <span class="claim cat-case">案件</span>
+<span class="claim cat-risk">风险</span> <span class="claim cat-ranking">排名</span>
+<span class="claim cat-activity">工作</span> <span class="claim cat-share">占比</span>
+<span class="claim cat-money">金额</span> <span class="claim cat-other">其他</span>
+<span class="claim st-mismatch">红框：不符/矛盾/不可能</span> <span class="claim st-partial">黄框：部分/无法核对</span></p>
+</header>
+<div class="layout">
+<main id="docs">
+{sections}
+</main>
+<aside id="panel">
+<div class="tools"><input id="filter" type="search" placeholder="筛选（任意文字）" aria-label="筛选">
+<select id="status" aria-label="核对状态">{options}</select> <span id="count"></span></div>
+<table id="claims"><thead><tr>{head}</tr></thead>
+<tbody>
+{rows}
+</tbody></table>
+</aside>
+</div>
+<script>{js}</script>
+</body>
+</html>
+"""
+
+_SECTION = """<section class="doc" id="d-{n}">
+<h2>{doc}</h2>
+<p class="meta">{claims} 个数字 · {badges}</p>
+{checks}
+<div class="text">{text}</div>
+</section>"""
+
+_CHECKS = """<details class="checks" open><summary>核对结果</summary>
+<table class="checklist"><thead><tr><th>编号</th><th>检查</th><th>结果</th><th>说明</th><th>涉及数字</th></tr></thead>
+<tbody>
+{rows}
+</tbody></table></details>"""
+
+_CSS = """
+* { box-sizing: border-box; }
+html, body { height: 100%; }
+body { margin: 0; font: 15px/1.6 "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif;
+  color: #222; background: #fafafa; display: flex; flex-direction: column; }
+header { flex: none; padding: 8px 16px; border-bottom: 1px solid #ddd; background: #fff; }
+h1 { font-size: 20px; margin: 0 0 4px; }
+h2 { font-size: 17px; margin: 0 0 4px; word-break: break-all; }
+.summary, .legend, .meta { margin: 2px 0; font-size: 13px; color: #555; }
+.layout { flex: 1; min-height: 0; display: grid; grid-template-columns: minmax(0, 1.4fr) minmax(0, 1fr); }
+#docs, #panel { overflow: auto; padding: 8px 16px; }
+#panel { border-left: 1px solid #ddd; background: #fff; padding-top: 0; }
+.doc { margin-bottom: 24px; padding: 12px; background: #fff; border: 1px solid #e4e4e4; border-radius: 4px; }
+.text { white-space: pre-wrap; word-break: break-word; line-height: 1.9; }
+mark.claim, span.claim { color: inherit; padding: 0 1px; border-radius: 2px; cursor: pointer; }
+.cat-discipline { background: #ffd9d9; } .cat-case { background: #d6e4ff; } .cat-risk { background: #ffe6bf; }
+.cat-ranking { background: #e6dcff; } .cat-activity { background: #d3f2dc; } .cat-share { background: #fff1a8; }
+.cat-money { background: #c8efef; } .cat-other { background: #e6e6e6; }
+mark.claim mark.claim { border-bottom: 2px solid #555; }
+.st-impossible, .st-mismatch, .st-conflict { outline: 2px solid #d62728; outline-offset: 0; }
+.st-partial, .st-unverifiable { outline: 2px dashed #d9a400; outline-offset: 0; }
+tr.st-impossible, tr.st-mismatch, tr.st-conflict { outline: none; background: #ffe1e1; }
+tr.st-partial, tr.st-unverifiable { outline: none; background: #fff5cc; }
+.badge { display: inline-block; padding: 0 6px; margin: 0 2px; border-radius: 8px; background: #eee; }
+.badge.st-impossible, .badge.st-mismatch, .badge.st-conflict { outline: none; background: #f8c4c4; }
+.badge.st-partial, .badge.st-unverifiable { outline: none; background: #fbe7a1; }
+.badge.st-ok { background: #cdeccd; }
+.tools { position: sticky; top: 0; background: #fff; padding: 8px 0 4px; z-index: 1; height: 42px; }
+#filter { width: 55%; padding: 4px; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; }
+th, td { border: 1px solid #e0e0e0; padding: 2px 4px; text-align: left; vertical-align: top; }
+#claims { table-layout: fixed; font-size: 12px; }
+#claims td { overflow-wrap: anywhere; }
+.checklist td:first-child { white-space: nowrap; }
+#claims th { position: sticky; top: 42px; background: #f0f0f0; cursor: pointer; user-select: none; }
+th[aria-sort="ascending"]::after { content: " ▲"; } th[aria-sort="descending"]::after { content: " ▼"; }
+tbody tr { cursor: pointer; } tbody tr:hover { background: #eef4ff; }
+tr.selected { box-shadow: inset 3px 0 0 #1f77b4; }
+.checks { margin: 8px 0; } .checks summary { cursor: pointer; font-weight: bold; }
+@keyframes flash { 0%, 60% { background: #ffea00; box-shadow: 0 0 0 4px #ffb300; } 100% { } }
+.flash { animation: flash 1.6s ease-out; }
+@media (max-width: 900px) { body { display: block; height: auto; } .layout { display: block; }
+  #docs, #panel { overflow: visible; } }
+"""
+
+_JS = """
+(function () {
+  "use strict";
+  var table = document.getElementById("claims");
+  var body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows);
+  var filter = document.getElementById("filter");
+  var statusSelect = document.getElementById("status");
+  var count = document.getElementById("count");
+  var PROBLEMS = ["impossible", "mismatch", "conflict", "unverifiable", "partial"];
+
+  function wanted(row, query, status) {
+    var s = row.getAttribute("data-status") || "";
+    if (status === "problem" && PROBLEMS.indexOf(s) < 0) return false;
+    if (status === "none" && s !== "") return false;
+    if (status && status !== "problem" && status !== "none" && s !== status) return false;
+    return !query || row.textContent.toLowerCase().indexOf(query) >= 0;
+  }
+
+  function applyFilter() {
+    var query = filter.value.trim().toLowerCase(), status = statusSelect.value, shown = 0;
+    rows.forEach(function (row) {
+      var keep = wanted(row, query, status);
+      row.hidden = !keep;
+      if (keep) shown += 1;
+    });
+    count.textContent = shown + " / " + rows.length;
+  }
+
+  function sortKey(row, col) {
+    var cell = row.cells[col];
+    var v = cell.getAttribute("data-sort");
+    return v === null ? cell.textContent : v;
+  }
+
+  function sortBy(th, col) {
+    var asc = th.getAttribute("aria-sort") !== "ascending";
+    Array.prototype.forEach.call(th.parentNode.cells, function (c) { c.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+    var numeric = rows.every(function (r) { var v = sortKey(r, col); return v === "" || !isNaN(Number(v)); });
+    rows.sort(function (a, b) {
+      var x = sortKey(a, col), y = sortKey(b, col), d;
+      if (x === "" || y === "") d = (x === "") - (y === "");
+      else d = numeric ? Number(x) - Number(y) : x.localeCompare(y, "zh-CN");
+      return asc ? d : -d;
+    });
+    var frag = document.createDocumentFragment();
+    rows.forEach(function (r) { frag.appendChild(r); });
+    body.appendChild(frag);
+  }
+
+  function flash(el) {
+    el.classList.remove("flash");
+    void el.offsetWidth;
+    el.classList.add("flash");
+  }
+
+  function jump(id) {
+    var el = document.getElementById(id);
+    if (!el) return;
+    el.scrollIntoView({ block: "center", inline: "nearest" });
+    flash(el);
+  }
+
+  function select(row) {
+    rows.forEach(function (r) { r.classList.remove("selected"); });
+    row.classList.add("selected");
+  }
+
+  function onRow(event) {
+    var row = event.target.closest("tr[data-claim], tr[data-jump]");
+    if (!row) return false;
+    if (row.hasAttribute("data-claim")) select(row);
+    jump(row.getAttribute("data-claim") || row.getAttribute("data-jump"));
+    return true;
+  }
+
+  function onMark(event) {
+    var mark = event.target.closest("mark.claim");
+    if (!mark) return;
+    var row = body.querySelector('tr[data-claim="' + mark.id + '"]');
+    if (!row) return;
+    if (row.hidden) { filter.value = ""; statusSelect.value = ""; applyFilter(); }
+    select(row);
+    row.scrollIntoView({ block: "center", inline: "nearest" });
+    flash(row);
+  }
+
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
+    th.addEventListener("click", function () { sortBy(th, col); });
+  });
+  filter.addEventListener("input", applyFilter);
+  statusSelect.addEventListener("change", applyFilter);
+  document.addEventListener("click", function (event) { if (!onRow(event)) onMark(event); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches && event.target.matches("tr[tabindex]")) onRow(event);
+  });
+  applyFilter();
+})();
+"""

@@ -1,0 +1,304 @@
+"""Tests for extractor.numerals: finding, gating, kinds, qualifiers, ranges, offsets, parse_numeral."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import cn2an
+import pytest
+
+from extractor import numerals
+from extractor.numerals import MEASURE_WORDS, find_numerals, parse_numeral
+from extractor.stoplist import StopList
+
+RULES = Path(__file__).resolve().parent.parent / "rules" / "stoplist.yaml"
+
+
+@pytest.fixture(scope="module")
+def stop() -> StopList:
+    return StopList.load(RULES)
+
+
+def found(text: str, stop: StopList) -> list[tuple]:
+    """(text, value, kind) of every numeral."""
+    return [(n.text, n.value, n.kind) for n in find_numerals(text, stop)]
+
+
+# --- one form a case ---------------------------------------------------------------------
+
+FORMS = [
+    # Arabic figures: half/full width, separators, decimals, multipliers
+    ("本季度共给予党纪处分27人", [("27", 27, "count")]),
+    ("查处违纪问题2,417起", [("2,417", 2417, "count")]),
+    ("罚没款1,234.56万元", [("1,234.56万", 12345600, "count")]),
+    ("排查隐患点３７个", [("３７", 37, "count")]),
+    ("全省立案审查8.4万件", [("8.4万", 84000, "count")]),
+    ("追缴违纪款项3.6亿元", [("3.6亿", 360000000, "count")]),
+    ("立案１．７万件", [("１．７万", 17000, "count")]),
+    ("本轮受理来信 4215 件", [("4215", 4215, "count")]),
+    # Chinese numerals
+    ("抽调三十名干部组成督查组", [("三十", 30, "count")]),
+    ("检查了一百零七个项目", [("一百零七", 107, "count")]),
+    ("涉及两千八百户群众", [("两千八百", 2800, "count")]),
+    ("开展督查十一次", [("十一", 11, "count")]),
+    ("共处理一千零六十件", [("一千零六十", 1060, "count")]),
+    ("扎根基层廿年", [("廿", 20, "count")]),
+    ("坚守岗位卅载", [("卅", 30, "count")]),
+    ("全年處分兩萬三千人", [("兩萬三千", 23000, "count")]),
+    ("挽回損失4.2億元", [("4.2億", 420000000, "count")]),
+    ("安置资金四百五十万元", [("四百五十万", 4500000, "count")]),
+    ("查处问题7.8万个", [("7.8万", 78000, "count")]),
+    ("处分副厅级以上干部贰拾叁人", [("贰拾叁", 23, "count")]),
+    # percentages, points, fractions
+    ("问题整改率占61.3%", [("61.3", 61.3, "percent")]),
+    ("群众满意度达９７．３％", [("９７．３", 97.3, "percent")]),
+    ("百分之六十五的问题已办结", [("百分之六十五", 65, "percent")]),
+    ("同比上升百分之三点五", [("百分之三点五", 3.5, "percent")]),
+    ("近八成问题出在基层", [("八成", 80, "percent")]),
+    ("占比较上年提高4.6个百分点", [("4.6", 4.6, "points")]),
+    ("四分之三的单位完成整改", [("四分之三", 0.75, "fraction")]),
+    ("有2/5的问题涉及资金", [("2/5", 0.4, "fraction")]),
+    # ordinals
+    ("考核位列全市第四", [("第四", 4, "ordinal")]),
+    ("获得第7名", [("第7", 7, "ordinal")]),
+    ("排在第十五位", [("第十五", 15, "ordinal")]),
+    ("稳居第一梯队", [("第一", 1, "ordinal")]),
+    ("第四季度开展回头看", [("第四", 4, "ordinal")]),
+    # times, years
+    ("违规案件增长三倍", [("三", 3, "times")]),
+    ("受理量增长2.5倍", [("2.5", 2.5, "times")]),
+    ("2019年以来", [("2019", 2019, "year")]),
+    ("二〇二一年工作要点", [("二〇二一", 2021, "year")]),
+    # single characters: counted before a measure word only
+    ("给予撤职处分的有一人", [("一", 1, "count")]),
+    ("两名科长被立案审查", [("两", 2, "count")]),
+    ("限三个月内整改到位", [("三", 3, "count")]),
+    ("排名前三的单位", [("三", 3, "count")]),
+    ("〇", [("〇", 0, "count")]),
+    # no number at all
+    ("干部队伍建设要久久为功", []),
+    ("两岸关系和平发展", []),
+    ("千万不能心存侥幸", []),
+    ("万一出了事故怎么办", []),
+    ("老百姓的事十分重要", []),
+    ("一二三", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FORMS)
+def test_forms(stop, text, expected):
+    assert found(text, stop) == expected
+
+
+def test_value_types(stop):
+    nums = find_numerals("处分9.3万人，占比70.9%，三分之一", stop)
+    assert [type(n.value) for n in nums] == [int, float, float]
+
+
+# --- stop-list at work ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("违反中央八项规定精神问题6起", [("6", 6, "count")]),
+    ("运用“四种形态”处理3.1万人次", [("3.1万", 31000, "count")]),
+    ("第二种形态占比21.5%", [("21.5", 21.5, "percent")]),
+    ("落实一岗双责，约谈12人", [("12", 12, "count")]),
+    ("十九届六中全会以来查处42起", [("42", 42, "count")]),
+    ("一是查处一起违规吃喝问题", [("一", 1, "count")]),
+    ("进一步压实责任，同一批次检查5家", [("5", 5, "count")]),
+])
+def test_stoplisted_parts_dropped(stop, text, expected):
+    assert found(text, stop) == expected
+
+
+def test_without_stoplist_formulas_may_count():
+    assert [n.value for n in find_numerals("两个维护")] == [2]
+    assert find_numerals("两个维护", StopList.from_entries([])) == find_numerals("两个维护")
+
+
+# --- qualifiers -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "num_text", "qualifier"), [
+    ("处置线索640余件", "640", "over"),
+    ("开展专项督查三十余次", "三十", "over"),
+    ("追回资金六千余万元", "六千余万", "over"),
+    ("涉案2.8亿余元", "2.8亿", "over"),
+    ("教育帮助三万六千余人次", "三万六千", "over"),
+    ("约谈300多人", "300", "over"),
+    ("逾千人参加", "千", "over"),
+    ("超过200家企业", "200", "over"),
+    ("至少3名干部", "3", "over"),
+    ("50人以上的单位", "50", "over"),
+    ("三分之一以上的单位", "三分之一", "over"),
+    ("约300人", "300", "approx"),
+    ("近5000人", "5000", "approx"),
+    ("大约六十人", "六十", "approx"),
+    ("200人左右", "200", "approx"),
+    ("不足10%", "10", "under"),
+    ("不到二十人", "二十", "under"),
+    ("多达60人", "60", "exact"),
+    ("整改率达**%", "**", "redacted"),
+])
+def test_qualifier(stop, text, num_text, qualifier):
+    (n,) = find_numerals(text, stop)
+    assert (n.text, n.qualifier) == (num_text, qualifier)
+
+
+def test_qualifier_values():
+    (n,) = find_numerals("追回资金六千余万元")
+    assert n.value == 60_000_000
+
+
+# --- ranges -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "value", "high"), [
+    ("每组5至8人", 5, 8),
+    ("整改期限3—5年", 3, 5),
+    ("每批10-15人", 10, 15),
+    ("抽查四五个单位", 4, 5),
+    ("七八十万人口", 700000, 800000),
+    ("两到三万元", 20000, 30000),
+    ("1至6月", 1, 6),
+    ("二十至三十人", 20, 30),
+    ("增长5%-8%", 5, 8),
+    ("2020—2022年", 2020, 2022),
+])
+def test_range(stop, text, value, high):
+    (n,) = find_numerals(text, stop)
+    assert (n.value, n.value_high) == (value, high)
+
+
+def test_range_kinds(stop):
+    (pct,) = find_numerals("增长5%-8%", stop)
+    assert pct.kind == "percent"
+    (year,) = find_numerals("2020—2022年", stop)
+    assert year.kind == "year"
+
+
+def test_not_a_range(stop):
+    assert [n.value for n in find_numerals("2023-12-01", stop)] == [2023, 12, 1]
+    assert [(n.value, n.value_high) for n in find_numerals("约3亿~8000万", stop)] == [
+        (300000000, None), (80000000, None)]
+
+
+def test_negative(stop):
+    assert [n.value for n in find_numerals("同比-3.5%，负百分之二", stop)] == [-3.5, -2]
+    assert find_numerals("肩负一份责任", stop)[0].value == 1
+
+
+# --- redaction marks ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["发现问题ｘ个", "处分xx人", "整改率达XX%", "查处**余家", "约谈×名干部", "第**"])
+def test_redaction_counts(stop, text):
+    (n,) = find_numerals(text, stop)
+    assert n.kind == "redacted" and n.value is None and n.qualifier == "redacted"
+
+
+@pytest.mark.parametrize("text", [
+    "ｘ县纪委监委", "市**局党组", "*同志作了讲话", "按照ｘ办发〔ｘ〕ｘ号文件", "x月x日召开会议", "Maximum 值",
+])
+def test_redaction_marks_that_are_no_number(stop, text):
+    assert find_numerals(text, stop) == []
+
+
+# --- single-character gating ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "values"), [
+    ("一岗双责", []),
+    ("统一部署", []),
+    ("三会一课", []),
+    ("一人", [1]),
+    ("两名干部", [2]),
+    ("两个月内", [2]),
+    ("五四精神", []),
+    ("五四个", []),
+    ("三四个", [3, 4]),
+    ("一九四九年", [1949]),
+    ("十分关键", []),
+    ("十人", [10]),
+    ("百姓", []),
+    ("百人", [100]),
+    ("第一", [1]),
+    ("百分之百", [100]),
+    ("三倍", [3]),
+])
+def test_single_character_gating(text, values):
+    nums = find_numerals(text)
+    got = [v for n in nums for v in (n.value, n.value_high) if v is not None]
+    assert sorted(got) == values
+
+
+def test_measure_words():
+    assert {"人", "人次", "名", "起", "件", "件次", "个", "個", "项", "條", "条", "家", "类",
+            "种", "次", "场", "位", "轮", "批", "期", "所", "处"} <= MEASURE_WORDS
+    assert isinstance(MEASURE_WORDS, frozenset)
+
+
+# --- offsets, scripts, no text-wide transform --------------------------------------------------
+
+PARAGRAPH = (
+    "2022年，全市纪检监察机关共接收信访举报３，２１５件次（其中检举控告类1,046件），"
+    "处置问题线索850余件，立案审查62.6万件，處分41.5萬人。运用“四种形态”批评教育帮助"
+    "一万二千余人次，第一种形态占68.9％；给予党纪处分的有一人，两名干部被诫勉，约谈三四个单位。"
+    "全年处分人数同比上升7.2个百分点，约占总数的五分之二，考核位列第五，增长两倍，"
+    "发现问题ｘ次，整改率达xx%，每组3至5人，历时廿载，百分之十二点五。一是压实责任，"
+    "落实一岗双责，严格执行中央八项规定，十九届六中全会精神。\n（三）二〇二三年1—9月。"
+)
+
+
+def test_offsets_hold_on_a_mixed_paragraph(stop):
+    nums = find_numerals(PARAGRAPH, stop)
+    assert len(nums) >= 20
+    for n in nums:
+        assert PARAGRAPH[n.start:n.end] == n.text
+    assert [n.start for n in nums] == sorted(n.start for n in nums)
+    texts = [n.text for n in nums]
+    assert "62.6万" in texts and "41.5萬" in texts and "第五" in texts and "ｘ" in texts
+    assert "三" not in texts and "八" not in texts and "十九" not in texts
+
+
+def test_traditional_script(stop):
+    assert found("處分41.5萬人，其中兩名廳級幹部，挽回損失參億元", stop)[:2] == [
+        ("41.5萬", 415000, "count"), ("兩", 2, "count")]
+    assert parse_numeral("兩千六") == 2600
+
+
+def test_full_width(stop):
+    assert found("占比９５．６％，立案２．３万件", stop) == [
+        ("９５．６", 95.6, "percent"), ("２．３万", 23000, "count")]
+
+
+def test_no_text_wide_transform(monkeypatch, stop):
+    def refuse(*args, **kwargs):
+        raise AssertionError("cn2an.transform must not be used")
+
+    monkeypatch.setattr(cn2an, "transform", refuse)
+    assert found("认真落实一岗双责，查处十一起案件", stop) == [("十一", 11, "count")]
+    assert "transform(" not in inspect.getsource(numerals)
+
+
+# --- parse_numeral ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("三十", 30), ("9.3万", 93000), ("壹拾贰", 12), ("200亿零四千230", 20000004230),
+    ("２．３万", 23000), ("兩千六", 2600), ("十三万五", 135000), ("一百二", 120),
+    ("一千零一", 1001), ("廿二", 22), ("卅", 30), ("〇", 0), ("二〇二三", 2023),
+    ("负十一", -11), ("-10.1万", -101000), ("零点五", 0.5), ("百分之七十", 70), ("70.9%", 70.9),
+    ("三分之一", 1 / 3), ("五千余万", 50_000_000), ("1,234", 1234), ("壹拾壹元壹角", 11.1),
+    ("近700万元", 7_000_000),
+])
+def test_parse_numeral(text, value):
+    got = parse_numeral(text)
+    assert got == pytest.approx(value)
+    assert isinstance(got, int) == isinstance(value, int)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "一岗双责？不，干部", "abc"])
+def test_parse_numeral_none(text):
+    assert parse_numeral(text) is None

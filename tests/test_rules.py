@@ -1,0 +1,65 @@
+"""Every example sentence of every rule file, and rule files that are wrong."""
+
+from pathlib import Path
+
+import pytest
+
+from extractor.pipeline import Extractor
+from extractor.rules import RuleFileError, load_rules
+from extractor.ruletests import check_example
+
+RULES = Path(__file__).resolve().parent.parent / "rules"
+EXTRACTOR = Extractor.load(RULES)
+EXAMPLES = EXTRACTOR.ruleset.examples
+STOP_EXAMPLES = EXTRACTOR.stoplist.examples
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[f"{Path(e.file).stem}:{e.line}" for e in EXAMPLES])
+def test_rule_example(example):
+    failure = check_example(example, EXTRACTOR)
+    assert failure is None, failure
+
+
+@pytest.mark.parametrize("text", STOP_EXAMPLES)
+def test_stoplist_example_gives_no_claim(text):
+    from extractor.api import extract_text
+
+    assert extract_text(text, RULES) == []
+
+
+def test_enough_examples():
+    positives = [e for e in EXAMPLES if e.claims]
+    negatives = [e for e in EXAMPLES if not e.claims]
+    assert len(EXAMPLES) + len(STOP_EXAMPLES) >= 150
+    assert len(positives) >= 60 and len(negatives) + len(STOP_EXAMPLES) >= 40
+
+
+def _family(tmp_path: Path, body: str) -> Path:
+    (tmp_path / "stoplist.yaml").write_text("phrases: []\n", encoding="utf-8")
+    (tmp_path / "f.yaml").write_text(body, encoding="utf-8")
+    return tmp_path
+
+
+GOOD = "family: f\ncategory: case\nunits: [起]\nsubjects: [案]\nrules:\n  - id: f.a\n    pattern: \"{subject}{number}{unit}\"\n"
+
+
+def test_good_family_loads(tmp_path):
+    assert [r.id for r in load_rules(_family(tmp_path, GOOD)).rules] == ["f.a"]
+
+
+@pytest.mark.parametrize("body, line, words", [
+    (GOOD + "  - id: f.b\n    pattern: a: b\n", 9, "YAML syntax error"),
+    (GOOD.replace("    pattern", "    colour: red\n    pattern"), 6, "unknown key `colour`"),
+    (GOOD.replace("{unit}", "{unti}"), 6, "unknown placeholder {unti}"),
+    (GOOD.replace("{number}", ""), 6, "exactly one {number}"),
+    (GOOD + "  - id: f.a\n    pattern: \"{number}{unit}\"\n", 8, "duplicate rule id"),
+    (GOOD + "  - id: f.c\n    regex: \"(?P<number>[\"\n", 8, "does not compile"),
+    (GOOD.replace("category: case\n", ""), 1, "missing `category:`"),
+])
+def test_bad_rule_file_names_file_and_line(tmp_path, body, line, words):
+    folder = _family(tmp_path, body)
+    with pytest.raises(RuleFileError) as err:
+        load_rules(folder)
+    message = str(err.value)
+    assert message.startswith(f"{folder / 'f.yaml'}:{line}:"), message
+    assert words in message

@@ -1,0 +1,31 @@
+from extractor.sentences import is_heading_line, split_sentences
+
+TEXT = "一、2023年工作回顾\n今年共处分10人。其中，县处级2人！“要严字当头。”他说\n\n（二）强化监督。\n"
+
+
+def test_offsets_and_lines():
+    sentences = split_sentences(TEXT)
+    for s in sentences:
+        assert TEXT[s.start:s.end] == s.text
+    assert [s.text for s in sentences] == [
+        "一、2023年工作回顾", "今年共处分10人。", "其中，县处级2人！", "“要严字当头。”", "他说", "（二）强化监督。"]
+    assert [s.line for s in sentences] == [1, 2, 2, 2, 2, 4]
+
+
+def test_closing_quote_stays_with_its_sentence():
+    s = split_sentences("他强调：“纪律严明。”随后散会。")
+    assert s[0].text == "他强调：“纪律严明。”"
+
+
+def test_headings():
+    assert is_heading_line("一、2021年工作回顾 ")
+    assert is_heading_line("（六）制度建设不断规范完善。")
+    assert is_heading_line("在全县廉政工作会议上的讲话")
+    assert not is_heading_line("同志们：")
+    assert not is_heading_line("全年处分10人。其中县处级2人。")
+    assert not is_heading_line("总体上看，今年工作具有几个明显特征：")
+
+
+def test_split_semicolon_and_exclamation():
+    s = split_sentences("立案5件；结案3件!完毕")
+    assert [x.text for x in s] == ["立案5件；", "结案3件!", "完毕"]

@@ -1,0 +1,144 @@
+"""Tests for extractor.stoplist and rules/stoplist.yaml: examples, blocking, line-numbered errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractor.numerals import find_numerals
+from extractor.stoplist import DEFAULT_STOPLIST, RuleFileError, StopEntry, StopList, first_chars, fold
+
+RULES = Path(__file__).resolve().parent.parent / "rules" / "stoplist.yaml"
+STOP = StopList.load(RULES)
+
+
+@pytest.mark.parametrize("sentence", STOP.examples)
+def test_examples_yield_no_numeral(sentence):
+    assert find_numerals(sentence, STOP) == []
+
+
+def test_file_is_broad_and_well_formed():
+    assert DEFAULT_STOPLIST == RULES
+    assert len(STOP.examples) >= 30
+    phrases = [e for e in STOP.entries if not e.is_regex]
+    patterns = [e for e in STOP.entries if e.is_regex]
+    assert len(phrases) >= 100 and len(patterns) >= 10
+    assert len({e.id for e in patterns}) == len(patterns)
+    assert len({e.text for e in phrases}) == len(phrases), "a phrase is listed twice"
+
+
+def test_entry_lines_point_into_the_file():
+    lines = RULES.read_text(encoding="utf-8").splitlines()
+    for entry in STOP.entries:
+        assert entry.line >= 1
+        if not entry.is_regex:
+            assert entry.text in lines[entry.line - 1]
+
+
+def test_blocked_spans_name_their_entry():
+    text = "违反中央八项规定4起，要增强四个意识"
+    spans = STOP.blocked_spans(text)
+    hits = {text[s:e]: entry for s, e, entry in spans}
+    assert isinstance(hits["中央八项规定"], StopEntry)
+    assert hits["中央八项规定"].id == "discipline_formulas"
+    assert "四个意识" in hits
+    assert [n.value for n in find_numerals(text, STOP)] == [4]
+
+
+@pytest.mark.parametrize(("text", "blocked", "entry_id"), [
+    ("市纪委六届三次全会", "六届三次全会", "session"),
+    ("党的二十大以来", "党的二十大以来", "party_congress"),
+    ("下面我讲三点意见", "三点意见", "speech_points"),
+    ("从四个方面谈谈", "四个方面", "speech_aspects"),
+    ("依据湘纪发〔2023〕7号", "〔2023〕7号", "document_number"),
+    ("和同事们一起研究", "一起", "together_yiqi"),
+    ("每一名党员", "一", "demonstrative_yi"),
+    ("李三同志强调", "三", "person_name"),
+])
+def test_patterns(text, blocked, entry_id):
+    spans = {(text[s:e], entry.id) for s, e, entry in STOP.blocked_spans(text)}
+    assert (blocked, entry_id) in spans
+
+
+def test_yiqi_counting_a_case_is_kept():
+    assert [n.value for n in find_numerals("通报了一起违规发放津补贴问题", STOP)] == [1]
+
+
+def test_traditional_and_full_width_are_folded():
+    assert fold("兩個維護８項") == "两个维护8项"
+    assert len(fold("處分４１．５萬人")) == len("處分４１．５萬人")
+    assert find_numerals("堅決做到兩個維護", STOP) == []
+
+
+def test_prefilter_finds_what_a_plain_search_finds():
+    text = RULES.read_text(encoding="utf-8") + "\n一、今年要杀一儆百。一是抓好整改\n（二）同心协力一起干"
+    fast = STOP.blocked_spans(text)
+    slow = StopList.from_entries(STOP.entries)
+    slow._starts = None
+    assert fast == slow.blocked_spans(text)
+
+
+def test_pattern_that_may_start_anywhere_still_works():
+    stop = StopList.from_entries([StopEntry("any", r".五", 1, is_regex=True)])
+    assert first_chars(r".五") is None
+    assert find_numerals("发现十五个", stop) == []
+
+
+def test_empty_stoplist(tmp_path):
+    path = tmp_path / "empty.yaml"
+    path.write_text("phrases:\npatterns:\nexamples:\n", encoding="utf-8")
+    stop = StopList.load(path)
+    assert stop.blocked_spans("四个意识") == [] and stop.examples == []
+
+
+# --- errors name file and line ----------------------------------------------------------------
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "stoplist.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_bad_yaml_names_file_and_line(tmp_path):
+    path = write(tmp_path, "phrases:\n  formulas:\n    - 四个意识\n    - [两个维护\nexamples: []\n")
+    with pytest.raises(RuleFileError) as err:
+        StopList.load(path)
+    message = str(err.value)
+    assert message.startswith(f"{path}:")
+    assert int(message.split(":")[1]) in (4, 5)
+    assert isinstance(err.value, ValueError)
+
+
+def test_bad_regex_names_file_and_line(tmp_path):
+    path = write(tmp_path, "phrases:\n  formulas:\n    - 四个意识\npatterns:\n"
+                           "  - id: ok\n    regex: '[一二]是'\n"
+                           "  - id: broken\n    regex: '[一二(是'\n")
+    with pytest.raises(RuleFileError, match=rf"^{path}:8: bad regex in pattern 'broken'"):
+        StopList.load(path)
+
+
+@pytest.mark.parametrize(("text", "line", "what"), [
+    ("phrases:\n  formulas: 四个意识\n", 2, "must be a list"),
+    ("phrases:\n  - 四个意识\n", 2, "must map a group id"),
+    ("patterns:\n  - id: a\n", 2, "needs id: and regex:"),
+    ("patterns:\n  - id: a\n    regex: 'x'\n  - id: a\n    regex: 'y'\n", 4, "duplicate pattern id"),
+    ("patterns:\n  - id: a\n    regex: '(一)\\1'\n", 3, "back-references"),
+    ("patterns:\n  - id: a\n    regex: '一*'\n", 3, "empty string"),
+    ("patterns:\n  - id: a\n    regex: 'x'\n    flags: i\n", 2, "unknown pattern key"),
+    ("phrase:\n  a: [一]\n", 1, "unknown key"),
+    ("- 四个意识\n", 1, "must be a mapping"),
+    ("examples:\n  - ''\n", 2, "non-empty string"),
+])
+def test_structure_errors_name_the_line(tmp_path, text, line, what):
+    path = write(tmp_path, text)
+    with pytest.raises(RuleFileError) as err:
+        StopList.load(path)
+    assert str(err.value).startswith(f"{path}:{line}: ")
+    assert what in str(err.value)
+
+
+def test_missing_file_is_a_rule_file_error(tmp_path):
+    with pytest.raises(RuleFileError, match="cannot read"):
+        StopList.load(tmp_path / "nope.yaml")
