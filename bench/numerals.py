@@ -1,6 +1,6 @@
 """Benchmark the numeral finder on the shared suites (../shared/numerals) beside the peers' figures.
 
-    python bench/numerals.py [--failures] [--suite gov]
+    python bench/numerals.py [--failures] [--suite gov] [--no-speed]
 
 `convert` cases: parse_numeral(input) against the one expected value. `text` cases: the multiset
 of values of find_numerals(input) (redacted numerals skipped; a range gives value and value_high)
@@ -95,26 +95,103 @@ def peer_tables(readme: str) -> tuple[list[str], dict[str, list[str]], dict[str,
     return libs, accuracy, traps
 
 
-def throughput(texts: list[str], stoplist: StopList, target_chars: int = 600_000) -> tuple[float, float, int]:
-    """MB/s (UTF-8) of find_numerals line by line on the texts repeated to about target_chars."""
-    lines = [t for t in texts if t]
-    unit = sum(len(t) for t in lines) or 1
-    corpus = lines * max(1, target_chars // unit)
-    size = sum(len(t.encode("utf-8")) for t in corpus)
+def peer_throughput(readme: str) -> list[str]:
+    """The rows of the README's throughput table (`| pass | median s | chars/s | MB/s |`)."""
+    section = readme.split("## Throughput", 1)[-1] if "## Throughput" in readme else ""
+    return [ln for ln in section.splitlines() if ln.startswith("| ") and not ln.startswith("| pass")]
+
+
+def timed(texts: list[str], stoplist: StopList) -> tuple[float, float, int]:
+    """(MB/s, chars/s, bytes) of find_numerals over `texts`, one call each, median of 3 passes."""
+    size = sum(len(t.encode("utf-8")) for t in texts)
+    chars = sum(len(t) for t in texts)
     times = []
     for _ in range(3):
         start = time.perf_counter()
-        for line in corpus:
-            find_numerals(line, stoplist)
+        for text in texts:
+            find_numerals(text, stoplist)
         times.append(time.perf_counter() - start)
     median = statistics.median(times)
-    return size / median / 1e6, sum(len(t) for t in corpus) / median, size
+    return size / median / 1e6, chars / median, size
+
+
+def repeated(texts: list[str], target_chars: int) -> list[str]:
+    texts = [t for t in texts if t]
+    unit = sum(len(t) for t in texts) or 1
+    return texts * max(1, target_chars // unit)
+
+
+def score(cases: list[dict], stoplist: StopList) -> tuple[dict, dict, list[str]]:
+    """Per suite:mode [n, exact, recall]; per trap group [n, taken]; lines for the misses."""
+    scores: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    trap_scores: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    failures: list[str] = []
+    for case in cases:
+        exact, recall, got = run_case(case, stoplist)
+        if case["suite"] == "traps":
+            group = trap_scores[f"traps:{case.get('note') or 'all'}"]
+            group[0] += 1
+            group[1] += bool(got)
+        row = scores[f"{case['suite']}:{case['mode']}"]
+        row[0] += 1
+        row[1] += exact
+        row[2] += recall
+        if not exact:
+            want = [e["v"] for e in case["expected"]]
+            failures.append(f"{case['id']:<22} {case['input'][:50]!r:<54} want {want} got {got}")
+    return scores, trap_scores, failures
+
+
+def print_accuracy(scores: dict, libs: list[str], peers: dict) -> None:
+    head = "| test set | n | ours exact/recall | " + " | ".join(libs) + " |"
+    print("## Accuracy (exact multiset match / recall; peers from the README)\n")
+    print(head)
+    print("|" + "---|" * (head.count("|") - 1))
+    for key in sorted(scores, key=lambda k: (k.startswith("traps"), k)):
+        n, exact, recall = scores[key]
+        cells = peers.get(key, [""] * len(libs))
+        print(f"| {key} | {n} | {exact}/{recall} | " + " | ".join(cells) + " |")
+
+
+def print_traps(trap_scores: dict, libs: list[str], peer_traps: dict) -> None:
+    print("\n## Traps wrongly taken (any numeral found)\n")
+    print("| trap group | n | ours | " + " | ".join(libs) + " |")
+    print("|" + "---|" * (3 + len(libs)))
+    for group, (n, taken) in sorted(trap_scores.items()):
+        cells = peer_traps.get(group, [""] * len(libs))
+        print(f"| {group} | {n} | {taken} | " + " | ".join(cells) + " |")
+    total_n = sum(v[0] for v in trap_scores.values())
+    total_taken = sum(v[1] for v in trap_scores.values())
+    print(f"| traps (all) | {total_n} | {total_taken} |" + " |" * len(libs))
+
+
+def print_throughput(cases: list[dict], stoplist: StopList, load_s: float, readme: str) -> None:
+    print(f"\n## Throughput (find_numerals with the stop-list: {len(stoplist)} entries, "
+          f"loaded and compiled in {load_s:.3f} s; median of 3)\n")
+    print("| text | MB | MB/s | chars/s |\n|---|---|---|---|")
+    suites = repeated([c["input"] for c in cases if c["mode"] == "text"], 600_000)
+    rows = [("suites' text inputs, one call a case", suites)]
+    corpus_files = sorted((ROOT / "corpus").glob("*.txt"))
+    if corpus_files:
+        docs = [f.read_text(encoding="utf-8") for f in corpus_files]
+        lines = [ln for doc in docs for ln in doc.splitlines()]
+        rows.append(("corpus/*.txt, one call a line", repeated(lines, 1_000_000)))
+        rows.append(("corpus/*.txt, one call a document", repeated(docs, 1_000_000)))
+    for label, texts in rows:
+        mbps, cps, size = timed(texts, stoplist)
+        print(f"| {label} | {size / 1e6:.2f} | {mbps:.2f} | {cps:,.0f} |")
+    peer_rows = peer_throughput(readme)
+    if peer_rows:
+        print("\nPeers (README; their own 5.06 MB corpus, one call a line):\n")
+        print("| pass | median s | chars/s | MB/s |\n|---|---|---|---|")
+        print("\n".join(peer_rows))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--failures", action="store_true", help="list the cases missed")
     parser.add_argument("--suite", help="only this suite (gov, traps, cn2an …)")
+    parser.add_argument("--no-speed", action="store_true", help="skip the throughput runs")
     args = parser.parse_args(argv)
     if not SHARED.is_dir():
         print(f"note: {SHARED} not found; nothing to benchmark.")
@@ -124,57 +201,15 @@ def main(argv: list[str] | None = None) -> int:
     load_s = time.perf_counter() - t0
     cases = [c for c in load_cases() if not args.suite or c["suite"] == args.suite]
     readme_path = SHARED / "README.md"
-    libs, peers, peer_traps = peer_tables(readme_path.read_text(encoding="utf-8")) if readme_path.exists() else ([], {}, {})
+    readme = readme_path.read_text(encoding="utf-8") if readme_path.exists() else ""
+    libs, peers, peer_traps = peer_tables(readme)
 
-    scores: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    trap_scores: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    failures: list[str] = []
-    for case in cases:
-        exact, recall, got = run_case(case, stoplist)
-        if case["suite"] == "traps":
-            group = f"traps:{case.get('note') or 'all'}"
-            trap_scores[group][0] += 1
-            trap_scores[group][1] += bool(got)
-        key = f"{case['suite']}:{case['mode']}"
-        row = scores[key]
-        row[0] += 1
-        row[1] += exact
-        row[2] += recall
-        if not exact:
-            want = [e["v"] for e in case["expected"]]
-            failures.append(f"{case['id']:<22} {case['input'][:50]!r:<54} want {want} got {got}")
-
-    head = "| test set | n | ours exact/recall | " + " | ".join(libs) + " |"
-    print("## Accuracy (exact multiset match / recall)\n")
-    print(head)
-    print("|" + "---|" * (head.count("|") - 1))
-    for key in sorted(scores, key=lambda k: (k.startswith("traps"), k)):
-        n, exact, recall = scores[key]
-        cells = peers.get(key, [""] * len(libs))
-        print(f"| {key} | {n} | {exact}/{recall} | " + " | ".join(cells) + " |")
-
+    scores, trap_scores, failures = score(cases, stoplist)
+    print_accuracy(scores, libs, peers)
     if trap_scores:
-        print("\n## Traps wrongly taken (any numeral found)\n")
-        print("| trap group | n | ours | " + " | ".join(libs) + " |")
-        print("|" + "---|" * (3 + len(libs)))
-        for group, (n, taken) in sorted(trap_scores.items()):
-            cells = peer_traps.get(group, [""] * len(libs))
-            print(f"| {group} | {n} | {taken} | " + " | ".join(cells) + " |")
-        total_n = sum(v[0] for v in trap_scores.values())
-        total_taken = sum(v[1] for v in trap_scores.values())
-        print(f"| traps (all) | {total_n} | {total_taken} |" + " |" * len(libs))
-
-    texts = [c["input"] for c in cases if c["mode"] == "text"]
-    mbps, cps, size = throughput(texts, stoplist)
-    print(f"\n## Throughput\n\nfind_numerals with the stop-list ({len(stoplist)} entries, loaded in "
-          f"{load_s:.3f} s), line by line on the suites' text repeated to {size / 1e6:.2f} MB: "
-          f"{mbps:.2f} MB/s ({cps:,.0f} chars/s), median of 3.")
-    corpus_files = sorted((ROOT / "corpus").glob("*.txt"))
-    if corpus_files:
-        lines = [ln for f in corpus_files for ln in f.read_text(encoding="utf-8").splitlines()]
-        mbps, cps, size = throughput(lines, stoplist, target_chars=1_000_000)
-        print(f"On corpus/*.txt repeated to {size / 1e6:.2f} MB: {mbps:.2f} MB/s ({cps:,.0f} chars/s).")
-
+        print_traps(trap_scores, libs, peer_traps)
+    if not args.no_speed:
+        print_throughput(cases, stoplist, load_s, readme)
     if args.failures and failures:
         print("\n## Cases missed (exact)\n")
         print("\n".join(failures))

@@ -10,18 +10,26 @@ from .pipeline import Extractor, extract_document
 
 
 @lru_cache(maxsize=8)
-def _extractor(rules_dir: str | None) -> Extractor:
-    return Extractor.load(Path(rules_dir) if rules_dir else None)
+def _extractor(rules_dirs: tuple[str, ...]) -> Extractor:
+    return Extractor.load([Path(d) for d in rules_dirs] or None)
 
 
-def extract_text(text: str, rules_dir: str | Path | None = None, year: int | None = None,
+def _key(rules_dir: str | Path | list | None) -> tuple[str, ...]:
+    if not rules_dir:
+        return ()
+    if isinstance(rules_dir, (str, Path)):
+        return (str(rules_dir),)
+    return tuple(str(d) for d in rules_dir)
+
+
+def extract_text(text: str, rules_dir: str | Path | list | None = None, year: int | None = None,
                  doc: str = "<text>") -> list[Claim]:
     """Claims of one text (rules compiled once and cached per rules folder)."""
-    extractor = _extractor(str(rules_dir) if rules_dir else None)
+    extractor = _extractor(_key(rules_dir))
     return extract_document(Document(doc=doc, text=text), extractor, year=year).claims
 
 
-def extract(paths: list[str | Path] | str | Path, rules_dir: str | Path | None = None,
+def extract(paths: list[str | Path] | str | Path, rules_dir: str | Path | list | None = None,
             year: int | None = None):
     """Claims of every document under `paths`, one row per claim (columns of claims.csv)."""
     import pandas as pd
@@ -30,7 +38,7 @@ def extract(paths: list[str | Path] | str | Path, rules_dir: str | Path | None =
 
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    extractor = _extractor(str(rules_dir) if rules_dir else None)
+    extractor = _extractor(_key(rules_dir))
     summary = RunSummary()
     results = iter_results([Path(p) for p in paths], extractor, year, summary)
     rows = [c.row() for _, result in results for c in result.claims]

@@ -1,4 +1,4 @@
-"""Command line: `extractor run`, `extractor explain`, `extractor check-rules`, `extractor test-rules`."""
+"""Command line: `extractor run | explain | check-rules | test-rules`."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from .explain import explain_sentence
+from .explain import explain, line_of
+from .reader import ReadError
 from .rules import RuleFileError
 from .ruletests import run_examples
 from .run import run
 
-EXIT_OK, EXIT_USAGE, EXIT_SKIPPED = 0, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,30 +25,38 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def _rules_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", type=Path, action="append", default=None, metavar="DIR",
+                   help="rules folder (default: rules/); repeat to add folders, later ones extend or override")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="extractor", description="Statistical claims from Chinese official texts.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("run", help="extract claims from documents into CSV and XLSX")
+    p = sub.add_parser("run", help="extract and audit claims; write CSV, XLSX and an HTML review page")
     p.add_argument("inputs", nargs="*", type=Path, default=[Path("corpus")], help="files or folders (default: corpus/)")
-    p.add_argument("--rules", type=Path, default=None, help="rules folder (default: rules/)")
+    _rules_option(p)
     p.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
     p.add_argument("--year", type=int, default=None, help="the year the documents speak from (for 去年/今年)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_run)
 
-    p = sub.add_parser("explain", help="show how a sentence is read: numerals, rules tried, claims")
-    p.add_argument("sentence")
-    p.add_argument("--rules", type=Path, default=None)
+    p = sub.add_parser("explain", help="show how a sentence is read: numerals, stop-list, rules tried, claims")
+    p.add_argument("sentence", nargs="?", help="the sentence (or use --file and --line)")
+    p.add_argument("--file", type=Path, help="a document to take the sentence from")
+    p.add_argument("--line", type=int, help="the line of --file (1-based)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    _rules_option(p)
     p.add_argument("--year", type=int, default=None)
     p.set_defaults(func=_cmd_explain)
 
-    p = sub.add_parser("check-rules", help="validate the rule files")
-    p.add_argument("rules", nargs="?", type=Path, default=None)
+    p = sub.add_parser("check-rules", help="validate rule files (syntax, keys, placeholders, regexes, ids)")
+    p.add_argument("rules", nargs="*", type=Path, help="rules folders (default: rules/)")
     p.set_defaults(func=_cmd_check_rules)
 
     p = sub.add_parser("test-rules", help="run every example sentence of the rule files")
-    p.add_argument("rules", nargs="?", type=Path, default=None)
+    p.add_argument("rules", nargs="*", type=Path, help="rules folders (default: rules/)")
     p.set_defaults(func=_cmd_test_rules)
     return parser
 
@@ -69,24 +78,39 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    print(explain_sentence(args.sentence, args.rules, args.year))
+    if args.file is not None:
+        if args.line is None:
+            print("error: --file needs --line", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            sentence = line_of(args.file, args.line)
+        except (ReadError, ValueError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return EXIT_USAGE
+    elif args.sentence:
+        sentence = args.sentence
+    else:
+        print("error: give a sentence, or --file F --line N", file=sys.stderr)
+        return EXIT_USAGE
+    print(explain(sentence, args.rules, args.year, as_json=args.json))
     return EXIT_OK
 
 
 def _cmd_check_rules(args: argparse.Namespace) -> int:
     from .pipeline import Extractor
 
-    extractor = Extractor.load(args.rules)
-    print(f"{len(extractor.ruleset.rules)} rules in {len(extractor.ruleset.files)} files: ok")
+    extractor = Extractor.load(args.rules or None)
+    print(f"{len(extractor.ruleset.rules)} rules in {len(extractor.ruleset.files)} files, "
+          f"{len(extractor.stoplist.entries)} stop-list entries: ok")
     return EXIT_OK
 
 
 def _cmd_test_rules(args: argparse.Namespace) -> int:
-    failures, total = run_examples(args.rules)
+    failures, total = run_examples(args.rules or None)
     for failure in failures:
         print(failure)
     print(f"{total - len(failures)} passed, {len(failures)} failed")
-    return EXIT_OK if not failures else 1
+    return EXIT_OK if not failures else EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ _SUBJECT_HEAD = re.compile(
 _DURATION = re.compile(r"\s?(?:余|多)?个?(?:月|小时|工作日|星期|季度|年|天|日|周|分钟|学时)")
 _LEFT_QUALIFIER = re.compile(r"(?:(?P<approx>大约|约|将近|近)(?:占|达到|达|为)|(?P<over>超过|逾|多于|至少)|"
                              r"(?P<under>不到|不足|少于))[^，。；]{0,8}$")
+_PART_MARKER = re.compile(r"其中|包括")
+_LIST_ITEM = re.compile(r"[、和及与][^，。；\ue000]{0,12}$")
 _LIST_JOINER = re.compile(r"[、和及与]|以及")
 _NUMBER_MASK_KINDS = {"count", "redacted", "percent", "fraction", "points", "ordinal", "times"}
 
@@ -34,6 +36,7 @@ class Attempt:
     rule: str
     matched: bool
     reason: str
+    parts: dict[str, str] = field(default_factory=dict)   # what each placeholder matched
 
 
 @dataclass
@@ -65,14 +68,20 @@ class SentenceMatcher:
             r"(?:余|多)?(?:" + "|".join(map(re.escape, units)) + r")?(?:左右|以上|之多)?")
 
     def match(self, doc: str, sentence: Sentence, simplified: str, numerals: list[Numeral],
-              context: str) -> list[Candidate]:
-        """Candidates for every numeral of `sentence`; `context` is this and the previous sentence."""
+              context: str, prior: Claim | None = None) -> list[Candidate]:
+        """Candidates for every numeral of `sentence`.
+
+        `context` is this and the previous sentence; `prior` the last claim before this sentence.
+        """
         numerals = [n for n in numerals if n.kind in _NUMBER_MASK_KINDS]
         masked = mask(simplified, numerals, sentence.start)
         candidates: list[Candidate] = []
         for i in range(len(numerals)):
-            previous = candidates[-1].claim if candidates else None
-            candidates.append(self._match_one(doc, sentence, masked, numerals, i, context, previous))
+            previous = next((c.claim for c in reversed(candidates) if c.claim), None)
+            cand = self._match_one(doc, sentence, masked, numerals, i, context, previous)
+            if cand.claim is None and cand.attempts and cand.attempts[-1].rule != "-":
+                _inherit(cand, sentence, masked, previous or prior)
+            candidates.append(cand)
         consumed = {id(c.field_numeral) for c in candidates if c.claim and c.field_numeral}
         for c in candidates:
             if c.claim and id(c.numeral) in consumed:
@@ -93,7 +102,7 @@ class SentenceMatcher:
             return cand
         for rule in self.rules:
             reason, hit = self._try(rule, numeral, masked, clause_start, local_start, start, right_text, context)
-            cand.attempts.append(Attempt(rule.id, hit is not None, reason))
+            cand.attempts.append(Attempt(rule.id, hit is not None, reason, _parts(hit)))
             if hit is not None:
                 cand.claim, cand.field_numeral = self._claim(doc, sentence, masked, numerals, numeral, rule, hit)
                 break
@@ -180,6 +189,46 @@ class SentenceMatcher:
             sentence_start=sentence.start,
         )
         return claim, field_numeral
+
+
+def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim | None) -> None:
+    """A part listed after 其中/包括, or a 、-joined item, takes the family of the claim before it
+    when it counts in the same unit (其中重复件150件次 after 信访举报2,045件次)."""
+    if previous is None or previous.unit in ("", "%"):
+        return
+    n = cand.numeral
+    start, end = n.start - sentence.start, n.end - sentence.start
+    gap_from = max(previous.claim_end - sentence.start, 0)
+    between = masked[gap_from:start]
+    unit = re.compile(rf"\s?(?:余|多)?{re.escape(previous.unit)}").match(masked, end)
+    if unit is None:
+        return
+    marker = _PART_MARKER.search(between)
+    if marker:
+        how = "part after " + marker.group()
+    elif previous.sentence_start == sentence.start and _LIST_ITEM.match(between):
+        how = "item of a 、 list"
+    else:
+        return
+    unit_end = unit.end()
+    subject_start = gap_from + (marker.end() if marker else _LIST_ITEM.match(between).end())
+    subject = (subject_start, masked[subject_start:start])
+    cand.claim = Claim(
+        doc=previous.doc, category=previous.category, subject=_clean_subject(sentence.text, subject),
+        value=n.value, unit=previous.unit, num_text=n.text, num_start=n.start, num_end=n.end,
+        claim_text=sentence.text[subject_start:unit_end], claim_start=sentence.start + subject_start,
+        claim_end=sentence.start + unit_end, line=sentence.line, sentence=sentence.text,
+        rule=f"{previous.rule}+inherited", qualifier=n.qualifier, value_high=n.value_high,
+        sentence_start=sentence.start)
+    cand.attempts.append(Attempt(cand.claim.rule, True, f"{how} {previous.num_text}{previous.unit} "
+                                                       f"({previous.category}), same unit"))
+
+
+def _parts(hit: dict | None) -> dict[str, str]:
+    """The text the subject and unit placeholders of a matched rule took."""
+    if not hit:
+        return {}
+    return {name: hit[name][1] for name in ("subject", "unit") if hit.get(name)}
 
 
 def _left_qualifier(before: str) -> str | None:

@@ -1,7 +1,7 @@
 """Find the numbers written in Chinese official texts and normalise them.
 
 `find_numerals` scans the text once with one compiled regex of numeral shapes — Arabic figures
-(half/full width, 2,417 · 9.3万 · 200亿零四千230), Chinese numerals (两千三百 · 廿 · 壹拾贰),
+(half/full width, 2,417 · 9.3万 · 300亿零五千120), Chinese numerals (两千六百 · 廿 · 壹拾贰),
 百分之…, …分之…, 第…, redaction marks (ｘ · xx · **) — then reads the few characters after each
 candidate: % · 个百分点 · 成 · 倍 · 年 · a measure word · a range connector · qualifier words.
 
@@ -82,6 +82,10 @@ _AFTER = re.compile(r"(?P<percent>\s?%)|(?P<points>\s*个?\s*百分点)|(?P<chen
 _CONNECTOR = re.compile(r"\s*(?:至|到|~|〜|-{1,2}|—{1,2}|–|―|－)\s*")
 _UNIT_BEFORE_CONNECTOR = re.compile(rf"(?:%|{_MEASURE_ALT})?")
 _OVER_AFTER = re.compile(r"\s?(?:余|多(?![达于])|几|许|\+|有余)")
+_TRAILING_MULT = re.compile(r"[百千万亿]+$")
+_ANY_MULT = re.compile(r"[百千万亿]")
+_LATIN_BEFORE = re.compile(r"[A-Za-z][-_]?$")
+_LATIN_AFTER = re.compile(r"[A-Za-z]")
 _FULL_WIDTH_THOUSANDS = re.compile(r"，(?<=[０-９]，)(?=[０-９]{3}(?![０-９]))")
 _AFTER_MEASURE = re.compile(rf"[余多几]?\s?(?:{_MEASURE_ALT})?\s?(?:(?P<over>以上|之上|开外|有余)"
                             rf"|(?P<approx>左右)|(?P<under>以下|以内|之内))")
@@ -135,7 +139,7 @@ def _cn2an(span: str) -> Decimal | None:
 
 @lru_cache(maxsize=8192)
 def _ar_value(span: str) -> Decimal | None:
-    """Value of an Arabic figure with optional Chinese multipliers: 2,417 · 9.3万 · 1万600."""
+    """Value of an Arabic figure with optional Chinese multipliers: 2,417 · 9.3万 · 2万300."""
     span = span.replace(",", "").replace(" ", "")
     m = _SIMPLE_TAIL.fullmatch(span)
     if m:
@@ -183,10 +187,10 @@ def _fraction(den: str, num: str) -> Decimal | None:
 
 
 def parse_numeral(text: str) -> Number | None:
-    """Value of a string that is one numeral: 三十 · 9.3万 · 壹拾贰 · 200亿零四千230 · ２．３万 · 兩千六.
+    """Value of a string that is one numeral: 三十 · 9.3万 · 壹拾贰 · 300亿零五千120 · ２．３万 · 兩千七.
 
-    Also 百分之七十 (70), 70.9% (70.9), 三分之一 (0.333…), 负一 / -10.1, money 壹拾壹元壹角.
-    A string holding one numeral among other words (近700万元 · 25481港元) gives that numeral.
+    Also 百分之七十 (70), 70.9% (70.9), 三分之一 (0.333…), 负一 / -20.5, money 贰拾叁元肆角.
+    A string holding one numeral among other words (近800万元 · 36500美元) gives that numeral.
     Returns an int when the value is integral, None when the string is no numeral.
     """
     s = re.sub(r"\s+", "", fold(text))
@@ -268,15 +272,14 @@ def _build(m: re.Match[str], norm: str) -> _Cand | None:
 
 def _arabic(start: int, end: int, span: str, norm: str) -> _Cand | None:
     """2,417 · 9.3万 — not when glued to Latin letters (H5N1 · 15k · COVID-19)."""
-    if (start and norm[start - 1].isascii() and norm[start - 1].isalpha()) or \
-            (end < len(norm) and norm[end].isascii() and norm[end].isalpha()):
+    if _LATIN_BEFORE.search(norm, max(0, start - 2), start) or _LATIN_AFTER.match(norm, end):
         return None
     found = _value_of(span)
     return _signed(_Cand(start, end, found[0], high=found[1]), norm) if found else None
 
 
 def _chinese(start: int, end: int, span: str, norm: str) -> _Cand | None:
-    """三十 · 两千三百 · 三四 (a pair: value and high) · 一九四九 (digits: a year only)."""
+    """三十 · 两千六百 · 三四 (a pair: value and high) · 一九四九 (digits: a year only)."""
     found = _cn_value(span)
     if found is None:
         return None
@@ -432,8 +435,8 @@ def _propagate(prev: _Cand, cand: _Cand, norm: str) -> Decimal:
     """Low end of a range: 3至5万 reads 3万; 十八至三十万 reads 十八万."""
     low = prev.value
     prev_text, cand_text = norm[prev.start:prev.end], norm[cand.start:cand.end]
-    trailing = re.search(r"[百千万亿]+$", cand_text)
-    if trailing and not re.search(r"[百千万亿]", prev_text):
+    trailing = _TRAILING_MULT.search(cand_text)
+    if trailing and not _ANY_MULT.search(prev_text):
         factor = Decimal(1)
         for ch in trailing.group():
             factor *= _MULTIPLIER[ch]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from .context import infer_doc_year, resolve_parents, resolve_periods, resolve_s
 from .matcher import Candidate, SentenceMatcher
 from .models import Claim, Document, Numeral, Sentence
 from .numerals import find_numerals
-from .rules import RuleSet, load_rules
+from .rules import RuleSet, installed_rules_dir, load_rules
 from .script import to_simplified
 from .sentences import split_sentences
 from .stoplist import StopList
@@ -18,10 +19,10 @@ DEFAULT_RULES = Path("rules")
 
 
 def default_rules_dir() -> Path:
-    """`rules/` in the working folder, else the one beside the package (a source checkout)."""
+    """`rules/` in the working folder, else the rules installed with the package."""
     if DEFAULT_RULES.is_dir():
         return DEFAULT_RULES
-    return Path(__file__).resolve().parent.parent / "rules"
+    return installed_rules_dir()
 
 
 @dataclass
@@ -33,11 +34,26 @@ class Extractor:
     matcher: SentenceMatcher
 
     @classmethod
-    def load(cls, rules_dir: Path | None = None) -> Extractor:
-        rules_dir = Path(rules_dir) if rules_dir else default_rules_dir()
-        ruleset = load_rules(rules_dir)
-        stoplist = StopList.load(rules_dir / "stoplist.yaml")
-        return cls(ruleset, stoplist, SentenceMatcher(ruleset))
+    def load(cls, rules_dirs: Path | str | Sequence[Path | str] | None = None) -> Extractor:
+        """Rules of one folder, or of several (later folders extend or override earlier ones)."""
+        if not rules_dirs:
+            folders = [default_rules_dir()]
+        elif isinstance(rules_dirs, (str, Path)):
+            folders = [Path(rules_dirs)]
+        else:
+            folders = [Path(f) for f in rules_dirs]
+        ruleset = load_rules(folders)
+        return cls(ruleset, _stoplist(folders), SentenceMatcher(ruleset))
+
+
+def _stoplist(folders: list[Path]) -> StopList:
+    """The stop-lists of all folders (each folder's stoplist.yaml, where there is one), merged."""
+    lists = [StopList.load(f / "stoplist.yaml") for f in folders if (f / "stoplist.yaml").is_file()]
+    if len(lists) == 1:
+        return lists[0]
+    entries = [e for stop in lists for e in stop.entries]
+    examples = [x for stop in lists for x in stop.examples]
+    return StopList.from_entries(entries, examples)
 
 
 @dataclass
@@ -68,7 +84,8 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     for sentence, found in _by_sentence(sentences, numerals):
         own = simplified[sentence.start:sentence.end]
         if found:
-            candidates = extractor.matcher.match(document.doc, sentence, own, found, previous + own)
+            prior = claims[-1] if claims else None
+            candidates = extractor.matcher.match(document.doc, sentence, own, found, previous + own, prior)
             claims.extend(c.claim for c in candidates if c.claim)
             if keep_candidates:
                 kept.extend(candidates)

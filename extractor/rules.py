@@ -17,9 +17,11 @@ A pattern is text with placeholders; everything outside a placeholder is literal
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +39,7 @@ _NUMBER = f"(?P<number>{NUM_HEAD}{NUM_TAIL}*)"
 # What may stand between a numeral and its unit: 余/多 qualifiers, a space left by PDF extraction.
 _AFTER_NUMBER = r"\s?(?:余|多|来)?\s?"
 
-RULE_KEYS = {"id", "pattern", "regex", "subjects", "units", "context", "kinds", "category",
-             "unit_default", "unit_map", "note", "__line__"}
-FILE_KEYS = {"family", "category", "priority", "description", "subjects", "units", "context",
-             "kinds", "words", "unit_map", "rules", "examples", "__line__"}
+SCHEMA_FILE = "schema.json"
 COUNT_KINDS = ("count", "redacted")
 KNOWN_KINDS = {"count", "redacted", "percent", "fraction", "points", "ordinal", "times", "year"}
 _PLACEHOLDER = re.compile(r"\{(\w+\??)\}")
@@ -154,9 +153,7 @@ _MERGED_LISTS = ("subjects", "units", "context")
 def _add_file(path: Path, rank: int, families: dict[str, _Family]) -> None:
     data = _read_yaml(path)
     where = f"{path}:{data.get('__line__', 1)}"
-    _check_keys(data, FILE_KEYS, where, "file")
-    if "family" not in data:
-        raise RuleFileError(f"{where}: missing `family:`")
+    validate_against_schema(data, path)
     name = str(data["family"])
     family = families.get(name)
     if family is None:
@@ -225,11 +222,55 @@ def _read_yaml(path: Path) -> dict:
     return data
 
 
-def _check_keys(spec: dict, allowed: set[str], where: str, what: str) -> None:
-    unknown = sorted(set(spec) - allowed)
-    if unknown:
-        raise RuleFileError(f"{where}: unknown key `{unknown[0]}` in a {what}; "
-                            f"allowed: {', '.join(sorted(allowed - {'__line__'}))}")
+def installed_rules_dir() -> Path:
+    """The rules shipped with the package: rules/ of a source checkout, or its installed copy."""
+    checkout = Path(__file__).resolve().parent.parent / "rules"
+    if (checkout / SCHEMA_FILE).is_file():
+        return checkout
+    from importlib.resources import files
+
+    return Path(str(files("extractor.rules_data")))
+
+
+@lru_cache(maxsize=1)
+def _schema_validator():
+    import jsonschema
+
+    schema = json.loads((installed_rules_dir() / SCHEMA_FILE).read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def validate_against_schema(data: dict, path: Path) -> None:
+    """Check a family file against rules/schema.json; the first fault is raised as file:line."""
+    errors = sorted(_schema_validator().iter_errors(_without_lines(data)), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    err = errors[0]
+    where = ".".join(str(p) for p in err.absolute_path) or "the file"
+    raise RuleFileError(f"{path}:{_line_at(data, list(err.absolute_path))}: {err.message} (in {where}); "
+                        f"see rules/schema.json")
+
+
+def _without_lines(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_lines(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [_without_lines(v) for v in value]
+    return value
+
+
+def _line_at(data: Any, path: list) -> int:
+    """Line of the innermost mapping on `path` through the YAML data."""
+    line = data.get("__line__", 1) if isinstance(data, dict) else 1
+    node = data
+    for key in path:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict):
+            line = node.get("__line__", line)
+    return line
 
 
 def _word_list(value: Any, where: str, name: str) -> list[str]:
@@ -250,7 +291,6 @@ def _alternation(words: list[str]) -> str:
 def _compile_rule(spec: dict, family: dict, words: dict[str, list[str]], path: Path, order: int) -> Rule:
     line = spec.get("__line__", family.get("__line__", 1))
     where = f"{path}:{line}"
-    _check_keys(spec, RULE_KEYS, where, "rule")
     if "id" not in spec:
         raise RuleFileError(f"{where}: a rule needs an `id:`")
     if ("pattern" in spec) == ("regex" in spec):

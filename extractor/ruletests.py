@@ -40,7 +40,7 @@ def _describe(claim: Claim) -> str:
     return f"{claim.num_text}→{claim.value} {claim.unit} [{claim.category}] {claim.subject} ({claim.rule})"
 
 
-def run_examples(rules_dir: Path | None = None) -> tuple[list[str], int]:
+def run_examples(rules_dir: Path | list[Path] | None = None) -> tuple[list[str], int]:
     """(failure messages, number of examples) over every rule file and the stop-list."""
     extractor = Extractor.load(rules_dir)
     examples = list(extractor.ruleset.examples)

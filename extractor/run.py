@@ -97,7 +97,7 @@ def summary_rows(claims: list[Claim], checks: list[Check]) -> list[dict]:
     return rows
 
 
-def run(inputs: list[Path], rules_dir: Path | None, out_dir: Path, year: int | None = None,
+def run(inputs: list[Path], rules_dir: Path | list[Path] | None, out_dir: Path, year: int | None = None,
         progress: bool = False) -> RunSummary:
     """Extract and audit the claims of `inputs`; write every output into `out_dir`."""
     extractor = Extractor.load(rules_dir)

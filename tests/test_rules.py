@@ -49,7 +49,7 @@ def test_good_family_loads(tmp_path):
 
 @pytest.mark.parametrize("body, line, words", [
     (GOOD + "  - id: f.b\n    pattern: a: b\n", 9, "YAML syntax error"),
-    (GOOD.replace("    pattern", "    colour: red\n    pattern"), 6, "unknown key `colour`"),
+    (GOOD.replace("    pattern", "    colour: red\n    pattern"), 6, "'colour' was unexpected"),
     (GOOD.replace("{unit}", "{unti}"), 6, "unknown placeholder {unti}"),
     (GOOD.replace("{number}", ""), 6, "exactly one {number}"),
     (GOOD + "  - id: f.a\n    pattern: \"{number}{unit}\"\n", 8, "duplicate rule id"),

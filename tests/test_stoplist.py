@@ -37,7 +37,7 @@ def test_entry_lines_point_into_the_file():
 
 
 def test_blocked_spans_name_their_entry():
-    text = "违反中央八项规定4起，要增强四个意识"
+    text = "违反中央八项规定4起，树牢四个意识"
     spans = STOP.blocked_spans(text)
     hits = {text[s:e]: entry for s, e, entry in spans}
     assert isinstance(hits["中央八项规定"], StopEntry)
@@ -55,6 +55,11 @@ def test_blocked_spans_name_their_entry():
     ("和同事们一起研究", "一起", "together_yiqi"),
     ("每一名党员", "一", "demonstrative_yi"),
     ("李三同志强调", "三", "person_name"),
+    ("举报电话0731-12388", "0731-12388", "contact_number"),
+    ("详见https://www.example.cn/2023/0115/a12.html", "https://www.example.cn/2023/0115/a12.html", "web_address"),
+    ("今年一季度", "一季度", "quarter_name"),
+    ("作为一名党员", "一", "predicative_yi"),
+    ("。第二，要压实责任", "第二", "speech_first_second"),
 ])
 def test_patterns(text, blocked, entry_id):
     spans = {(text[s:e], entry.id) for s, e, entry in STOP.blocked_spans(text)}
@@ -72,7 +77,7 @@ def test_traditional_and_full_width_are_folded():
 
 
 def test_prefilter_finds_what_a_plain_search_finds():
-    text = RULES.read_text(encoding="utf-8") + "\n一、今年要杀一儆百。一是抓好整改\n（二）同心协力一起干"
+    text = RULES.read_text(encoding="utf-8") + "\n一、今年对典型杀一儆百。一是抓好整改\n（二）我们一起干"
     fast = STOP.blocked_spans(text)
     slow = StopList.from_entries(STOP.entries)
     slow._starts = None
