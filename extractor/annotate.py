@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,10 +152,10 @@ def read_annotated(path: Path) -> Gold:
         wb.close()
 
 
-def _gold_of(path: Path, header: list[str], records) -> Gold:
-    """Gold rows, reviewed documents and a warning about unmarked rows."""
+def _gold_of(path: Path, header: list[str], records: Iterator[tuple]) -> Gold:
+    """Gold rows, reviewed documents, and warnings about unmarked rows."""
     gold = Gold([], set())
-    unmarked = 0
+    unmarked: list[str] = []          # doc of each unmarked row
     has_status = "status" in header
     for line, values in enumerate(records, start=2):
         raw = {name: _cell(v) for name, v in zip(header, values, strict=False) if name}
@@ -165,15 +166,27 @@ def _gold_of(path: Path, header: list[str], records) -> Gold:
         if status not in GOLD_STATUSES + SKIP_STATUSES:
             raise GoldError(f"{where}: status {raw.get('status')!r}; use correct, wrong, missing or leave it empty")
         if not status:
-            unmarked += 1
+            unmarked.append(doc_name(raw.get("doc")))
             continue
         gold.docs.add(doc_name(raw.get("doc")))
         if status in GOLD_STATUSES:
             gold.rows.append(gold_row(raw, where))
-    if unmarked:
-        gold.warnings.append(f"{path}: {unmarked} rows not marked yet (ignored; the tool's claims on them "
-                             "count as extras in reviewed documents)")
+    gold.warnings.extend(_unmarked_warnings(path, unmarked, gold.docs))
     return gold
+
+
+def _unmarked_warnings(path: Path, unmarked: list[str], reviewed: set[str]) -> list[str]:
+    """Unmarked rows in reviewed documents (their claims count as extras); documents not reviewed."""
+    in_reviewed = sum(doc in reviewed for doc in unmarked)
+    not_reviewed = sorted(set(unmarked) - reviewed)
+    warnings = []
+    if in_reviewed:
+        warnings.append(f"{path}: {in_reviewed} rows not marked in reviewed documents "
+                        "(ignored; the tool's claims on them count as extras)")
+    if not_reviewed:
+        warnings.append(f"{path}: {len(not_reviewed)} documents with no row marked are not scored: "
+                        + ", ".join(not_reviewed[:10]) + (" …" if len(not_reviewed) > 10 else ""))
+    return warnings
 
 
 def gold_row(raw: dict[str, str], where: str) -> Row:

@@ -215,7 +215,9 @@ def audit_document(claims: list[Claim]) -> list[Check]:
 
 
 def audit_corpus(claims: list[Claim]) -> list[Check]:
-    """Cross-document checks over all claims of a run, numbered KX-<n>."""
+    """Cross-document checks over all claims of a run, numbered KX-<n> (none for a single document)."""
+    if len({c.doc for c in claims}) < 2:
+        return []
     found = [c for fn in CORPUS_CHECKS.values() for c in fn(claims)]
     return _numbered(found, "X")
 
@@ -533,6 +535,9 @@ def same_figure(claims: list[Claim]) -> Iterator[Check]:
             yield _figure_check(group)
 
 
+MIN_FIGURE_SUBJECT = 3   # 问题, 处分, 立案 alone name too little to say two figures are one
+
+
 def _figure_key(claim: Claim, cross: bool) -> tuple | None:
     """(subject, period, scope, unit); None for claims too vague to compare.
 
@@ -540,7 +545,7 @@ def _figure_key(claim: Claim, cross: bool) -> tuple | None:
     document speaks of its own organisation, and equal subjects are different figures.
     """
     subject = normalise_subject(claim.subject)
-    if len(subject) < 2 or claim.category == "ranking" or _CHANGE_WORDS.match(subject):
+    if len(subject) < MIN_FIGURE_SUBJECT or claim.category == "ranking" or _CHANGE_WORDS.match(subject):
         return None
     if cross and (claim.period is None or not claim.scope):
         return None

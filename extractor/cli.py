@@ -1,4 +1,4 @@
-"""Command line: `extractor run | explain | check-rules | test-rules`."""
+"""Command line: `extractor run | explain | check-rules | test-rules | eval | annotate`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .annotate import add_annotate_parser
+from .evaluate import add_eval_parser
 from .explain import explain, line_of
 from .reader import ReadError
 from .rules import RuleFileError
@@ -58,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("test-rules", help="run every example sentence of the rule files")
     p.add_argument("rules", nargs="*", type=Path, help="rules folders (default: rules/)")
     p.set_defaults(func=_cmd_test_rules)
+
+    add_eval_parser(sub)
+    add_annotate_parser(sub)
     return parser
 
 

@@ -11,13 +11,14 @@ from .rules import NUM_HEAD, NUM_TAIL, SEPARATORS, Rule, RuleSet
 _CLAUSE_END = re.compile(f"[{SEPARATORS}]")
 # Words that stand between a subject and its number and are no part of the subject.
 _SUBJECT_TAIL = re.compile(r"(?:分别为|分别是|分别|达到|高达|多达|共计|累计|总计|合计|约为|约|近|逾|超过|不足|不到|"
+                           r"不少于|不低于|不超过|不多于|少于|多于|低于|高于|"
                            r"至少|仅|达|有|为|是|计|共|的|了)+$")
 # Time, scope and list words that open a clause and are no part of the subject.
 _SUBJECT_HEAD = re.compile(
     r"^(?:其中|包括|含|另外|此外|同时|全年|当年|年内|(?:去年|今年|上年|本年)度?(?:以来)?|以来|"
     r"[0-9０-９〇零一二三四五六七八九]{4}年度?(?:第[一二三四]季度|[上下]半年)?(?:以来)?|"
     r"全国|全省|全市|全区|全县|全系统|全局|各级|共计|累计|共|全部|合计|总计|先后|依规依纪|依法|"
-    r"组织开展|组织召开|组织|开展|召开|举办|受到|受(?!理)|给予|共对|对|排查出|排查|查找出|查找|梳理出|梳理|发现|查摆出|查摆|"
+    r"组织开展|组织召开|组织(?!处理)|开展|召开|举办|受到|受(?!理)|给予|共对|对|排查出|排查|查找出|查找|梳理出|梳理|发现|查摆出|查摆|"
     r"[，,、\s（(“\"])+")
 # After a numeral: a duration or a date (为期一个月, 3个工作日, 1—9月) is no tally.
 _DURATION = re.compile(r"\s?(?:余|多)?个?(?:月|小时|工作日|星期|季度|年|天|日|周|分钟|学时)")

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from .rules import RuleFileError
+
 try:                                    # the regex parser, to read which characters start a match
     from re import _parser as _sre_parse  # Python ≥ 3.11
 except ImportError:                     # pragma: no cover - Python 3.10
@@ -44,10 +46,6 @@ FOLD_TABLE = str.maketrans(_FOLD_PAIRS)
 def fold(text: str) -> str:
     """`text` with full-width digits/signs and traditional numeral characters folded; same length."""
     return text.translate(FOLD_TABLE)
-
-
-class RuleFileError(ValueError):
-    """A rule file that cannot be used; the message reads `file:line: what is wrong`."""
 
 
 @dataclass(frozen=True)

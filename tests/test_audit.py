@@ -300,8 +300,8 @@ def test_same_figure_twice_conflict_and_ok():
 
 def test_same_figure_traditional_and_rounded_is_ok():
     doc = Doc()
-    doc.sentence("處分9.3萬人。", ("9.3萬", "人", "處分"))
-    doc.sentence("处分93,000人。", ("93", "人", "处分", "discipline", {"value": 93_000, "num_text": "93,000"}))
+    doc.sentence("處分幹部9.3萬人。", ("9.3萬", "人", "處分幹部"))
+    doc.sentence("处分干部93,000人。", ("93", "人", "处分干部", "discipline", {"value": 93_000, "num_text": "93,000"}))
     assert _one(audit_document(doc.claims), "same_figure").status == "ok"
 
 
@@ -312,12 +312,26 @@ def test_same_figure_with_redaction_is_unverifiable():
     assert _one(audit_document(doc.claims), "same_figure").status == "unverifiable"
 
 
+def test_same_figure_generic_subject_not_compared():
+    doc = Doc()
+    doc.sentence("明察暗访发现问题132个。", ("132", "个", "问题", "case"))
+    doc.sentence("巡察发现问题563个。", ("563", "个", "问题", "case"))
+    assert [c for c in audit_document(doc.claims) if c.kind == "same_figure"] == []
+
+
+def test_corpus_checks_need_two_documents():
+    doc = Doc()
+    doc.sentence("党纪处分10人。", ("10", "人", "党纪处分"))
+    doc.sentence("党纪处分12人。", ("12", "人", "党纪处分"))
+    assert audit_corpus(doc.claims) == []
+
+
 def test_same_figure_across_documents():
     a, b = Doc("a.txt", 1), Doc("b.txt", 2)
-    a.sentence("全国立案63.1万件。", ("63.1万", "件", "立案", "case"), scope="全国")
-    b.sentence("全国立案65万件。", ("65万", "件", "立案", "case"), scope="全国")
-    a.sentence("本单位立案3件。", ("3", "件", "立案", "case"))
-    b.sentence("本单位立案5件。", ("5", "件", "立案", "case"))                 # no scope: not compared
+    a.sentence("全国立案审查63.1万件。", ("63.1万", "件", "立案审查", "case"), scope="全国")
+    b.sentence("全国立案审查65万件。", ("65万", "件", "立案审查", "case"), scope="全国")
+    a.sentence("本单位立案审查3件。", ("3", "件", "立案审查", "case"))
+    b.sentence("本单位立案审查5件。", ("5", "件", "立案审查", "case"))                 # no scope: not compared
     assert audit_document(a.claims) == [] and audit_document(b.claims) == []
     checks = audit_corpus(a.claims + b.claims)
     assert len(checks) == 1
@@ -329,8 +343,8 @@ def test_same_figure_across_documents():
 
 def test_same_figure_across_documents_agreeing():
     a, b = Doc("a.txt", 1), Doc("b.txt", 2)
-    a.sentence("全国立案63.1万件。", ("63.1万", "件", "立案", "case"), scope="全国")
-    b.sentence("全国立案631,000件。", ("631", "件", "立案", "case", {"value": 631_000, "num_text": "631,000"}),
+    a.sentence("全国立案审查63.1万件。", ("63.1万", "件", "立案审查", "case"), scope="全国")
+    b.sentence("全国立案审查631,000件。", ("631", "件", "立案审查", "case", {"value": 631_000, "num_text": "631,000"}),
                scope="全国")
     assert [c.status for c in audit_corpus(a.claims + b.claims)] == ["ok"]
 
