@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from .models import Claim, Numeral, Sentence
-from .rules import NUM_HEAD, NUM_TAIL, SEPARATORS, Rule, RuleSet
+from .rules import NUM_HEAD, NUM_TAIL, REGEX_TIMEOUT, SEPARATORS, Rule, RuleSet
 
 _CLAUSE_END = re.compile(f"[{SEPARATORS}]")
 # Words that stand between a subject and its number and are no part of the subject.
@@ -250,10 +250,13 @@ def _groups(m: re.Match, *names: str) -> dict:
 
 
 def _try_whole(rule: Rule, masked: str, start: int) -> tuple[str, dict | None]:
-    for m in rule.whole.finditer(masked):
-        if m.start("number") == start:
-            hit = {"left_start": m.start(), "right_end": m.end(), **_groups(m, "subject", "unit", "field")}
-            return "matched", hit
+    try:
+        for m in rule.whole.finditer(masked, timeout=REGEX_TIMEOUT):
+            if m.start("number") == start:
+                hit = {"left_start": m.start(), "right_end": m.end(), **_groups(m, "subject", "unit", "field")}
+                return "matched", hit
+    except TimeoutError:
+        return f"the regex of rule {rule.id} ({rule.file}:{rule.line}) ran over {REGEX_TIMEOUT} s: skipped", None
     return "the regex does not match at this number", None
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .script import to_simplified
+
 # Column order of claims.csv / the `claims` sheet. More columns may follow these.
 CLAIM_COLUMNS = [
     "doc", "claim_id", "category", "subject", "value", "value_high", "unit", "qualifier",
     "rank_of", "period", "scope", "num_text", "num_start", "num_end", "claim_text",
-    "claim_start", "claim_end", "line", "sentence", "rule", "parent",
+    "claim_start", "claim_end", "line", "sentence", "rule", "parent", "subject_simplified",
 ]
 
 
@@ -78,6 +80,11 @@ class Claim:
     parent: str = ""
     claim_id: str = ""
     sentence_start: int = 0
+    subject_simplified: str = ""     # `subject` in simplified characters, so both scripts aggregate
+
+    def __post_init__(self) -> None:
+        if not self.subject_simplified:
+            self.subject_simplified = to_simplified(self.subject)
 
     def row(self) -> dict:
         """The claim as an output row, columns in CLAIM_COLUMNS order."""

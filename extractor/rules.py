@@ -87,7 +87,7 @@ class Rule:
     source: str                      # the pattern or regex as written
     left: re.Pattern | None          # matched so that it ends right before the numeral
     right: re.Pattern | None         # matched right after the numeral
-    whole: re.Pattern | None         # escape hatch: a raw regex over the sentence
+    whole: Any                       # escape hatch: a raw regex over the sentence (regex module)
     subject_words: re.Pattern | None
     context_words: re.Pattern | None
     kinds: frozenset[str]
@@ -308,7 +308,7 @@ def _compile_rule(spec: dict, family: dict, words: dict[str, list[str]], path: P
     if "pattern" in spec:
         left, right, uses_field = _compile_pattern(str(spec["pattern"]), subjects, units, words, where)
     else:
-        whole = _compile(str(spec["regex"]), where)
+        whole = compile_user_regex(str(spec["regex"]), where)
         if "number" not in whole.groupindex:
             raise RuleFileError(f"{where}: `regex:` of `{spec['id']}` needs a group (?P<number>…)")
     return Rule(
@@ -373,6 +373,38 @@ def _placeholder(name: str, subjects: list[str], units: list[str], words: dict[s
         return _alternation(words[name])
     known = ", ".join(["number", "rank", "subject", "any", "gap", "unit", "field", *sorted(words)])
     raise RuleFileError(f"{where}: unknown placeholder {{{name}}} in `{pattern}`; known: {known}")
+
+
+# A raw `regex:` is matched with the `regex` engine and a time limit per sentence, and probed
+# when loaded: one that backtracks catastrophically is refused, naming its file and line.
+REGEX_TIMEOUT = 0.25        # seconds per sentence and rule
+_PROBE_LENGTH = 2000
+
+
+def compile_user_regex(source: str, where: str):
+    """A raw regex from a rule file, compiled for time-limited matching and probed for backtracking."""
+    import regex
+
+    try:
+        compiled = regex.compile(source)
+    except regex.error as err:
+        raise RuleFileError(f"{where}: pattern does not compile: {err}") from None
+    for probe in _probes(source):
+        try:
+            compiled.search(probe, timeout=REGEX_TIMEOUT)
+        except TimeoutError:
+            raise RuleFileError(
+                f"{where}: the regex backtracks catastrophically (over {REGEX_TIMEOUT} s on a "
+                f"{len(probe):,}-character probe); bound its repeats ({{0,20}}) or make alternatives exclusive"
+            ) from None
+    return compiled
+
+
+def _probes(source: str) -> list[str]:
+    """Texts built from the regex's own characters, which nested repeats choke on."""
+    chars = sorted({ch for ch in source if ch.isalnum() or ch in NUM_HEAD + NUM_TAIL}) or ["a"]
+    runs = [ch * _PROBE_LENGTH for ch in chars[:20]] + ["".join(chars) * (_PROBE_LENGTH // len(chars))]
+    return [head + run + "\u3002" for run in runs for head in ("", NUM_HEAD, NUM_HEAD + NUM_TAIL)]
 
 
 def _compile(regex: str, where: str) -> re.Pattern:
