@@ -72,8 +72,11 @@ class SentenceMatcher:
               context: str, prior: Claim | None = None) -> list[Candidate]:
         """Candidates for every numeral of `sentence`.
 
-        `context` is this and the previous sentence; `prior` the last claim before this sentence.
+        `context` is accepted for callers that pass the previous sentence too; a rule's context words
+        are looked up in this sentence only (a 处分 in the sentence before does not make 全市共有
+        党员3.2万名 a disciplinary figure). `prior` is the last claim before this sentence.
         """
+        context = simplified
         numerals = [n for n in numerals if n.kind in _NUMBER_MASK_KINDS]
         masked = mask(simplified, numerals, sentence.start)
         candidates: list[Candidate] = []
@@ -154,7 +157,7 @@ class SentenceMatcher:
         if rule.subject_words is not None and not (subject and rule.subject_words.search(subject[1])):
             return "no subject word of this rule next to the number", None
         if rule.context_words is not None and not rule.context_words.search(context):
-            return "no context word of this rule in the sentence or the one before", None
+            return "no context word of this rule in the sentence", None
         return "matched", hit
 
     def _claim(self, doc: str, sentence: Sentence, masked: str, numerals: list[Numeral], numeral: Numeral,
