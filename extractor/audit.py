@@ -98,7 +98,7 @@ class Precision:
 
 def precision(num_text: str, value: float | None = None) -> Precision:
     """How precisely `num_text` states its number (full-width digits, 万/亿, Chinese numerals)."""
-    text = unicodedata.normalize("NFKC", num_text or "")
+    text = unicodedata.normalize("NFKC", num_text or "").replace(",", "")   # 3,568: a thousands separator
     if "/" in text or "分之" in text:
         return Precision(0.0, 1.0, False)
     match = _ARABIC.search(text)
@@ -430,12 +430,13 @@ def _ids(parent: str, by_id: dict[str, Claim]) -> list[Claim]:
 
 
 def _recent(claims: list[Claim], j: int, sentences: int) -> list[Claim]:
-    """Claims before claims[j], nearest first, within the last `sentences` sentences (its own included)."""
+    """Claims before claims[j], nearest first, within the last `sentences` sentences (its own
+    included) of the same paragraph: a share never reaches back into another paragraph."""
     seen = {claims[j].sentence_start}
     out = []
     for claim in reversed(claims[:j]):
         seen.add(claim.sentence_start)
-        if len(seen) > sentences:
+        if len(seen) > sentences or claim.line != claims[j].line:
             break
         out.append(claim)
     return out

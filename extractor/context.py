@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .models import Claim, Sentence
 from .numerals import parse_numeral
+from .script import to_simplified
 
 _TITLE = re.compile(r"《[^》]*》")
 _CN_DIGITS = "〇零○一二三四五六七八九"
@@ -35,8 +36,10 @@ class YearMention:
 
 
 def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
-    """Years named in `text` outside 《titles》, relative ones resolved against `doc_year`."""
-    text = _TITLE.sub(lambda m: " " * len(m.group()), text)
+    """Years named in `text` outside 《titles》, relative ones resolved against `doc_year`.
+
+    Traditional script is read through its simplified view (以來 → 以来), same length."""
+    text = _TITLE.sub(lambda m: " " * len(m.group()), to_simplified(text))
     out = []
     for m in _YEAR_MENTION.finditer(text):
         if m.group("span"):
@@ -104,7 +107,7 @@ def _governing_year(sentences: list[Sentence], i: int, mentions) -> int | None:
 def resolve_scopes(claims: list[Claim]) -> None:
     """Set `scope`: the nearest 全国/全省/全系统 … or …以来 span before the number in its sentence."""
     for claim in claims:
-        before = claim.sentence[:claim.num_start - claim.sentence_start]
+        before = to_simplified(claim.sentence[:claim.num_start - claim.sentence_start])
         found = _SCOPE.findall(before)
         claim.scope = found[-1] if found else ""
 
@@ -132,7 +135,7 @@ def _chained(ordered: list[list[Claim]], i: int) -> list[Claim]:
         end = head.sentence_start + len(head.sentence)
         if not head.sentence.rstrip().endswith(("；", ";")) or group[0].sentence_start - end > 1:
             break
-        if _PARTS.search(group[0].sentence):
+        if _PARTS.search(to_simplified(group[0].sentence)):
             break
         out.extend(group)
     return out
@@ -140,7 +143,7 @@ def _chained(ordered: list[list[Claim]], i: int) -> list[Claim]:
 
 def _link_parts(group: list[Claim], previous: list[Claim], chained: list[Claim]) -> None:
     sentence, offset = group[0].sentence, group[0].sentence_start
-    markers = list(_PARTS.finditer(sentence))
+    markers = list(_PARTS.finditer(to_simplified(sentence)))
     for k, marker in enumerate(markers):
         pos = offset + marker.start()
         before = [c for c in group if c.num_end <= pos] or previous
@@ -158,12 +161,14 @@ def _link_parts(group: list[Claim], previous: list[Claim], chained: list[Claim])
 
 
 def _total_run(before: list[Claim], unit: str) -> list[Claim]:
-    """The last claim before the marker, with the 、-joined claims of its unit that lead to it."""
-    last = before[-1]
-    if last.unit != unit:
+    """The last claim of the parts' unit before the marker, with the 、-joined claims of that unit
+    that lead to it (处分5,005人，其中… 。其中，…问题1,266起 points back to the …起 total)."""
+    at = next((i for i in range(len(before) - 1, -1, -1) if before[i].unit == unit), None)
+    if at is None:
         return []
+    last = before[at]
     run = [last]
-    for claim in reversed(before[:-1]):
+    for claim in reversed(before[:at]):
         between = last.sentence[claim.num_end - claim.sentence_start:run[0].num_start - claim.sentence_start]
         if claim.unit != unit or claim.sentence_start != run[0].sentence_start or not _LIST_JOIN.match(between):
             break

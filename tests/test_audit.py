@@ -380,3 +380,27 @@ def test_claim_status_empty_when_unchecked_and_registry_is_extensible():
 def test_subject_normalisation():
     assert normalise_subject("人次、 “一般干部”") == normalise_subject("一般幹部") == "一般干部"
     assert normalise_subject("谈话诫勉、书面检讨") == "谈话诫勉、书面检讨"
+
+
+def test_thousands_separators_are_exact():
+    doc = Doc()
+    doc.sentence("查处问题3,568起，其中违规吃喝问题1,102起、违规收送礼品问题1,266起。",
+                 ("3,568", "起", "查处问题", "case", {"value": 3568}),
+                 ("1,102", "起", "违规吃喝问题", "case", {"value": 1102}),
+                 ("1,266", "起", "违规收送礼品问题", "case", {"value": 1266}))
+    doc.claims[1].parent = doc.claims[2].parent = doc.claims[0].claim_id
+    check = _one(audit_document(doc.claims), "parts_total")
+    assert (check.status, check.low, check.high) == ("partial", 3568, 3568)
+
+
+def test_a_share_does_not_reach_into_another_paragraph():
+    doc = Doc()
+    doc.sentence("处理5,005人，其中党纪政务处分3,427人。", ("5,005", "人", "处理", "discipline", {"value": 5005}),
+                 ("3,427", "人", "党纪政务处分", "discipline", {"value": 3427}))
+    doc.claims[1].parent = doc.claims[0].claim_id
+    later = doc.sentence("处分县处级以上干部约2,500人，占处分总人数的比例不足5%。",
+                         ("2,500", "人", "处分县处级以上干部", "discipline", {"value": 2500}),
+                         ("5", "%", "占处分总人数的比例", "share"))
+    for claim in later:
+        claim.line = 2
+    assert [c for c in audit_document(doc.claims) if c.kind == "share_counts"] == []
