@@ -104,6 +104,28 @@ def _governing_year(sentences: list[Sentence], i: int, mentions) -> int | None:
     return None
 
 
+# The field of a ranking: 在全省14个地市中 (same sentence) · 全省共有14个地市参加考评 (sentence before).
+_FIELD_HERE = re.compile(r"(?P<n>[0-9]+|[一二三四五六七八九十百两]+)(?:个|家|所|名)[^，。；：0-9]{0,15}?(?:中|当中|之中)")
+_FIELD_BEFORE = re.compile(r"(?P<n>[0-9]+|[一二三四五六七八九十百两]+)(?:个|家|所|名)[^，。；：0-9]{0,15}?(?:参加|参与|参评|接受)")
+
+
+def resolve_rank_fields(claims: list[Claim], sentences: list[Sentence]) -> None:
+    """A ranking without a field takes one stated before it in its sentence, or in the sentence
+    before (全省共有14个地市参加考评。我市位列第四。)."""
+    index = {s.start: i for i, s in enumerate(sentences)}
+    for claim in claims:
+        if claim.category != "ranking" or claim.rank_of is not None:
+            continue
+        here = to_simplified(claim.sentence[:claim.num_start - claim.sentence_start])
+        found = list(_FIELD_HERE.finditer(here))
+        i = index.get(claim.sentence_start, 0)
+        if not found and i > 0:
+            found = list(_FIELD_BEFORE.finditer(to_simplified(sentences[i - 1].text)))
+        value = parse_numeral(found[-1].group("n")) if found else None
+        if isinstance(value, (int, float)) and value >= 1:
+            claim.rank_of = int(value)
+
+
 def resolve_scopes(claims: list[Claim]) -> None:
     """Set `scope`: the nearest 全国/全省/全系统 … or …以来 span before the number in its sentence."""
     for claim in claims:

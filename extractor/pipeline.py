@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .context import infer_doc_year, resolve_parents, resolve_periods, resolve_scopes
+from .context import infer_doc_year, resolve_parents, resolve_periods, resolve_rank_fields, resolve_scopes
 from .matcher import Candidate, SentenceMatcher
 from .models import Claim, Document, Numeral, Sentence
 from .numerals import find_numerals
@@ -68,7 +68,10 @@ class DocumentResult:
 
 def numerals_of(text: str, simplified: str, stoplist: StopList) -> list[Numeral]:
     """Numerals of the document, found on the simplified view, reported in the original script."""
-    return [replace(n, text=text[n.start:n.end]) for n in find_numerals(simplified, stoplist)]
+    found = find_numerals(simplified, stoplist)
+    if simplified is text:                      # a simplified text: the spans are the original's
+        return found
+    return [replace(n, text=text[n.start:n.end]) for n in found]
 
 
 def extract_document(document: Document, extractor: Extractor, year: int | None = None,
@@ -95,6 +98,7 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     doc_year = year or infer_doc_year(simplified)
     resolve_periods(claims, sentences, doc_year)
     resolve_scopes(claims)
+    resolve_rank_fields(claims, sentences)
     resolve_parents(claims)
     return DocumentResult(document.doc, claims, doc_year, kept)
 
