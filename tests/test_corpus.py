@@ -75,3 +75,18 @@ def test_bad_rules_folder_is_a_usage_error(tmp_path, capsys):
 def test_no_blind_text_conversion_anywhere():
     for path in (ROOT / "extractor").glob("*.py"):
         assert "transform(" not in path.read_text(encoding="utf-8"), path
+
+
+def test_checks_csv_and_checks_sheet_hold_the_same_rows(outputs):
+    checks = pd.read_csv(outputs / "checks.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    sheet = list(openpyxl.load_workbook(outputs / "claims.xlsx", read_only=True)["checks"].iter_rows(values_only=True))
+    assert list(sheet[0]) == list(checks.columns)
+    assert len(sheet) - 1 == len(checks) > 0
+    for xrow, crow in zip(sheet[1:], checks.itertuples(index=False), strict=True):
+        assert [("" if v is None else str(v)) for v in xrow[:6]] == list(crow[:6])
+
+
+def test_sample_audit_has_no_false_alarm(claims, outputs):
+    checks = pd.read_csv(outputs / "checks.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert set(checks["status"]) <= {"ok", "partial"}
+    assert "partial" in set(checks["status"]) and "ok" in set(checks["status"])

@@ -63,3 +63,18 @@ def test_bad_rule_file_names_file_and_line(tmp_path, body, line, words):
     message = str(err.value)
     assert message.startswith(f"{folder / 'f.yaml'}:{line}:"), message
     assert words in message
+
+
+# Every trap that shared/gold/GUIDELINES.md names as "not a claim" stands in a negative example.
+GUIDELINE_TRAPS = (
+    "四个意识 两个维护 一岗双责 八项规定 三会一课 三重一大 四风 一把手 第一责任人 第一种形态 六大纪律 "
+    "最多跑一次 十三五 18字 一锅汤 杀一儆百 一锤定音 举一反三 一定 一些 一步 统一 翻开新的一页 "
+    "冰冻三尺非一日之寒 动员千遍 金四清 一是 二要 （三） 两点意见 三个方面的意见 五个方面的工作 2021年度 "
+    "为期一个月 过去的一年 十九届六中全会 五届二次全会 二十大 办发电 *同志 ｘ县 市**局"
+).split()
+
+
+@pytest.mark.parametrize("trap", GUIDELINE_TRAPS)
+def test_every_guideline_trap_has_a_negative_example(trap):
+    negatives = [e.text for e in EXAMPLES if not e.claims] + list(STOP_EXAMPLES)
+    assert any(trap in text for text in negatives), trap

@@ -1,0 +1,54 @@
+"""`extractor explain` names the rule behind every claim of the samples and the stop-list entry
+behind a slogan."""
+
+import json
+from pathlib import Path
+
+from extractor.cli import main
+from extractor.explain import explain, explain_data
+from extractor.models import Document
+from extractor.pipeline import Extractor, extract_document
+from extractor.reader import read_document
+
+ROOT = Path(__file__).resolve().parent.parent
+EXTRACTOR = Extractor.load(ROOT / "rules")
+
+
+def test_every_sample_sentence_with_a_claim_names_its_rule():
+    checked = 0
+    for path in sorted((ROOT / "corpus").glob("*.txt")):
+        document = read_document(path, path.name)
+        claims = extract_document(document, EXTRACTOR).claims
+        for sentence in sorted({c.sentence for c in claims}):
+            data = explain_data(sentence, EXTRACTOR)
+            fired = {n["claim"]["rule"] for n in data["numerals"] if n["claim"]}
+            expected = {c.rule for c in claims if c.sentence == sentence}
+            assert expected <= fired, sentence
+            tree = explain(sentence, [ROOT / "rules"])
+            for rule in expected:
+                assert f"rule {rule}" in tree
+            checked += 1
+    assert checked >= 15
+
+
+def test_a_slogan_sentence_names_the_stoplist_entry():
+    tree = explain("要牢固树立四个意识，认真落实一岗双责。", [ROOT / "rules"])
+    assert "stop-list: 「四个意识」" in tree and "stop-list: 「一岗双责」" in tree
+    assert "→ claim" not in tree
+
+
+def test_explain_file_line_and_json(capsys):
+    path = ROOT / "corpus" / "000_05f465e4d8422449.txt"
+    line = next(i for i, text in enumerate(path.read_text(encoding="utf-8").split("\n"), 1) if "人次" in text)
+    assert main(["explain", "--file", str(path), "--line", str(line), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    claims = [n["claim"] for n in data["numerals"] if n["claim"]]
+    assert claims and all(c["rule"] for c in claims)
+    assert main(["explain", "--file", str(path), "--line", "99999"]) == 2
+
+
+def test_explain_shows_why_a_numeral_was_dropped():
+    data = explain_data("为期一个月的专项行动，共3个方面。", EXTRACTOR)
+    reasons = [t["reason"] for n in data["numerals"] for t in n["tried"]]
+    assert any("duration" in r for r in reasons)
+    assert extract_document(Document("d", "为期一个月的专项行动。"), EXTRACTOR).claims == []
