@@ -224,12 +224,11 @@ def _read_yaml(path: Path) -> dict:
 
 def installed_rules_dir() -> Path:
     """The rules shipped with the package: rules/ of a source checkout, or its installed copy."""
-    checkout = Path(__file__).resolve().parent.parent / "rules"
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / "rules"
     if (checkout / SCHEMA_FILE).is_file():
         return checkout
-    from importlib.resources import files
-
-    return Path(str(files("extractor.rules_data")))
+    return package / "rules_data"          # where pip installs rules/ (see pyproject.toml)
 
 
 @lru_cache(maxsize=1)
