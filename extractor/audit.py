@@ -558,7 +558,8 @@ def _figure_check(group: list[Claim]) -> Check:
     values = "、".join(f"{_written(c)}" for c in group)
     where = "两处" if len(group) == 2 else "多处"
     known = [i for i in intervals if i is not None]
-    differ = any(a.above(b) or b.above(a) for a in known for b in known)
+    # some a.above(b) — the largest low above the smallest high (linear: groups can be large)
+    differ = bool(known) and max(k.low for k in known) > min(k.high + _eps(k.high) for k in known)
     first = group[0].value
     if differ:
         joined = " 与 ".join(_written(c) for c in group) if len(group) == 2 else values

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from .explain import explain, line_of
 from .reader import ReadError
 from .rules import RuleFileError
 from .ruletests import run_examples
-from .run import run
+from .run import ENGINES, default_jobs, run
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
 
@@ -42,6 +43,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
     p.add_argument("--year", type=int, default=None, help="the year the documents speak from (for 去年/今年)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--jobs", type=_positive, default=default_jobs(), metavar="N",
+                   help="worker processes (default: all cores, %(default)s here); 1: no workers")
+    p.add_argument("--engine", choices=ENGINES, default="local",
+                   help="local (this machine, --jobs processes) or dask (a Dask cluster; needs '.[dask]')")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: the scheduler, e.g. tcp://host:8786 (default: a local cluster "
+                        "of --jobs workers)")
+    p.add_argument("--report", action=argparse.BooleanOptionalAction, default=True,
+                   help="write report.html, the review page holding every document's text (default: on)")
+    p.add_argument("--dump-text", type=Path, metavar="DIR",
+                   help="write each document's decoded text, the text every offset refers to, to DIR/<doc>.txt")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("explain", help="show how a sentence is read: numerals, stop-list, rules tried, claims")
@@ -71,7 +83,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if missing:
         print(f"error: no such input: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
-    summary = run(args.inputs, args.rules, args.out, args.year, progress=not args.quiet and sys.stderr.isatty())
+    if args.scheduler and args.engine != "dask":
+        print("error: --scheduler needs --engine dask", file=sys.stderr)
+        return EXIT_USAGE
+    if args.engine == "dask" and importlib.util.find_spec("distributed") is None:
+        print("error: --engine dask needs Dask: pip install 'cn-stat-extractor[dask]'", file=sys.stderr)
+        return EXIT_USAGE
+    summary = run(args.inputs, args.rules, args.out, args.year, progress=not args.quiet and sys.stderr.isatty(),
+                  jobs=args.jobs, engine=args.engine, scheduler=args.scheduler, report=args.report,
+                  dump_text_dir=args.dump_text)
     for line in summary.skipped:
         print(f"skipped {line}", file=sys.stderr)
     cats = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_category.items()))
@@ -79,7 +99,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"{summary.documents} documents, {summary.claims} claims ({cats or 'none'}); "
           f"checks: {checks or 'none'}; {len(summary.skipped)} skipped")
     print("wrote " + ", ".join(str(p) for p in summary.outputs))
+    if args.dump_text:
+        print(f"texts in {args.dump_text}")
     return EXIT_SKIPPED if summary.skipped else EXIT_OK
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from .models import Claim, Sentence
 from .numerals import parse_numeral
 from .script import to_simplified
+from .stoplist import Scanner
 
 _TITLE = re.compile(r"《[^》]*》")
 _CN_DIGITS = "〇零○一二三四五六七八九"
@@ -22,6 +24,7 @@ _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年"
              "过去一年": -1, "过去的一年": -1}
 _SCOPE = re.compile(r"(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五\d]+年(?:来|以来)|今年以来|"
                     r"全国|全省|全市|全区|全县|全州|全盟|全旗|全系统|全行业|全局|全委|全乡|全镇")
+_YEAR_SCANNER = Scanner(_YEAR_MENTION)
 _PARTS = re.compile(r"其中|包括|分别为|分别是")
 _LIST_JOIN = re.compile(r"^[^，,；;。\ue000]{0,12}?[、和及与]")
 _MIN_YEAR, _MAX_YEAR = 1949, 2100
@@ -39,18 +42,77 @@ def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
     """Years named in `text` outside 《titles》, relative ones resolved against `doc_year`.
 
     Traditional script is read through its simplified view (以來 → 以来), same length."""
-    text = _TITLE.sub(lambda m: " " * len(m.group()), to_simplified(text))
-    out = []
-    for m in _YEAR_MENTION.finditer(text):
+    return _resolved(_raw_mentions(to_simplified(text)), doc_year)
+
+
+# A mention before its document year is known: (pos, year, offset); a relative one has an
+# offset (去年 -1) and no year, a span (十八大以来) neither.
+RawMention = tuple[int, int | None, int | None]
+
+
+def _raw_mentions(simplified: str) -> list[RawMention]:
+    """The mentions of a simplified text, 《titles》 blanked out."""
+    text = _TITLE.sub(lambda m: " " * len(m.group()), simplified) if "《" in simplified else simplified
+    out: list[RawMention] = []
+    for m in _YEAR_SCANNER.matches(text):
         if m.group("span"):
-            out.append(YearMention(m.start(), None))
+            out.append((m.start(), None, None))
         elif m.group("year"):
             year = _year_value(m.group("year"))
             if year is not None:
-                out.append(YearMention(m.start(), year))
-        elif doc_year is not None:
-            out.append(YearMention(m.start(), doc_year + _RELATIVE[m.group("rel")]))
+                out.append((m.start(), year, None))
+        else:
+            out.append((m.start(), None, _RELATIVE[m.group("rel")]))
     return out
+
+
+def _resolved(raw: list[RawMention], doc_year: int | None, shift: int = 0) -> list[YearMention]:
+    """YearMentions at pos - `shift`, relative ones resolved against `doc_year` (dropped without)."""
+    out = []
+    for pos, year, offset in raw:
+        if offset is None:
+            out.append(YearMention(pos - shift, year))
+        elif doc_year is not None:
+            out.append(YearMention(pos - shift, doc_year + offset))
+    return out
+
+
+class DocumentYears:
+    """The year mentions of a whole document, found in one scan and handed out per sentence.
+
+    Equal to `year_mentions` of each sentence: no mention spans a sentence end, and when a
+    《title》 does (a title's 。 ends a sentence), sentences are scanned one by one instead.
+    """
+
+    def __init__(self, simplified: str, sentences: list[Sentence]) -> None:
+        self.sentences = sentences
+        self.raw = _raw_mentions(simplified)
+        self.starts = [pos for pos, _, _ in self.raw]
+        self.per_sentence = "《" in simplified and not _titles_inside(simplified, sentences)
+
+    @property
+    def latest(self) -> int | None:
+        """The latest year named outside titles: the year the document speaks from."""
+        return max((year for _, year, _ in self.raw if year is not None), default=None)
+
+    def of(self, i: int, doc_year: int | None) -> list[YearMention]:
+        """The mentions of sentence i, positions relative to the sentence."""
+        sentence = self.sentences[i]
+        if self.per_sentence:
+            return year_mentions(sentence.text, doc_year)
+        lo = bisect_left(self.starts, sentence.start)
+        hi = bisect_left(self.starts, sentence.end, lo)
+        return _resolved(self.raw[lo:hi], doc_year, sentence.start)
+
+
+def _titles_inside(text: str, sentences: list[Sentence]) -> bool:
+    """Does every 《title》 of `text` lie within one sentence?"""
+    starts = [s.start for s in sentences]
+    for m in _TITLE.finditer(text):
+        i = bisect_right(starts, m.start()) - 1
+        if i < 0 or m.end() > sentences[i].end:
+            return False
+    return True
 
 
 def _year_value(text: str) -> int | None:
@@ -66,18 +128,20 @@ def infer_doc_year(text: str) -> int | None:
     return max(years) if years else None
 
 
-def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: int | None) -> None:
+def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: int | None,
+                    years: DocumentYears | None = None) -> None:
     """Set `period` on each claim: a year in its sentence, else in the sentences that govern it.
 
     Governing sentences are the previous ones back to the nearest heading line (inclusive);
-    a span such as 今年以来 or 十八大以来 means no single year.
+    a span such as 今年以来 or 十八大以来 means no single year. `years`: the document's mentions,
+    found once (else each sentence is scanned).
     """
     index = {s.start: i for i, s in enumerate(sentences)}
     cache: dict[int, list[YearMention]] = {}
 
     def mentions(i: int) -> list[YearMention]:
         if i not in cache:
-            cache[i] = year_mentions(sentences[i].text, doc_year)
+            cache[i] = years.of(i, doc_year) if years else year_mentions(sentences[i].text, doc_year)
         return cache[i]
 
     for claim in claims:

@@ -26,7 +26,7 @@ from itertools import accumulate
 import cn2an
 
 from .models import Numeral
-from .stoplist import StopEntry, StopList, fold
+from .stoplist import Scanner, StopEntry, StopList, fold
 
 Number = int | float
 
@@ -70,6 +70,7 @@ _SCAN = re.compile(
     rf"|(?P<cn>{_CN})"
     rf"|(?P<red>{_RED})"
 )
+_SCANNER = Scanner(_SCAN)
 _AR_NUM_FULL = re.compile(_AR_NUM)
 _CN_FULL = re.compile(_CN)
 _RED_FULL = re.compile(_RED)
@@ -231,10 +232,20 @@ def _parse_signed(s: str) -> Decimal | None:
 # --- finding ---------------------------------------------------------------------------------
 
 
-def find_numerals(text: str, stoplist: StopList | None = None) -> list[Numeral]:
-    """Every number in `text`, in order; offsets index `text`. Stop-listed spans hold none."""
-    norm = fold(_FULL_WIDTH_THOUSANDS.sub(",", text) if "，" in text else text)   # １，２３４
-    matches = list(_SCAN.finditer(norm))
+def normalise(text: str) -> str:
+    """The view numerals are read on: `fold(text)`, full-width thousands commas (１，２３４) as ","."""
+    if "，" in text and _FULL_WIDTH_THOUSANDS.search(text):
+        text = _FULL_WIDTH_THOUSANDS.sub(",", text)
+    return fold(text)
+
+
+def find_numerals(text: str, stoplist: StopList | None = None, norm: str | None = None) -> list[Numeral]:
+    """Every number in `text`, in order; offsets index `text`. Stop-listed spans hold none.
+
+    `norm` is `normalise(text)` when the caller has it already.
+    """
+    norm = normalise(text) if norm is None else norm
+    matches = _SCANNER.matches(norm)
     if not matches:
         return []
     inside = _BlockedSpans(stoplist.blocked_spans(norm, folded=True) if stoplist else [])

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .context import infer_doc_year, resolve_parents, resolve_periods, resolve_rank_fields, resolve_scopes
+from .context import DocumentYears, resolve_parents, resolve_periods, resolve_rank_fields, resolve_scopes
 from .matcher import Candidate, SentenceMatcher
 from .models import Claim, Document, Numeral, Sentence
 from .numerals import find_numerals
@@ -36,14 +36,18 @@ class Extractor:
     @classmethod
     def load(cls, rules_dirs: Path | str | Sequence[Path | str] | None = None) -> Extractor:
         """Rules of one folder, or of several (later folders extend or override earlier ones)."""
-        if not rules_dirs:
-            folders = [default_rules_dir()]
-        elif isinstance(rules_dirs, (str, Path)):
-            folders = [Path(rules_dirs)]
-        else:
-            folders = [Path(f) for f in rules_dirs]
+        folders = rules_folders(rules_dirs)
         ruleset = load_rules(folders)
         return cls(ruleset, _stoplist(folders), SentenceMatcher(ruleset))
+
+
+def rules_folders(rules_dirs: Path | str | Sequence[Path | str] | None) -> list[Path]:
+    """The rules folders a run reads: those given, else the default one."""
+    if not rules_dirs:
+        return [default_rules_dir()]
+    if isinstance(rules_dirs, (str, Path)):
+        return [Path(rules_dirs)]
+    return [Path(f) for f in rules_dirs]
 
 
 def _stoplist(folders: list[Path]) -> StopList:
@@ -95,8 +99,9 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
         previous = own
     for n, claim in enumerate(claims, start=1):
         claim.claim_id = f"{doc_no:04d}-{n:04d}"
-    doc_year = year or infer_doc_year(simplified)
-    resolve_periods(claims, sentences, doc_year)
+    years = DocumentYears(simplified, sentences)
+    doc_year = year or years.latest
+    resolve_periods(claims, sentences, doc_year, years)
     resolve_scopes(claims)
     resolve_rank_fields(claims, sentences)
     resolve_parents(claims)

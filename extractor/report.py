@@ -10,16 +10,21 @@ into view. All document text is escaped: the text is untrusted.
 from __future__ import annotations
 
 import html
-import os
+import io
+import pickle
 import re
-import secrets
+import shutil
+import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from .audit import STATUS_ORDER, Check, fmt
 from .models import Claim
+from .writers import atomic_path
 
 CATEGORIES = ("discipline", "case", "risk", "ranking", "activity", "share", "money")
 RED = frozenset({"impossible", "mismatch", "conflict"})
@@ -47,32 +52,86 @@ class ReportDoc:
 Span = tuple[int, int, int]          # (start, end, claim index)
 
 
-def write_report(path: Path, documents: list[ReportDoc]) -> None:
+def write_report(path: Path, documents: Iterable[ReportDoc]) -> None:
     """Write the report to `path` atomically (temporary file, then os.replace)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", errors="replace", newline="\n") as fh:
-            fh.write(render_report(documents))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with ReportStream(path) as report:
+        for doc in documents:
+            report.add(doc)
 
 
 def render_report(documents: list[ReportDoc]) -> str:
     """The report as one HTML string."""
+    out = io.StringIO()
+    counts = Counter(check.status for doc in documents for check in doc.checks)
+    _write_page(out, documents, _summary(len(documents), sum(len(d.claims) for d in documents), counts))
+    return out.getvalue()
+
+
+class ReportStream:
+    """report.html written with flat memory: each document is kept in a temporary file as it
+    comes; `close` renders the sections one by one (statuses as of then), then the claims table.
+
+    As a context manager, an exception leaves neither the page nor temporary files behind.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.documents = 0
+        self.claims = 0
+        self.counts: Counter = Counter()
+        self._stack = ExitStack()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._store = self._stack.enter_context(tempfile.TemporaryFile(dir=self.path.parent))
+
+    def add(self, doc: ReportDoc) -> None:
+        pickle.dump(doc, self._store, protocol=pickle.HIGHEST_PROTOCOL)
+        self.documents += 1
+        self.claims += len(doc.claims)
+        self.counts.update(check.status for check in doc.checks)
+
+    def close(self, status: dict[str, str] | None = None) -> None:
+        """Write the page; `status` (claim_id → status) overrides what the documents were given."""
+        with self._stack, atomic_path(self.path) as tmp:
+            with open(tmp, "w", encoding="utf-8", errors="replace", newline="\n") as out:
+                summary = _summary(self.documents, self.claims, self.counts)
+                _write_page(out, self._stored(status or {}), summary)
+
+    def abort(self) -> None:
+        self._stack.close()
+
+    def _stored(self, status: dict[str, str]) -> Iterator[ReportDoc]:
+        self._store.seek(0)
+        for _ in range(self.documents):
+            doc = pickle.load(self._store)
+            doc.status.update((c.claim_id, status[c.claim_id]) for c in doc.claims if c.claim_id in status)
+            yield doc
+
+    def __enter__(self) -> ReportStream:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
+
+
+def _write_page(out: TextIO, documents: Iterable[ReportDoc], summary: str) -> None:
+    """The page into `out`: the sections as documents come, then the table of all their claims."""
+    head, middle, tail = _PAGE.format(css=_CSS, js=_JS, summary=summary, sections="\0", head=_table_head(),
+                                      rows="\0", options=_status_options()).split("\0")
+    out.write(head)
     ids = MarkIds()
-    for doc in documents:                      # ids in claim order, so duplicates get -2, -3 …
-        for i in range(len(doc.claims)):
-            ids.of(doc, i)
-    sections = [_document_section(n, doc, ids) for n, doc in enumerate(documents, start=1)]
-    rows = [_claim_row(doc, claim, ids.of(doc, i)) for doc in documents for i, claim in enumerate(doc.claims)]
-    return _PAGE.format(css=_CSS, js=_JS, summary=_summary(documents), sections="\n".join(sections),
-                        head=_table_head(), rows="\n".join(rows), options=_status_options())
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace", newline="\n") as rows:
+        for n, doc in enumerate(documents, start=1):
+            marks = ids.assign(doc)               # in claim order, so duplicates get -2, -3 …
+            out.write(("\n" if n > 1 else "") + _document_section(n, doc, marks, ids))
+            for claim, mark in zip(doc.claims, marks, strict=True):
+                rows.write(("\n" if rows.tell() else "") + _claim_row(doc, claim, mark))
+        out.write(middle)
+        rows.seek(0)
+        shutil.copyfileobj(rows, out)
+    out.write(tail)
 
 
 # --- ids ---------------------------------------------------------------------------------------
@@ -83,13 +142,10 @@ class MarkIds:
 
     def __init__(self) -> None:
         self._used: set[str] = set()
-        self._by_claim: dict[tuple[int, int], str] = {}
 
-    def of(self, doc: ReportDoc, index: int) -> str:
-        key = (id(doc), index)
-        if key not in self._by_claim:
-            self._by_claim[key] = self._new(doc.claims[index].claim_id or f"n{index + 1}")
-        return self._by_claim[key]
+    def assign(self, doc: ReportDoc) -> list[str]:
+        """The mark ids of the claims of `doc`, in order."""
+        return [self._new(claim.claim_id or f"n{i + 1}") for i, claim in enumerate(doc.claims)]
 
     def first(self, claim_id: str) -> str:
         """The mark id given to a claim_id (the first one, if several claims share it)."""
@@ -193,14 +249,14 @@ def marked_text(text: str, spans: list[Span], open_tag) -> str:
 # --- sections ------------------------------------------------------------------------------------
 
 
-def _document_section(n: int, doc: ReportDoc, ids: MarkIds) -> str:
+def _document_section(n: int, doc: ReportDoc, marks: list[str], ids: MarkIds) -> str:
     notes = _claim_notes(doc.checks)
     spans = mark_spans(doc.claims, len(doc.text))
 
     def open_tag(i: int) -> str:
         claim = doc.claims[i]
         status = doc.status.get(claim.claim_id, "")
-        return (f'<mark id="{ids.of(doc, i)}" class="claim {_category_class(claim.category)} '
+        return (f'<mark id="{marks[i]}" class="claim {_category_class(claim.category)} '
                 f'{_status_class(status)}" title="{_esc(_tooltip(claim, status, notes))}">')
 
     counts = Counter(check.status for check in doc.checks)
@@ -293,10 +349,8 @@ def _status_options() -> str:
     return "".join(options)
 
 
-def _summary(documents: list[ReportDoc]) -> str:
-    claims = sum(len(d.claims) for d in documents)
-    counts = Counter(check.status for d in documents for check in d.checks)
-    return f"{len(documents)} 篇文档 · {claims} 个数字 · 核对 {sum(counts.values())} 项 {_badges(counts)}"
+def _summary(documents: int, claims: int, counts: Counter) -> str:
+    return f"{documents} 篇文档 · {claims} 个数字 · 核对 {sum(counts.values())} 项 {_badges(counts)}"
 
 
 # --- the page ------------------------------------------------------------------------------------

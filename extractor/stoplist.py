@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -43,9 +44,15 @@ _FOLD_PAIRS = {
 FOLD_TABLE = str.maketrans(_FOLD_PAIRS)
 
 
+_FOLDABLE = re.compile("[" + "".join(re.escape(ch) for ch in sorted(_FOLD_PAIRS)) + "]")
+
+
 def fold(text: str) -> str:
-    """`text` with full-width digits/signs and traditional numeral characters folded; same length."""
-    return text.translate(FOLD_TABLE)
+    """`text` with full-width digits/signs and traditional numeral characters folded; same length.
+
+    Most texts hold none of them: a search at C speed then spares the translation.
+    """
+    return text.translate(FOLD_TABLE) if _FOLDABLE.search(text) else text
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ class StopList:
     path: Path | None = None
     _regex: re.Pattern[str] | None = field(default=None, repr=False)
     _starts: re.Pattern[str] | None = field(default=None, repr=False)
+    _by_first: _ByFirst | None = field(default=None, repr=False)
     _phrases: dict[str, StopEntry] = field(default_factory=dict, repr=False)
     _patterns: dict[str, StopEntry] = field(default_factory=dict, repr=False)
 
@@ -96,26 +104,31 @@ class StopList:
         return stop
 
     def _compile(self) -> None:
-        """One alternation: the phrase trie first, then each pattern as a named group."""
-        branches: list[str] = []
+        """One alternation: the phrase trie first, then each pattern as a named group.
+
+        Where every entry names the characters it can start with, each such character also gets
+        the alternation of only the entries that can start with it (same order, same groups), so
+        a position is tried against a handful of entries rather than all of them.
+        """
+        patterns: list[tuple[str, str]] = []
         for entry in self.entries:
             if entry.is_regex:
                 name = f"p{len(self._patterns)}"
                 self._patterns[name] = entry
-                branches.append(f"(?P<{name}>{entry.text})")
+                patterns.append((name, entry.text))
             else:
                 self._phrases.setdefault(fold(entry.text), entry)
-        if self._phrases:
-            branches.insert(0, f"(?P<phrase>{trie_regex(self._phrases)})")
-        self._regex = re.compile("|".join(branches)) if branches else None
-        firsts: set[str] = {phrase[0] for phrase in self._phrases}
-        for entry in self._patterns.values():
-            chars = first_chars(entry.text)
+        self._regex = _alternation(self._phrases, patterns)
+        starts: list[tuple[str, str, set[str]]] = []
+        for name, text in patterns:
+            chars = first_chars(text)
             if chars is None:
                 return                  # some pattern may start anywhere: plain search
-            firsts |= chars
+            starts.append((name, text, chars))
+        firsts = {phrase[0] for phrase in self._phrases}.union(*(chars for _, _, chars in starts))
         if firsts:
-            self._starts = re.compile("[" + "".join(re.escape(c) for c in sorted(firsts)) + "]")
+            self._starts = char_class(firsts)
+            self._by_first = _ByFirst(self._phrases, starts)
 
     def blocked_spans(self, text: str, folded: bool = False) -> list[tuple[int, int, StopEntry]]:
         """Every stop-list match in `text` as (start, end, entry), by start; matches may overlap.
@@ -137,10 +150,11 @@ class StopList:
     def _matches(self, folded: str) -> Iterator[re.Match[str]]:
         """The first-matching entry at every position where one matches."""
         assert self._regex is not None
-        if self._starts is not None:
-            match = self._regex.match
+        if self._starts is not None and self._by_first is not None:
+            by_first = self._by_first
             for hit in self._starts.finditer(folded):
-                m = match(folded, hit.start())
+                regex = by_first[hit.group()]
+                m = regex.match(folded, hit.start()) if regex is not None else None
                 if m:
                     yield m
             return
@@ -152,6 +166,29 @@ class StopList:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+
+class _ByFirst(dict):
+    """Character → the alternation of only the entries that can start with it (same order, same
+    group names), compiled when the character is first met; None when no entry starts with it."""
+
+    def __init__(self, phrases: dict[str, StopEntry], patterns: list[tuple[str, str, set[str]]]) -> None:
+        super().__init__()
+        self._phrases = phrases
+        self._patterns = patterns
+
+    def __missing__(self, ch: str) -> re.Pattern[str] | None:
+        phrases = {p: e for p, e in self._phrases.items() if p[0] == ch}
+        own = [(name, text) for name, text, chars in self._patterns if ch in chars]
+        self[ch] = regex = _alternation(phrases, own) if phrases or own else None
+        return regex
+
+
+def _alternation(phrases: dict[str, StopEntry], patterns: list[tuple[str, str]]) -> re.Pattern[str] | None:
+    """The phrase trie as group `phrase`, then each (name, regex) pattern as a named group."""
+    branches = [f"(?P<phrase>{trie_regex(phrases)})"] if phrases else []
+    branches += [f"(?P<{name}>{text})" for name, text in patterns]
+    return re.compile("|".join(branches)) if branches else None
 
 
 def trie_regex(words: dict[str, object] | list[str]) -> str:
@@ -174,6 +211,49 @@ def _trie_pattern(node: dict) -> str:
     if ends_here:
         return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else f"{body}?"
     return body
+
+
+class Scanner:
+    """`pattern.finditer(text)` as a list, the pattern tried only where a match can start.
+
+    A large alternation is otherwise tried at every position of the text; the characters a match
+    can start with (`first_chars`) are found at C speed instead. The matches are the same.
+    """
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        chars = None if pattern.flags & re.IGNORECASE else first_chars(pattern.pattern)
+        self.starts = char_class(chars) if chars else None
+
+    def matches(self, text: str) -> list[re.Match[str]]:
+        """Every non-overlapping match, leftmost first, as `finditer` gives them."""
+        if self.starts is None:
+            return list(self.pattern.finditer(text))
+        out: list[re.Match[str]] = []
+        search, match = self.starts.search, self.pattern.match
+        hit = search(text)
+        while hit is not None:
+            m = match(text, hit.start())
+            if m is None:
+                hit = search(text, hit.start() + 1)
+            else:
+                out.append(m)                   # never empty: first_chars refuses nullable patterns
+                hit = search(text, m.end())
+        return out
+
+
+def char_class(chars: set[str]) -> re.Pattern[str]:
+    """A character class of `chars`; astral ones widen it to every astral character, which keeps
+    the class a bitmap that `search` runs at C speed (a superset is fine for finding starts)."""
+    bmp = "".join(re.escape(c) for c in sorted(chars) if ord(c) <= 0xFFFF)
+    astral = "\U00010000-\U0010ffff" if any(ord(c) > 0xFFFF for c in chars) else ""
+    return re.compile(f"[{bmp}{astral}]")
+
+
+@lru_cache(maxsize=1)
+def _decimal_digits() -> frozenset[str]:
+    r"""Every character `\d` matches (decimal digits of all scripts; none lie beyond plane 1)."""
+    return frozenset(c for c in map(chr, range(0x20000)) if c.isdecimal())
 
 
 _MAX_RANGE = 2000   # a class range wider than this ([\u4e00-\u9fff]) counts as "any character"
@@ -238,6 +318,8 @@ def _class_chars(items: list) -> set[str] | None:
             out.add(chr(av))
         elif name == "RANGE" and av[1] - av[0] <= _MAX_RANGE:
             out.update(chr(c) for c in range(av[0], av[1] + 1))
+        elif name == "CATEGORY" and str(av) == "CATEGORY_DIGIT":
+            out |= _decimal_digits()
         else:
             return None
     return out

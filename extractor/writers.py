@@ -1,42 +1,53 @@
-"""Write rows to CSV and XLSX: one shared cell normaliser, injection-safe, atomic.
+"""Write rows to CSV and XLSX: one shared cell normaliser, injection-safe, atomic, streaming.
 
 Both writers send every value through `cell_text`, so numbers and formula neutralisation are
 identical in claims.csv and the workbook. XLSX-only adjustments (forbidden control characters,
 the 32,767-character cell limit) are applied on top of that in `_fit_xlsx`.
 
-The workbook is written with openpyxl's write-only mode so memory stays flat. Rich text works
-in that mode (checked against openpyxl 3.1 source): `WriteOnlyCell` is a plain `Cell`, whose
-value setter accepts `CellRichText` (type "s"), and both cell writers in `cell/_writer.py`
-serialise a `CellRichText` value as an inline string (`value.to_tree()`). Styles on such cells
-are kept because `_values_to_row` yields a `Cell` it is given unchanged.
+Memory stays flat: `CsvStream` appends records to a temporary file moved into place at the end;
+`StreamingWorkbook` sends each sheet's rows to a temporary file as they come. The rows are
+serialised by `RowEncoder` (plain data, so worker processes can encode their own rows) as the
+XML openpyxl writes for them — inline strings, rich text for the highlight, numbers via
+openpyxl's `safe_string`, style ids registered in the workbook — one `<row>` per line, because
+openpyxl's per-cell serialisation (~7 µs a cell) costs more than extracting the claims. The
+workbook itself (package, styles, frozen header, widths, autofilter) is openpyxl's write-only
+mode: each sheet is written by openpyxl with its header row, then the data rows are spliced
+into its `sheetData`, numbered, before openpyxl zips it.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import math
 import numbers
 import os
 import re
 import secrets
+import shutil
+import tempfile
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from copy import copy
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain
 from pathlib import Path
+from types import SimpleNamespace
 
 from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
+from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.functions import tostring
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +56,8 @@ MAX_CELL_CHARS = 32_767            # Excel's limit for one cell
 TRUNCATION_MARKER = "…[truncated]"
 MAX_COLUMN_WIDTH = 60
 MIN_COLUMN_WIDTH = 6
-WIDTH_SAMPLE_ROWS = 5_000          # column widths are measured on the first rows of each sheet
+WIDTH_SAMPLE_ROWS = 1_000          # column widths are measured on the first rows of each sheet
+XLSX_COMPRESSLEVEL = 1             # zlib level of the workbook: level 6 is 3x slower for 30% less
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")   # OWASP CSV injection
 RED_STATUSES = frozenset({"impossible", "mismatch", "conflict"})
 YELLOW_STATUSES = frozenset({"partial", "unverifiable"})
@@ -61,8 +73,10 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _RED_FILL = PatternFill(fill_type="solid", fgColor="FFC7CE")
 _YELLOW_FILL = PatternFill(fill_type="solid", fgColor="FFEB9C")
 
+_FILLS = {"red": _RED_FILL, "yellow": _YELLOW_FILL}
+
 Stats = dict[str, int]
-_StyleCache = dict[tuple[int, int, int], StyleArray]
+StyleIds = dict[tuple[str | None, bool], int | None]     # (fill, wrapped) → the cell style id
 
 
 @dataclass
@@ -82,6 +96,11 @@ class Sheet:
 
 def cell_text(value: object) -> str | int | float | None:
     """Normalise one value for output: int, float without noise, neutralised text, or None."""
+    kind = type(value)                       # the common exact types first: this runs per cell
+    if kind is str:
+        return _neutralise(value)
+    if kind is int:
+        return value
     if _is_missing(value):
         return None
     if isinstance(value, bool):
@@ -125,7 +144,7 @@ def _neutralise(text: str) -> str:
 
 
 @contextmanager
-def _atomic_path(path: Path) -> Iterator[Path]:
+def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path next to `path`; move it into place only if the block succeeds."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
@@ -147,15 +166,63 @@ def write_csv(path: Path, rows: Iterable[dict], columns: list[str]) -> int:
 
     Control characters are kept; a lone surrogate (undecodable input) is written as "?".
     """
-    count = 0
-    with _atomic_path(Path(path)) as tmp:
-        with open(tmp, "x", encoding="utf-8-sig", errors="replace", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow([_csv_cell(name) for name in columns])
-            for row in rows:
-                writer.writerow([_csv_cell(row.get(name)) for name in columns])
-                count += 1
-    return count
+    with CsvStream(path, columns) as out:
+        for row in rows:
+            out.append(row)
+    return out.rows
+
+
+class CsvStream:
+    """A CSV file written record by record into a temporary file, moved into place by `close`.
+
+    Used as a context manager, an exception removes the temporary file and leaves `path` as it was.
+    """
+
+    def __init__(self, path: Path, columns: list[str]) -> None:
+        self.columns = list(columns)
+        self.rows = 0
+        self._stack = ExitStack()
+        self.tmp = self._stack.enter_context(atomic_path(Path(path)))
+        self._file = self._stack.enter_context(open(self.tmp, "xb"))
+        self._file.write(b"\xef\xbb\xbf" + csv_records([dict(zip(columns, columns, strict=True))], columns))
+
+    def append(self, row: dict) -> None:
+        """Write one row."""
+        self.write(csv_records([row], self.columns), 1)
+
+    def write(self, records: bytes, count: int) -> None:
+        """Write `count` records already encoded by `csv_records` (in this stream's columns)."""
+        self._file.write(records)
+        self.rows += count
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    def close(self) -> None:
+        """Move the file into place (atomically)."""
+        self._stack.close()
+
+    def abort(self) -> None:
+        """Remove the temporary file; `path` is left as it was."""
+        self._stack.__exit__(RuntimeError, RuntimeError("aborted"), None)
+
+    def __enter__(self) -> CsvStream:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self._stack.__exit__(kind, error, trace)
+
+
+def csv_records(rows: Iterable[dict], columns: Sequence[str]) -> bytes:
+    """`rows` as CSV records (UTF-8, CRLF, as `write_csv` writes them), `columns` in order."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(name)) for name in columns])
+    return buffer.getvalue().encode("utf-8", "replace")
 
 
 def _csv_cell(value: object) -> str | int | float:
@@ -164,25 +231,206 @@ def _csv_cell(value: object) -> str | int | float:
     return "" if text is None else text
 
 
+# --- Parquet -------------------------------------------------------------------------------
+
+
+def write_parquet(folder: Path, columns: list[str], types: dict[str, str], parts: Iterable[list[dict]]) -> int:
+    """Write each list of rows as folder/part.N.parquet (pyarrow), `columns` typed by `types`
+    (an Arrow type name; text otherwise); the folder is replaced as a whole. Return the parts."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([(name, pa.type_for_alias(types.get(name, "string"))) for name in columns])
+    folder = Path(folder)
+    tmp = folder.with_name(f".{folder.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        tmp.mkdir(parents=True)
+        count = 0
+        for count, rows in enumerate(parts, 1):
+            table = pa.Table.from_pylist(rows, schema=schema)
+            pq.write_table(table, tmp / f"part.{count - 1}.parquet")
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return count
+
+
 # --- XLSX ----------------------------------------------------------------------------------
 
 
 def write_workbook(path: Path, sheets: list[Sheet]) -> Stats:
     """Write `sheets` to an .xlsx file; return {"replaced_control_chars": n, "truncated_cells": m}."""
-    stats: Stats = {"replaced_control_chars": 0, "truncated_cells": 0}
-    wb = Workbook(write_only=True)
-    for sheet in sheets:
-        for part, (start, stop) in enumerate(_chunks(len(sheet.rows)), 1):
-            ws = wb.create_sheet(_sheet_title(sheet.name, part))
-            _write_sheet(ws, sheet, _row_range(sheet.rows, start, stop), stats)
-    if not sheets:
-        wb.create_sheet("Sheet")            # Excel refuses a workbook without sheets
-    with _atomic_path(Path(path)) as tmp:
-        wb.save(tmp)
-    if any(stats.values()):
-        log.warning("%s: %d control characters replaced, %d cells truncated", path,
-                    stats["replaced_control_chars"], stats["truncated_cells"])
-    return stats
+    with StreamingWorkbook(path) as book:
+        for sheet in sheets:
+            book.add_sheet(sheet).extend(sheet.rows)
+    return book.stats
+
+
+class StreamingWorkbook:
+    """An .xlsx file written with flat memory, sheet rows appended as they come.
+
+    `add_sheet` gives a `SheetStream` per sheet; `close` lays every sheet out (widths from its
+    first WIDTH_SAMPLE_ROWS rows, header bold and frozen, autofilter), continues sheets of more
+    than MAX_DATA_ROWS rows on NAME_2, NAME_3 …, and saves atomically. As a context manager, an
+    exception leaves neither the file nor temporary files behind.
+    """
+
+    def __init__(self, path: Path, compresslevel: int = XLSX_COMPRESSLEVEL) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.compresslevel = compresslevel
+        self.stats: Stats = {"replaced_control_chars": 0, "truncated_cells": 0}
+        self.sheets: list[SheetStream] = []
+        self._book = Workbook(write_only=True)
+        self.styles = _style_ids(self._book)
+        self._dir = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=self.path.parent))
+
+    def add_sheet(self, sheet: Sheet) -> SheetStream:
+        """A stream for the rows of `sheet` (its `rows` are not read here)."""
+        stream = SheetStream(sheet, RowEncoder(sheet, self.styles), self._dir / f"{len(self.sheets)}.xml",
+                             self.stats)
+        self.sheets.append(stream)
+        return stream
+
+    def close(self) -> Stats:
+        """Assemble and save the workbook; return the counts of replaced characters and cut cells."""
+        try:
+            for stream in self.sheets:
+                stream.finish(self._book)
+            if not self.sheets:
+                self._book.create_sheet("Sheet")       # Excel refuses a workbook without sheets
+            with atomic_path(self.path) as tmp:
+                archive = zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True,
+                                          compresslevel=self.compresslevel)
+                ExcelWriter(self._book, archive).save()
+        finally:
+            self.abort()
+        if any(self.stats.values()):
+            log.warning("%s: %d control characters replaced, %d cells truncated", self.path,
+                        self.stats["replaced_control_chars"], self.stats["truncated_cells"])
+        return self.stats
+
+    def abort(self) -> None:
+        """Remove the temporary files (the workbook is not written)."""
+        for stream in self.sheets:
+            stream.discard()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def __enter__(self) -> StreamingWorkbook:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
+
+
+class SheetStream:
+    """The data rows of one sheet, kept in a temporary file (one `<row>` per line) until `finish`."""
+
+    def __init__(self, sheet: Sheet, encoder: RowEncoder, path: Path, stats: Stats) -> None:
+        self.sheet = sheet
+        self.encoder = encoder
+        self.rows = 0
+        self.stats = stats
+        self._path = path
+        self._file = open(path, "wb")
+        self._sample: list[dict] = []
+        self._replacements: Iterator[tuple[int, dict]] = iter(())
+
+    @property
+    def wants_sample(self) -> bool:
+        """Whether the column widths still want rows (see `write`)."""
+        return len(self._sample) < WIDTH_SAMPLE_ROWS
+
+    def append(self, row: dict) -> None:
+        self.extend([row])
+
+    def extend(self, rows: Iterable[dict]) -> None:
+        """Encode and write rows."""
+        rows = list(rows)
+        self.write(self.encoder.xlsx(rows, self.stats), len(rows), rows)
+
+    def write(self, xml: bytes, count: int, sample: Sequence[dict] = ()) -> None:
+        """Write `count` rows encoded by this sheet's `RowEncoder`; `sample`: those rows as dicts
+        (any cell values that give the same text), wanted while `wants_sample`."""
+        self._file.write(xml)
+        if self.wants_sample:
+            self._sample.extend(sample[:WIDTH_SAMPLE_ROWS - len(self._sample)])
+        self.rows += count
+
+    def replace(self, rows: Iterable[tuple[int, dict]]) -> None:
+        """Rows to write instead of what was written for them: (index, row), indexes 0-based and
+        increasing. Read while the sheet is assembled, so they may come from a file."""
+        self._replacements = iter(rows)
+
+    def finish(self, book: Workbook) -> None:
+        """Add this sheet (and its continuation sheets) to `book`, rows spliced in."""
+        self._file.close()
+        widths = _column_widths(self.sheet.columns, self._sample)
+        with open(self._path, "rb") as rows:
+            for part, (start, stop) in enumerate(_chunks(self.rows), 1):
+                ws = book.create_sheet(_sheet_title(self.sheet.name, part))
+                _lay_out(ws, self.sheet.columns, widths, stop - start, self.stats)
+                self._splice(ws, rows, start, stop)
+
+    def discard(self) -> None:
+        self._file.close()
+        self._path.unlink(missing_ok=True)
+
+    def _splice(self, ws: WriteOnlyWorksheet, rows: io.BufferedReader, start: int, stop: int) -> None:
+        """Rewrite the sheet openpyxl wrote (header only) with rows start…stop-1 numbered from 2."""
+        ws.close()
+        out = ws._writer.out                       # the part openpyxl zips when the book is saved
+        with open(out, "rb") as fh:
+            head, tail = fh.read().split(b"</sheetData>", 1)
+        unchanged = {"replaced_control_chars": 0, "truncated_cells": 0}   # counted when first written
+        replacement = next(self._replacements, None)
+        with open(out, "wb") as fh:
+            fh.write(head)
+            for number, index in enumerate(range(start, stop), 2):
+                line = rows.readline()
+                if replacement is not None and replacement[0] == index:
+                    line = self.encoder.xlsx([replacement[1]], unchanged)
+                    replacement = next(self._replacements, None)
+                fh.write(b'<row r="%d">' % number + line[5:])
+            fh.write(b"</sheetData>" + tail)
+        if replacement is not None:
+            self._replacements = chain([replacement], self._replacements)
+
+
+def _lay_out(ws: WriteOnlyWorksheet, columns: list[str], widths: list[float], n_rows: int, stats: Stats) -> None:
+    """Freeze the header, set widths and the autofilter (before any row), write the bold header."""
+    ws.freeze_panes = "A2"
+    for index, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    if columns:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{n_rows + 1}"
+    header = []
+    for name in columns:
+        cell = WriteOnlyCell(ws, _fit_xlsx(cell_text(name), stats))
+        cell.data_type = "s"                        # never a formula or an error code
+        cell.font = _HEADER_FONT
+        header.append(cell)
+    ws.append(header)
+
+
+def _style_ids(book: Workbook) -> StyleIds:
+    """Register the data-cell styles (status fill × wrapped) in `book`; their ids, None for none."""
+    holder = SimpleNamespace(parent=book)          # what a cell needs to reach the workbook's styles
+    ids: StyleIds = {}
+    for fill in (None, *_FILLS):
+        for wrapped in (False, True):
+            cell = WriteOnlyCell(holder)
+            if fill:
+                cell.fill = _FILLS[fill]
+            if wrapped:
+                cell.alignment = _WRAP
+            ids[(fill, wrapped)] = cell.style_id if cell.has_style else None
+    return ids
 
 
 def _chunks(n_rows: int) -> Iterator[tuple[int, int]]:
@@ -192,11 +440,6 @@ def _chunks(n_rows: int) -> Iterator[tuple[int, int]]:
         yield start, min(start + limit, n_rows)
 
 
-def _row_range(rows: Sequence[dict], start: int, stop: int) -> Sequence[dict]:
-    """The rows[start:stop] without copying when the sheet is one chunk."""
-    return rows if (start, stop) == (0, len(rows)) else rows[start:stop]
-
-
 def _sheet_title(name: str, part: int) -> str:
     """A valid sheet title (≤31 chars, no []:*?/\\); parts after the first get _2, _3, …"""
     base = _SHEET_TITLE_BAD_RE.sub("_", name) or "Sheet"
@@ -204,41 +447,94 @@ def _sheet_title(name: str, part: int) -> str:
     return base[: 31 - len(suffix)] + suffix
 
 
-def _write_sheet(ws: WriteOnlyWorksheet, sheet: Sheet, rows: Sequence[dict], stats: Stats) -> None:
-    """Set the sheet layout (must precede the first row in write-only mode), then stream rows."""
-    ws.freeze_panes = "A2"
-    for index, width in enumerate(_column_widths(sheet.columns, rows), 1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    if sheet.columns:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{len(rows) + 1}"
-    styles: _StyleCache = {}
-    ws.append([_styled(ws, styles, _fit_xlsx(cell_text(name), stats), font=_HEADER_FONT)
-               for name in sheet.columns])
-    for row in rows:
-        ws.append(_xlsx_row(ws, sheet, row, stats, styles))
+# --- rows as XLSX XML ----------------------------------------------------------------------------
+
+_XML_SPECIAL = re.compile(r"[&<>\n\r]")
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": "&#10;", "\r": "&#13;"})
+_PRESERVE = ' xml:space="preserve"'
 
 
-def _xlsx_row(ws: WriteOnlyWorksheet, sheet: Sheet, row: dict, stats: Stats, styles: _StyleCache) -> list:
-    """The cells of one data row, with highlight, wrapping and the status fill applied."""
-    fill = _status_fill(row.get(sheet.fills)) if sheet.fills else None
-    text_column = sheet.highlight[0] if sheet.highlight else None
-    cells = []
-    for name in sheet.columns:
-        if name == text_column:
-            value = _highlighted(row, sheet.highlight, stats)
-        else:
-            value = _fit_xlsx(cell_text(row.get(name)), stats)
-        align = _WRAP if name in sheet.wrap else None
-        cells.append(_styled(ws, styles, value, fill=fill, alignment=align))
-    return cells
+class RowEncoder:
+    """Encodes the data rows of one sheet as XLSX `<row>` elements, one per line, without row or
+    cell references (`SheetStream` numbers the rows). Holds plain data only: picklable."""
+
+    def __init__(self, sheet: Sheet, styles: StyleIds) -> None:
+        self.columns = list(sheet.columns)
+        self.highlight = sheet.highlight
+        self.fills = sheet.fills
+        wrap = set(sheet.wrap)
+        self._styles = {fill: [_style_attr(styles[(fill, name in wrap)]) for name in self.columns]
+                        for fill in (None, *_FILLS)}
+        self._text_column = sheet.highlight[0] if sheet.highlight else None
+
+    def xlsx(self, rows: Iterable[dict], stats: Stats) -> bytes:
+        """The rows as XML lines; replaced characters and cut cells are counted in `stats`."""
+        lines = []
+        text_column, columns = self._text_column, self.columns
+        for row in rows:
+            styles = self._styles[_fill_key(row.get(self.fills)) if self.fills else None]
+            cells = []
+            for name, style in zip(columns, styles, strict=True):
+                if name == text_column:
+                    value = _highlighted(row, self.highlight, stats)
+                else:
+                    value = _fit_xlsx(cell_text(row.get(name)), stats)
+                cells.append(_xml_cell(value, style))
+            lines.append("<row>" + "".join(cells) + "</row>\n")
+        return "".join(lines).encode("utf-8")
+
+
+def _style_attr(style_id: int | None) -> str:
+    return "" if style_id is None else f' s="{style_id}"'
+
+
+def _xml_cell(value: object, style: str) -> str:
+    """One `<c>` as openpyxl writes it: text as an inline string, numbers via `safe_string`."""
+    if value is None:
+        return f"<c{style}/>"
+    if value == "":
+        return f'<c{style} t="inlineStr"/>'
+    if type(value) is str:
+        space = _PRESERVE if value != value.strip() else ""
+        return f'<c{style} t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>'
+    if isinstance(value, CellRichText):
+        return f'<c{style} t="inlineStr"><is>{"".join(_xml_run(part) for part in value)}</is></c>'
+    number = safe_string(value)
+    return f'<c{style} t="n"><v>{number}</v></c>' if number else f'<c{style} t="n"/>'
+
+
+def _xml_run(part: str | TextBlock) -> str:
+    """One run of rich text, with its font when it is a TextBlock."""
+    text = part.text if isinstance(part, TextBlock) else part
+    stripped = text.strip()
+    space = _PRESERVE if stripped and text != stripped else ""
+    font = _run_font(part.font) if isinstance(part, TextBlock) else ""
+    return f"<r>{font}<t{space}>{_xml_text(text)}</t></r>"
+
+
+_RUN_FONTS: dict[int, str] = {}
+
+
+def _run_font(font: InlineFont) -> str:
+    """The `<rPr>` of a run font, serialised by openpyxl once per font object."""
+    key = id(font)
+    if key not in _RUN_FONTS:
+        _RUN_FONTS[key] = tostring(font.to_tree(tagname="rPr")).decode()
+    return _RUN_FONTS[key]
+
+
+def _xml_text(text: str) -> str:
+    """Text escaped for XML; line breaks as character references, so each row stays one line."""
+    return text.translate(_XML_ESCAPES) if _XML_SPECIAL.search(text) else text
 
 
 def _fit_xlsx(value: str | int | float | None, stats: Stats) -> str | int | float | None:
     """Replace control characters XLSX forbids with U+FFFD and cut over-long text; count both."""
-    if not isinstance(value, str):
+    if type(value) is not str:
         return value
-    value, replaced = _XLSX_FORBIDDEN_RE.subn("\ufffd", value)
-    stats["replaced_control_chars"] += replaced
+    if _XLSX_FORBIDDEN_RE.search(value):
+        value, replaced = _XLSX_FORBIDDEN_RE.subn("\ufffd", value)
+        stats["replaced_control_chars"] += replaced
     if len(value) > MAX_CELL_CHARS:
         stats["truncated_cells"] += 1
         value = value[: MAX_CELL_CHARS - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
@@ -274,54 +570,14 @@ def _offset(value: object) -> int | None:
     return None
 
 
-def _status_fill(status: object) -> PatternFill | None:
-    """Light red for impossible/mismatch/conflict, light yellow for partial/unverifiable."""
+def _fill_key(status: object) -> str | None:
+    """"red" for impossible/mismatch/conflict, "yellow" for partial/unverifiable, else None."""
     key = str(status).strip().lower() if status is not None else ""
     if key in RED_STATUSES:
-        return _RED_FILL
+        return "red"
     if key in YELLOW_STATUSES:
-        return _YELLOW_FILL
+        return "yellow"
     return None
-
-
-def _styled(ws: WriteOnlyWorksheet, styles: _StyleCache, value: object, font: Font | None = None,
-            fill: PatternFill | None = None, alignment: Alignment | None = None) -> object:
-    """A WriteOnlyCell for text and styled values (text is forced to type string), else the value."""
-    if not (font or fill or alignment) and not _needs_cell(value):
-        return value
-    cell = WriteOnlyCell(ws, value)
-    if isinstance(value, str):
-        cell.data_type = "s"                 # never a formula or an error code such as #N/A
-    if font or fill or alignment:
-        _apply_style(cell, styles, font, fill, alignment)
-    return cell
-
-
-def _needs_cell(value: object) -> bool:
-    """Whether openpyxl would mistype the bare value (rich text, formula-like or error-code text)."""
-    if isinstance(value, CellRichText):
-        return True
-    return isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES)
-
-
-def _apply_style(cell: Cell, styles: _StyleCache, font: Font | None, fill: PatternFill | None,
-                 alignment: Alignment | None) -> None:
-    """Style a cell, reusing the style ids of an earlier cell with the same combination.
-
-    Assigning style objects hashes them on every cell (about a fifth of the run time), so each
-    combination is registered once and its StyleArray copied, as openpyxl's own WorksheetCopy does.
-    """
-    key = (id(font), id(fill), id(alignment))
-    if key in styles:
-        cell._style = copy(styles[key])
-        return
-    if font:
-        cell.font = font
-    if fill:
-        cell.fill = fill
-    if alignment:
-        cell.alignment = alignment
-    styles[key] = copy(cell._style)
 
 
 def _column_widths(columns: list[str], rows: Sequence[dict]) -> list[float]:
