@@ -4,8 +4,9 @@
 
 For each size (MB) a corpus is built by reshuffling the sentences of corpus/ with a fixed seed
 into documents of about DOC_BYTES each (a bigger corpus is more documents, not bigger ones) and
-written to a temporary folder. Then, each the median of `--runs` runs, each run in a fresh
-subprocess whose peak RSS is read from os.wait4 (the largest process of its tree):
+written to a temporary folder. Then, each the median of `--runs` runs (taken in turns over steps and sizes,
+so that a slower spell of a shared machine hits all alike), each run in a fresh subprocess whose
+peak RSS is read from os.wait4 (the largest process of its tree):
 
 - cn2an: `cn2an.transform(text, "cn2an")` over every document text, in process;
 - extraction: `extract_document` over the same texts, in process (rules loaded before timing);
@@ -134,27 +135,52 @@ def claims_in(out: Path) -> int:
 STEPS = ["cn2an.transform", "extraction (API)", "end to end --jobs 1", "end to end --jobs 2"]
 
 
-def bench_size(megabytes: float, runs: int, work: Path) -> dict[str, dict]:
-    folder = work / f"corpus_{megabytes:g}MB"
-    documents, size = build_corpus(megabytes, folder)
-    out = work / "out"
-    commands = {
+def commands(folder: Path, out: Path) -> dict[str, list[str]]:
+    return {
         "cn2an.transform": [sys.executable, __file__, "--child", "cn2an", str(folder)],
         "extraction (API)": [sys.executable, __file__, "--child", "extract", str(folder)],
         "end to end --jobs 1": end_to_end(folder, out, 1),
         "end to end --jobs 2": end_to_end(folder, out, 2),
     }
-    results: dict[str, dict] = {}
-    for step, command in commands.items():
-        samples = [measure(command) for _ in range(runs)]
-        seconds = statistics.median(s["seconds"] for s in samples)
-        claims = samples[0].get("claims") or (claims_in(out) if step.startswith("end") else 0)
-        results[step] = {"seconds": seconds, "rss_mb": max(s["rss_mb"] for s in samples), "claims": claims,
-                         "megabytes": size / 1e6, "documents": documents}
-        print(f"  {megabytes:g} MB {step}: {seconds:.2f} s, {results[step]['rss_mb']:.0f} MB", file=sys.stderr)
-    shutil.rmtree(folder, ignore_errors=True)
-    shutil.rmtree(out, ignore_errors=True)
+
+
+def bench(sizes: list[float], runs: int, work: Path) -> dict[float, dict[str, dict]]:
+    """Every step on every size, `runs` times, taken in turns: a slower spell of a shared
+    machine then hits every step and size alike."""
+    corpora = {size: (work / f"corpus_{size:g}MB", *build_corpus(size, work / f"corpus_{size:g}MB"))
+               for size in sizes}
+    out = work / "out"
+    samples: dict[tuple[float, str], list[dict]] = {}
+    for _ in range(runs):
+        for size, (folder, _, _) in corpora.items():
+            for step, command in commands(folder, out).items():
+                samples.setdefault((size, step), []).append(measure(command))
+                if step.startswith("end") and "claims" not in samples[(size, step)][-1]:
+                    samples[(size, step)][-1]["claims"] = claims_in(out)
+    results: dict[float, dict[str, dict]] = {}
+    for (size, step), taken in samples.items():
+        _, documents, total = corpora[size]
+        seconds = statistics.median(s["seconds"] for s in taken)
+        results.setdefault(size, {})[step] = {
+            "seconds": seconds, "rss_mb": max(s["rss_mb"] for s in taken), "claims": taken[0].get("claims", 0),
+            "megabytes": total / 1e6, "documents": documents}
+        each = ", ".join(f"{s['seconds']:.2f}" for s in taken)
+        print(f"  {size:g} MB {step}: {seconds:.2f} s ({each}), {results[size][step]['rss_mb']:.0f} MB",
+              file=sys.stderr)
     return results
+
+
+def startup(runs: int, work: Path) -> dict[int, float]:
+    """Seconds `extractor run` takes on one small document (interpreter, imports, rules, outputs),
+    per --jobs: subtracted from the end-to-end times to compare their per-MB cost across sizes."""
+    folder = work / "one"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(min(CORPUS.glob("*.txt"), key=lambda p: p.stat().st_size), folder)
+    measure(end_to_end(folder, work / "out1", 1))          # warm-up: file cache, compiled modules
+    times = {jobs: statistics.median(measure(end_to_end(folder, work / "out1", jobs))["seconds"]
+                                     for _ in range(runs)) for jobs in (1, 2)}
+    shutil.rmtree(folder, ignore_errors=True)
+    return times
 
 
 def machine() -> str:
@@ -184,9 +210,10 @@ def table(all_results: dict[float, dict[str, dict]]) -> str:
     return "\n".join(lines)
 
 
-def checks(all_results: dict[float, dict[str, dict]]) -> str:
+def checks(all_results: dict[float, dict[str, dict]], fixed: dict[int, float]) -> str:
     """The targets of README "Speed and memory", as measured."""
-    out = []
+    out = [f"- start-up (`extractor run` on one small document): {fixed[1]:.2f} s with --jobs 1, "
+           f"{fixed[2]:.2f} s with --jobs 2"]
     for megabytes, results in all_results.items():
         base = results["cn2an.transform"]["seconds"]
         j1, j2 = results["end to end --jobs 1"]["seconds"], results["end to end --jobs 2"]["seconds"]
@@ -198,9 +225,12 @@ def checks(all_results: dict[float, dict[str, dict]]) -> str:
         for step in STEPS[1:]:
             small, big = all_results[10][step], all_results[100][step]
             per_mb = (big["seconds"] / big["megabytes"]) / (small["seconds"] / small["megabytes"])
-            rss = big["rss_mb"] / small["rss_mb"]
-            out.append(f"- {step}: per-MB time at 100 MB = {per_mb:.2f}× that at 10 MB; "
-                       f"peak RSS at 100 MB = {rss:.2f}× that at 10 MB")
+            line = f"- {step}: per-MB time at 100 MB = {per_mb:.2f}× that at 10 MB"
+            if step.startswith("end"):
+                start = fixed[int(step[-1])]
+                net = ((big["seconds"] - start) / big["megabytes"]) / ((small["seconds"] - start) / small["megabytes"])
+                line += f" ({net:.2f}× without the start-up)"
+            out.append(f"{line}; peak RSS at 100 MB = {big['rss_mb'] / small['rss_mb']:.2f}× that at 10 MB")
     return "\n".join(out)
 
 
@@ -216,14 +246,15 @@ def main() -> None:
         return
     work = Path(args.work or tempfile.mkdtemp(prefix="throughput-"))
     try:
-        results = {size: bench_size(size, args.runs, work) for size in args.sizes}
+        fixed = startup(args.runs, work)
+        results = bench(args.sizes, args.runs, work)
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
     print(f"Machine: {machine()}; median of {args.runs} runs; documents of ~{DOC_BYTES // 1000} KB.\n")
     print(table(results))
     print()
-    print(checks(results))
+    print(checks(results, fixed))
 
 
 if __name__ == "__main__":

@@ -117,12 +117,14 @@ def _tasks(inputs: list[Path], exclude: Iterable[Path | None]) -> list[Task]:
     return [(doc_no, str(path), doc) for doc_no, (path, doc) in enumerate(found, start=1)]
 
 
-def _progress(items: list, enabled: bool):
-    if not enabled or len(items) < 2:
+def _progress(items: Iterable, enabled: bool, total: int | None = None) -> Iterable:
+    """`items` with a progress bar on stderr when enabled (and there are several)."""
+    total = len(items) if total is None else total          # type: ignore[arg-type]
+    if not enabled or total < 2:
         return items
     from tqdm import tqdm
 
-    return tqdm(items, unit="doc", leave=False)
+    return tqdm(items, total=total, unit="doc", leave=False)
 
 
 def claim_rows(claims: list[Claim], status: dict[str, str]) -> list[dict]:
@@ -144,7 +146,7 @@ def claim_rows(claims: list[Claim], status: dict[str, str]) -> list[dict]:
 class RunOptions:
     """What processing a document needs besides the document (sent to every worker)."""
 
-    rules: tuple[str, ...]                  # rules folders, absolute
+    rules: tuple[str, ...]                  # rules folders, absolute; none: the default rules
     year: int | None
     claims: RowEncoder
     checks: RowEncoder
@@ -175,8 +177,9 @@ _EXTRACTORS: dict[tuple[str, ...], Extractor] = {}   # per process: rules are co
 
 
 def _extractor(rules: tuple[str, ...]) -> Extractor:
+    """The Extractor of these rules folders (none: the default rules), loaded once per process."""
     if rules not in _EXTRACTORS:
-        _EXTRACTORS[rules] = Extractor.load([Path(r) for r in rules])
+        _EXTRACTORS[rules] = Extractor.load([Path(r) for r in rules] or None)
     return _EXTRACTORS[rules]
 
 
@@ -280,6 +283,7 @@ def _dask_outcomes(tasks: list[Task], options: RunOptions, batch: int, workers: 
             cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                        dashboard_address=None, silence_logs=logging.ERROR))
             client = stack.enter_context(Client(cluster))
+        tasks = [(doc_no, str(Path(path).resolve()), doc) for doc_no, path, doc in tasks]   # any worker's cwd
         bag = db.from_sequence(tasks, partition_size=batch).map(process_document, options)
         parts = iter(bag.to_delayed())
         yield from _in_order(lambda part: client.compute(part[0]), lambda future: future.result(),
@@ -301,8 +305,9 @@ def run(inputs: list[Path], rules_dir: Path | list[Path] | None, out_dir: Path, 
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (expected one of {', '.join(ENGINES)})")
     extractor = Extractor.load(rules_dir)                 # as given: the rules sheet names the files so
-    folders = tuple(str(f.resolve()) for f in rules_folders(rules_dir))
-    _EXTRACTORS.setdefault(folders, extractor)           # workers load the same folders, wherever they run
+    # Workers load the same folders wherever they run; with none given, their own default rules.
+    folders = tuple(str(f.resolve()) for f in rules_folders(rules_dir)) if rules_dir else ()
+    _EXTRACTORS.setdefault(folders, extractor)
     tasks = _tasks(inputs, [out_dir, dump_text_dir])
     batch = max(1, min(BATCH_DOCS, len(tasks) // (4 * max(jobs, 1))))
     summary = RunSummary()
@@ -310,18 +315,10 @@ def run(inputs: list[Path], rules_dir: Path | list[Path] | None, out_dir: Path, 
         options = RunOptions(folders, year, outputs.claims_sheet.encoder, outputs.checks_sheet.encoder, report,
                              str(dump_text_dir) if dump_text_dir else None)
         outcomes = _outcomes(tasks, options, batch, jobs, engine, scheduler)
-        for outcome in _progress_iter(outcomes, len(tasks), progress):
+        for outcome in _progress(outcomes, progress, len(tasks)):
             outputs.add(outcome)
         outputs.finish(extractor.ruleset.table())
     return summary
-
-
-def _progress_iter(items: Iterator, total: int, enabled: bool) -> Iterator:
-    if not enabled or total < 2:
-        return items
-    from tqdm import tqdm
-
-    return tqdm(items, total=total, unit="doc", leave=False)
 
 
 class RunOutputs:

@@ -129,6 +129,9 @@ class StopList:
         if firsts:
             self._starts = char_class(firsts)
             self._by_first = _ByFirst(self._phrases, starts)
+            for ch in firsts:                   # compiled now, but for the hundreds of digits \d names
+                if ch.isascii() or not ch.isdecimal():
+                    self._by_first[ch]
 
     def blocked_spans(self, text: str, folded: bool = False) -> list[tuple[int, int, StopEntry]]:
         """Every stop-list match in `text` as (start, end, entry), by start; matches may overlap.
@@ -170,7 +173,7 @@ class StopList:
 
 class _ByFirst(dict):
     """Character → the alternation of only the entries that can start with it (same order, same
-    group names), compiled when the character is first met; None when no entry starts with it."""
+    group names), compiled on first use; None when no entry starts with it."""
 
     def __init__(self, phrases: dict[str, StopEntry], patterns: list[tuple[str, str, set[str]]]) -> None:
         super().__init__()
@@ -328,6 +331,9 @@ def _class_chars(items: list) -> set[str] | None:
 # --- reading the YAML file with line numbers ---------------------------------------------
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml when PyYAML has it: 8× faster
+
+
 def _fail(path: Path | str, node: yaml.Node | None, what: str) -> RuleFileError:
     line = node.start_mark.line + 1 if node is not None else 0
     return RuleFileError(f"{path}:{line}: {what}")
@@ -336,7 +342,7 @@ def _fail(path: Path | str, node: yaml.Node | None, what: str) -> RuleFileError:
 def _compose(source: str, path: Path | str) -> yaml.Node:
     """The YAML node tree (for line numbers); syntax errors become RuleFileError."""
     try:
-        root = yaml.compose(source, Loader=yaml.SafeLoader)
+        root = yaml.compose(source, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
