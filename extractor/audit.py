@@ -528,7 +528,7 @@ def same_figure(claims: list[Claim]) -> Iterator[Check]:
     cross = len({c.doc for c in claims}) > 1
     groups: dict[tuple, list[Claim]] = {}
     for claim in claims:
-        key = _figure_key(claim, cross)
+        key = figure_key(claim, cross)
         if key:
             groups.setdefault(key, []).append(claim)
     for group in groups.values():
@@ -539,7 +539,7 @@ def same_figure(claims: list[Claim]) -> Iterator[Check]:
 MIN_FIGURE_SUBJECT = 3   # 问题, 处分, 立案 alone name too little to say two figures are one
 
 
-def _figure_key(claim: Claim, cross: bool) -> tuple | None:
+def figure_key(claim: Claim, cross: bool) -> tuple | None:
     """(subject, period, scope, unit); None for claims too vague to compare.
 
     Across documents both period and scope (全国, 全省 …) must be stated: without a scope each

@@ -30,10 +30,10 @@ from .audit import (
     CHECK_COLUMNS,
     STATUS_ORDER,
     Check,
-    _figure_key,  # the key same_figure groups by: claims without one never meet across documents
     audit_corpus,
     audit_document,
     claim_status,
+    figure_key,  # the key same_figure groups by: claims without one never meet across documents
 )
 from .models import CLAIM_COLUMNS, Claim
 from .pipeline import DocumentResult, Extractor, extract_document, rules_folders
@@ -212,7 +212,7 @@ def process_document(task: Task, options: RunOptions) -> DocOutcome:
         stats=stats,
         figures=[(i, key, row["hl_start"], row["hl_end"], row["check_status"])
                  for i, (claim, row) in enumerate(zip(claims, rows, strict=True))
-                 if (key := _figure_key(claim, True)) is not None],
+                 if (key := figure_key(claim, True)) is not None],
         report=ReportDoc(doc, document.text, claims, checks, status) if options.report else None,
     )
 

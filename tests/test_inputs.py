@@ -146,3 +146,18 @@ def test_a_backtracking_regex_rule_is_refused_with_file_and_line(tmp_path, capsy
     assert main(["check-rules", str(RULES), str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert f"{tmp_path / 'bad.yaml'}:4:" in err and "backtracks" in err
+
+
+def test_offsets_hold_in_each_dumped_text(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _write_all_formats(docs)
+    out, dumped = tmp_path / "out", tmp_path / "texts"
+    assert main(["run", str(docs), "--rules", str(RULES), "--out", str(out), "--dump-text", str(dumped),
+                 "--quiet", "--no-report"]) == 0
+    rows = pd.read_csv(out / "claims.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert len(rows) == 9 * 5
+    for row in rows.itertuples():
+        text = (dumped / f"{row.doc}.txt").read_text(encoding="utf-8")
+        assert text[int(row.num_start):int(row.num_end)] == row.num_text
+        assert text[int(row.claim_start):int(row.claim_end)] == row.claim_text
