@@ -12,7 +12,7 @@ from .evaluate import add_eval_parser
 from .explain import explain, line_of
 from .reader import ReadError
 from .rules import RuleFileError
-from .ruletests import run_examples
+from .ruletests import require_examples_pass, run_examples
 from .run import ENGINES, default_jobs, run
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
@@ -131,11 +131,12 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _cmd_check_rules(args: argparse.Namespace) -> int:
-    from .pipeline import Extractor
+    from .pipeline import Extractor, rules_folders
 
     extractor = Extractor.load(args.rules or None)
+    require_examples_pass(extractor, rules_folders(args.rules or None))
     print(f"{len(extractor.ruleset.rules)} rules in {len(extractor.ruleset.files)} files, "
-          f"{len(extractor.stoplist.entries)} stop-list entries: ok")
+          f"{len(extractor.stoplist.entries)} stop-list entries, every example passes: ok")
     return EXIT_OK
 
 

@@ -6,8 +6,8 @@ import math
 from pathlib import Path
 
 from .models import Claim, Document
-from .pipeline import Extractor, extract_document
-from .rules import Example
+from .pipeline import Extractor, extract_document, rules_folders
+from .rules import Example, RuleFileError
 
 COMPARED = ("value", "value_high", "unit", "category", "subject", "qualifier", "rank_of", "period")
 EXAMPLE_YEAR = 2023   # 去年/今年 in examples are read as if spoken in this year
@@ -40,10 +40,42 @@ def _describe(claim: Claim) -> str:
     return f"{claim.num_text}→{claim.value} {claim.unit} [{claim.category}] {claim.subject} ({claim.rule})"
 
 
-def run_examples(rules_dir: Path | list[Path] | None = None) -> tuple[list[str], int]:
-    """(failure messages, number of examples) over every rule file and the stop-list."""
-    extractor = Extractor.load(rules_dir)
+def failing_examples(extractor: Extractor, within: Path | None = None) -> tuple[list[str], int]:
+    """(failure messages, number of examples) of the rule files and the stop-list of `extractor`;
+    only the examples of files in folder `within`, if given."""
     examples = list(extractor.ruleset.examples)
-    examples += [Example(text, [], "stoplist.yaml", 0) for text in extractor.stoplist.examples]
-    failures = [msg for ex in examples if (msg := check_example(ex, extractor))]
-    return failures, len(examples)
+    examples += [Example(text, [], str(extractor.stoplist.path or "stoplist.yaml"), 0)
+                 for text in extractor.stoplist.examples]
+    if within is not None:
+        examples = [e for e in examples if Path(e.file).resolve().parent == within.resolve()]
+    return [msg for ex in examples if (msg := check_example(ex, extractor))], len(examples)
+
+
+def folder_failures(folders: list[Path], extractor: Extractor | None = None) -> tuple[list[str], int]:
+    """Failures of each folder's examples under the rules of that folder and the ones before it.
+
+    A later folder may change what earlier examples give (a new `petition` family takes the
+    petitions the shipped `case` examples count), so each folder answers for its own examples.
+    """
+    failures: list[str] = []
+    total = 0
+    for k, folder in enumerate(folders):
+        last = k == len(folders) - 1
+        rules = extractor if last and extractor is not None else Extractor.load(folders[:k + 1])
+        found, count = failing_examples(rules, folder if len(folders) > 1 else None)
+        failures += found
+        total += count
+    return failures, total
+
+
+def run_examples(rules_dir: Path | list[Path] | None = None) -> tuple[list[str], int]:
+    """(failure messages, number of examples) over every rule folder and its stop-list."""
+    return folder_failures(rules_folders(rules_dir))
+
+
+def require_examples_pass(extractor: Extractor, folders: list[Path]) -> None:
+    """Raise RuleFileError naming file:line of every example that fails (a run checks this first)."""
+    failures, _ = folder_failures(folders, extractor)
+    if failures:
+        raise RuleFileError(f"{len(failures)} rule example(s) fail; fix the rule or the example:\n"
+                            + "\n".join(failures))

@@ -35,7 +35,8 @@ def test_enough_examples():
 
 
 def _family(tmp_path: Path, body: str) -> Path:
-    (tmp_path / "stoplist.yaml").write_text("phrases: []\n", encoding="utf-8")
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "stoplist.yaml").write_text("phrases: {}\n", encoding="utf-8")
     (tmp_path / "f.yaml").write_text(body, encoding="utf-8")
     return tmp_path
 
@@ -78,3 +79,17 @@ GUIDELINE_TRAPS = (
 def test_every_guideline_trap_has_a_negative_example(trap):
     negatives = [e.text for e in EXAMPLES if not e.claims] + list(STOP_EXAMPLES)
     assert any(trap in text for text in negatives), trap
+
+
+def test_a_failing_example_stops_check_rules_and_run_with_file_and_line(tmp_path, capsys):
+    from extractor.cli import main
+
+    folder = _family(tmp_path / "r", GOOD + "examples:\n  - text: 立案5起。\n    claims: []\n")
+    assert main(["check-rules", str(folder)]) == 2
+    assert f"{folder / 'f.yaml'}:9:" in capsys.readouterr().err
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("立案5起。", encoding="utf-8")
+    assert main(["run", str(docs), "--rules", str(folder), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+    assert "f.yaml:9:" in capsys.readouterr().err
+    assert not (tmp_path / "o" / "claims.csv").exists()
