@@ -6,7 +6,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from .models import Claim, Sentence
+from .models import Claim, Sentence, unit_key
 from .numerals import parse_numeral
 from .script import to_simplified
 from .stoplist import Scanner
@@ -249,14 +249,15 @@ def _link_parts(group: list[Claim], previous: list[Claim], chained: list[Claim])
 def _total_run(before: list[Claim], unit: str) -> list[Claim]:
     """The last claim of the parts' unit before the marker, with the 、-joined claims of that unit
     that lead to it (处分5,005人，其中… 。其中，…问题1,266起 points back to the …起 total)."""
-    at = next((i for i in range(len(before) - 1, -1, -1) if before[i].unit == unit), None)
+    at = next((i for i in range(len(before) - 1, -1, -1) if unit_key(before[i].unit) == unit_key(unit)), None)
     if at is None:
         return []
     last = before[at]
     run = [last]
     for claim in reversed(before[:at]):
         between = last.sentence[claim.num_end - claim.sentence_start:run[0].num_start - claim.sentence_start]
-        if claim.unit != unit or claim.sentence_start != run[0].sentence_start or not _LIST_JOIN.match(between):
+        if unit_key(claim.unit) != unit_key(unit) or claim.sentence_start != run[0].sentence_start \
+                or not _LIST_JOIN.match(between):
             break
         run.insert(0, claim)
     return run
@@ -271,7 +272,7 @@ def _parts_run(after: list[Claim], unit: str) -> list[Claim]:
     for claim in after:
         if claim.unit == "%" and unit != "%":
             continue
-        if claim.unit != unit:
+        if unit_key(claim.unit) != unit_key(unit):
             break
         parts.append(claim)
     return parts

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .models import Claim, Numeral, Sentence
+from .models import Claim, Numeral, Sentence, unit_key
 from .rules import NUM_HEAD, NUM_TAIL, REGEX_TIMEOUT, SEPARATORS, Rule, RuleSet
 
 _CLAUSE_END = re.compile(f"[{SEPARATORS}]")
@@ -25,6 +25,7 @@ _DURATION = re.compile(r"\s?(?:余|多)?个?(?:月|小时|工作日|星期|季�
 _LEFT_QUALIFIER = re.compile(r"(?:(?P<approx>大约|约|将近|近)(?:占|达到|达|为)|(?P<over>超过|逾|多于|至少)|"
                              r"(?P<under>不到|不足|少于))[^，。；]{0,8}$")
 _PART_MARKER = re.compile(r"其中|包括")
+_UNITS_OF = {"人": ("人", "名")}          # the units a part may be counted in, by unit_key (else its own)
 _LIST_ITEM = re.compile(r"[、和及与][^，。；\ue000]{0,12}$")
 _LIST_JOINER = re.compile(r"[、和及与]|以及")
 _NUMBER_MASK_KINDS = {"count", "redacted", "percent", "fraction", "points", "ordinal", "times"}
@@ -204,7 +205,8 @@ def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim |
     start, end = n.start - sentence.start, n.end - sentence.start
     gap_from = max(previous.claim_end - sentence.start, 0)
     between = masked[gap_from:start]
-    unit = re.compile(rf"\s?(?:余|多)?{re.escape(previous.unit)}").match(masked, end)
+    same = _UNITS_OF.get(unit_key(previous.unit), (previous.unit,))
+    unit = re.compile(rf"\s?(?:余|多)?(?:{'|'.join(map(re.escape, same))})").match(masked, end)
     if unit is None:
         return
     marker = _PART_MARKER.search(between)
@@ -219,7 +221,7 @@ def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim |
     subject = (subject_start, masked[subject_start:start])
     cand.claim = Claim(
         doc=previous.doc, category=previous.category, subject=_clean_subject(sentence.text, subject),
-        value=n.value, unit=previous.unit, num_text=n.text, num_start=n.start, num_end=n.end,
+        value=n.value, unit=unit.group().strip(" 余多"), num_text=n.text, num_start=n.start, num_end=n.end,
         claim_text=sentence.text[subject_start:unit_end], claim_start=sentence.start + subject_start,
         claim_end=sentence.start + unit_end, line=sentence.line, sentence=sentence.text,
         rule=f"{previous.rule}+inherited", qualifier=n.qualifier, value_high=n.value_high,

@@ -14,6 +14,15 @@ CLAIM_COLUMNS = [
 ]
 
 
+# Units that count the same thing: a total in 名 has its parts in 人 (2.1万名干部…其中中管干部31人).
+_SAME_UNIT = {"名": "人"}
+
+
+def unit_key(unit: str) -> str:
+    """The unit a total and its parts are compared in."""
+    return _SAME_UNIT.get(unit, unit)
+
+
 @dataclass
 class Document:
     """A decoded input document. Every offset in the pipeline refers to `text`."""
