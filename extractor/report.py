@@ -24,7 +24,7 @@ from typing import TextIO
 
 from .audit import STATUS_ORDER, Check, fmt
 from .models import Claim
-from .writers import atomic_path
+from .writers import CloseOrAbort, atomic_path
 
 CATEGORIES = ("discipline", "case", "risk", "ranking", "activity", "share", "money")
 RED = frozenset({"impossible", "mismatch", "conflict"})
@@ -67,7 +67,7 @@ def render_report(documents: list[ReportDoc]) -> str:
     return out.getvalue()
 
 
-class ReportStream:
+class ReportStream(CloseOrAbort):
     """report.html written with flat memory: each document is kept in a temporary file as it
     comes; `close` renders the sections one by one (statuses as of then), then the claims table.
 
@@ -106,14 +106,6 @@ class ReportStream:
             doc.status.update((c.claim_id, status[c.claim_id]) for c in doc.claims if c.claim_id in status)
             yield doc
 
-    def __enter__(self) -> ReportStream:
-        return self
-
-    def __exit__(self, kind, error, trace) -> None:
-        if kind is None:
-            self.close()
-        else:
-            self.abort()
 
 
 def _write_page(out: TextIO, documents: Iterable[ReportDoc], summary: str) -> None:

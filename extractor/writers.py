@@ -172,7 +172,27 @@ def write_csv(path: Path, rows: Iterable[dict], columns: list[str]) -> int:
     return out.rows
 
 
-class CsvStream:
+class CloseOrAbort:
+    """A stream written as a whole or not at all: in a `with` block it is closed (moved into place)
+    when the block ends normally and aborted (temporary files removed) when it raises."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
+
+
+class CsvStream(CloseOrAbort):
     """A CSV file written record by record into a temporary file, moved into place by `close`.
 
     Used as a context manager, an exception removes the temporary file and leaves `path` as it was.
@@ -206,14 +226,6 @@ class CsvStream:
         """Remove the temporary file; `path` is left as it was."""
         self._stack.__exit__(RuntimeError, RuntimeError("aborted"), None)
 
-    def __enter__(self) -> CsvStream:
-        return self
-
-    def __exit__(self, kind, error, trace) -> None:
-        if kind is None:
-            self.close()
-        else:
-            self._stack.__exit__(kind, error, trace)
 
 
 def csv_records(rows: Iterable[dict], columns: Sequence[str]) -> bytes:
@@ -268,7 +280,7 @@ def write_workbook(path: Path, sheets: list[Sheet]) -> Stats:
     return book.stats
 
 
-class StreamingWorkbook:
+class StreamingWorkbook(CloseOrAbort):
     """An .xlsx file written with flat memory, sheet rows appended as they come.
 
     `add_sheet` gives a `SheetStream` per sheet; `close` lays every sheet out (widths from its
@@ -318,14 +330,6 @@ class StreamingWorkbook:
             stream.discard()
         shutil.rmtree(self._dir, ignore_errors=True)
 
-    def __enter__(self) -> StreamingWorkbook:
-        return self
-
-    def __exit__(self, kind, error, trace) -> None:
-        if kind is None:
-            self.close()
-        else:
-            self.abort()
 
 
 class SheetStream:
