@@ -14,3 +14,10 @@ def test_relative_years_and_spans():
 
 def test_year_inside_title_is_ignored():
     assert year_mentions("下发了《2021年工作要点》", 2022) == []
+
+
+def test_spans_since_last_year_have_no_single_year():
+    from extractor import extract_text
+
+    claims = extract_text("去年以来，全市共立案45件。今年上半年，处分干部20人。", year=2023)
+    assert [(c.value, c.period) for c in claims] == [(45, None), (20, 2023)]
