@@ -187,7 +187,7 @@ def test_failed_run_leaves_old_outputs_and_no_temporary_files(one_job, tmp_path,
     assert cli_run([CORPUS], out, "--jobs", "1") == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
-    from extractor import run as run_module
+    from extractor import jobs as run_module
 
     def fail_on_third(document, extractor, year=None, doc_no=1):
         if doc_no == 3:

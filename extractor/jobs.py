@@ -1,0 +1,212 @@
+"""Processing documents: `process_document` reads, extracts, audits and encodes one document,
+the same wherever it runs — in this process, in a pool of worker processes (`--jobs`), or on a
+Dask cluster (`--engine dask`); `outcomes` yields the results in input order either way.
+"""
+
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from .audit import (
+    CHECK_COLUMNS,
+    audit_document,
+    claim_status,
+    figure_key,  # the key same_figure groups by: claims without one never meet across documents
+)
+from .models import CLAIM_COLUMNS, Claim
+from .pipeline import Extractor, extract_document
+from .reader import ReadError, read_document
+from .report import ReportDoc
+from .writers import (
+    RowEncoder,
+    Stats,
+    csv_records,
+)
+
+OUTPUT_CLAIM_COLUMNS = [*CLAIM_COLUMNS, "check_status"]
+ENGINES = ("local", "dask")
+BATCH_DOCS = 16          # documents per task sent to a worker (and per Dask partition)
+
+Task = tuple[int, str, str]                       # (document number, path, doc name)
+Figure = tuple[int, tuple, int, int, str]         # (claim index in its document, figure key, hl_start, hl_end, status)
+
+
+def claim_rows(claims: list[Claim], status: dict[str, str]) -> list[dict]:
+    """Output rows, with the check status and the claim's place in its sentence (for the highlight)."""
+    rows = []
+    for claim in claims:
+        row = claim.row()
+        row["check_status"] = status.get(claim.claim_id, "")
+        row["hl_start"] = claim.claim_start - claim.sentence_start
+        row["hl_end"] = claim.claim_end - claim.sentence_start
+        rows.append(row)
+    return rows
+
+
+# --- one document, wherever it is processed --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What processing a document needs besides the document (sent to every worker)."""
+
+    rules: tuple[str, ...]                  # rules folders, absolute; none: the default rules
+    year: int | None
+    claims: RowEncoder
+    checks: RowEncoder
+    report: bool = True
+    dump_text: str | None = None
+
+
+@dataclass
+class DocOutcome:
+    """One document processed: its rows encoded, its counts, and what the end of the run needs."""
+
+    doc_no: int
+    doc: str
+    document_row: dict
+    error: str = ""                          # "file: reason" when the file could not be read
+    categories: list[str] = field(default_factory=list)
+    check_statuses: list[str] = field(default_factory=list)
+    claims_csv: bytes = b""
+    claims_xlsx: bytes = b""
+    checks_csv: bytes = b""
+    checks_xlsx: bytes = b""
+    stats: Stats = field(default_factory=dict)
+    figures: list[Figure] = field(default_factory=list)
+    report: ReportDoc | None = None
+
+
+_EXTRACTORS: dict[tuple[str, ...], Extractor] = {}   # per process: rules are compiled once
+
+
+def share_extractor(rules: tuple[str, ...], extractor: Extractor) -> None:
+    """Let this process (and the workers forked from it) use an Extractor already loaded."""
+    _EXTRACTORS.setdefault(rules, extractor)
+
+
+def _extractor(rules: tuple[str, ...]) -> Extractor:
+    """The Extractor of these rules folders (none: the default rules), loaded once per process."""
+    if rules not in _EXTRACTORS:
+        _EXTRACTORS[rules] = Extractor.load([Path(r) for r in rules] or None)
+    return _EXTRACTORS[rules]
+
+
+def process_document(task: Task, options: RunOptions) -> DocOutcome:
+    """Read, extract, audit and encode one document (the same wherever it runs)."""
+    doc_no, path, doc = task
+    try:
+        document = read_document(Path(path), doc)
+    except ReadError as err:
+        return DocOutcome(doc_no, doc, {"doc": doc, "claims": 0, "problems": err.reason}, error=str(err))
+    if options.dump_text:
+        dump_text(Path(options.dump_text), doc, document.text)
+    result = extract_document(document, _extractor(options.rules), year=options.year, doc_no=doc_no)
+    claims = result.claims
+    checks = audit_document(claims)
+    status = claim_status(claims, checks)
+    rows = claim_rows(claims, status)
+    check_rows = [c.row() for c in checks]
+    stats: Stats = {"replaced_control_chars": 0, "truncated_cells": 0}
+    return DocOutcome(
+        doc_no, doc,
+        {"doc": doc, "encoding": document.encoding, "claims": len(claims), "year": result.doc_year,
+         "problems": "; ".join(document.problems)},
+        categories=[c.category for c in claims],
+        check_statuses=[c.status for c in checks],
+        claims_csv=csv_records(rows, OUTPUT_CLAIM_COLUMNS),
+        claims_xlsx=options.claims.xlsx(rows, stats),
+        checks_csv=csv_records(check_rows, CHECK_COLUMNS),
+        checks_xlsx=options.checks.xlsx(check_rows, stats),
+        stats=stats,
+        figures=[(i, key, row["hl_start"], row["hl_end"], row["check_status"])
+                 for i, (claim, row) in enumerate(zip(claims, rows, strict=True))
+                 if (key := figure_key(claim, True)) is not None],
+        report=ReportDoc(doc, document.text, claims, checks, status) if options.report else None,
+    )
+
+
+def process_batch(tasks: list[Task], options: RunOptions) -> list[DocOutcome]:
+    return [process_document(task, options) for task in tasks]
+
+
+def dump_text(folder: Path, doc: str, text: str) -> Path:
+    """Write the decoded text every offset refers to as folder/<doc>.txt (UTF-8, no BOM, `\\n`)."""
+    path = folder / f"{doc}.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", errors="replace", newline="") as fh:
+        fh.write(text)                      # a lone surrogate becomes "?": one character for one
+    return path
+
+
+# --- where documents are processed ------------------------------------------------------------------
+
+
+def outcomes(tasks: list[Task], options: RunOptions, batch: int, jobs: int, engine: str,
+              scheduler: str | None) -> Iterator[DocOutcome]:
+    """Outcomes in input order: Dask, a pool of `jobs` worker processes, or this process;
+    `batch` documents per task (per Dask partition)."""
+    if engine == "dask":
+        yield from _dask_outcomes(tasks, options, batch, jobs, scheduler)
+    elif jobs > 1 and len(tasks) > 1:
+        yield from _pool_outcomes(tasks, options, batch, jobs)
+    else:
+        for task in tasks:
+            yield process_document(task, options)
+
+
+def _batches(tasks: list[Task], size: int) -> Iterator[list[Task]]:
+    for start in range(0, len(tasks), size):
+        yield tasks[start:start + size]
+
+
+def _in_order(submit: Callable[[list[Task]], object], result: Callable[[object], list[DocOutcome]],
+              batches: Iterator[list[Task]], window: int) -> Iterator[DocOutcome]:
+    """Results of the batches in order, at most `window` batches under way (flat memory)."""
+    pending = deque(submit(b) for b in islice(batches, window))
+    while pending:
+        done = result(pending.popleft())
+        pending.extend(submit(b) for b in islice(batches, 1))
+        yield from done
+
+
+def _pool_outcomes(tasks: list[Task], options: RunOptions, batch: int, jobs: int) -> Iterator[DocOutcome]:
+    with ProcessPoolExecutor(jobs, initializer=_extractor, initargs=(options.rules,)) as pool:
+        yield from _in_order(lambda b: pool.submit(process_batch, b, options), lambda f: f.result(),
+                             _batches(tasks, batch), 2 * jobs)
+
+
+def _dask_outcomes(tasks: list[Task], options: RunOptions, batch: int, workers: int,
+                   scheduler: str | None) -> Iterator[DocOutcome]:
+    """process_document mapped over a Dask bag (partitions of `batch` documents), on the cluster
+    at `scheduler` or on a local one of `workers` processes."""
+    import logging
+
+    import dask.bag as db
+    from distributed import Client, LocalCluster
+
+    with ExitStack() as stack:
+        if scheduler:
+            client = stack.enter_context(Client(scheduler))
+        else:
+            cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                       dashboard_address=None, silence_logs=logging.ERROR))
+            client = stack.enter_context(Client(cluster))
+        tasks = [(doc_no, str(Path(path).resolve()), doc) for doc_no, path, doc in tasks]   # any worker's cwd
+        bag = db.from_sequence(tasks, partition_size=batch).map(process_document, options)
+        parts = iter(bag.to_delayed())
+        yield from _in_order(lambda part: client.compute(part[0]), lambda future: future.result(),
+                             ([p] for p in parts), 2 * max(workers, 1))
+
+
+def default_jobs() -> int:
+    """All cores."""
+    return os.cpu_count() or 1
