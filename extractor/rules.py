@@ -52,7 +52,7 @@ class RuleFileError(ValueError):
     """A rule file that cannot be used; the message names file and line."""
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):   # libyaml's parser when present
     """SafeLoader that records the line of each mapping under `__line__`."""
 
 
