@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,13 +22,6 @@ SCORE_PY = ROOT.parent / "shared" / "tools" / "score.py"
 DOC_A = ("2021年，全系统党纪处分10人、政务处分2人，谈话诫勉30人次。违反工作纪律43起。"
          "风险点达89个，其中一级风险点9个。开展为期一个月的专项行动。")
 DOC_B = "全年处分干部12人。"
-
-
-@pytest.fixture(scope="module")
-def rules(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("rules") / "rules"
-    shutil.copytree(ROOT / "rules", target)
-    return target
 
 
 @pytest.fixture

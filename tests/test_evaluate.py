@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -36,14 +35,6 @@ needs_scorer = pytest.mark.skipif(not SCORE_PY.is_file(), reason="shared/tools/s
 DOC_A = "2021年，全系统党纪处分10人、政务处分2人，谈话诫勉30人次。违反工作纪律43起。风险点达89个，其中一级风险点9个。"
 DOC_B = "共召开会议5次，占总数的70.9%。"
 DOC_C = "全年处分干部12人。"
-
-
-@pytest.fixture(scope="module")
-def rules(tmp_path_factory) -> Path:
-    """A frozen copy of rules/, so every run of a test sees the same rules."""
-    target = tmp_path_factory.mktemp("rules") / "rules"
-    shutil.copytree(ROOT / "rules", target)
-    return target
 
 
 def official(gold: Path, pred: Path) -> dict:
