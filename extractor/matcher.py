@@ -70,20 +70,19 @@ class SentenceMatcher:
             r"(?:余|多)?(?:" + "|".join(map(re.escape, units)) + r")?(?:左右|以上|之多)?")
 
     def match(self, doc: str, sentence: Sentence, simplified: str, numerals: list[Numeral],
-              context: str, prior: Claim | None = None) -> list[Candidate]:
+              prior: Claim | None = None) -> list[Candidate]:
         """Candidates for every numeral of `sentence`.
 
-        `context` is accepted for callers that pass the previous sentence too; a rule's context words
-        are looked up in this sentence only (a 处分 in the sentence before does not make 全市共有
-        党员3.2万名 a disciplinary figure). `prior` is the last claim before this sentence.
+        A rule's context words are looked up in this sentence only (a 处分 in the sentence before
+        does not make 全市共有党员3.2万名 a disciplinary figure). `prior` is the last claim before
+        this sentence.
         """
-        context = simplified
         numerals = [n for n in numerals if n.kind in _NUMBER_MASK_KINDS]
         masked = mask(simplified, numerals, sentence.start)
         candidates: list[Candidate] = []
         for i in range(len(numerals)):
             previous = next((c.claim for c in reversed(candidates) if c.claim), None)
-            cand = self._match_one(doc, sentence, masked, numerals, i, context, previous)
+            cand = self._match_one(doc, sentence, masked, numerals, i, simplified, previous)
             if cand.claim is None and cand.attempts and cand.attempts[-1].rule != "-":
                 _inherit(cand, sentence, masked, previous or prior)
             candidates.append(cand)

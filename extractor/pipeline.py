@@ -87,16 +87,14 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     numerals = numerals_of(text, simplified, extractor.stoplist)
     claims: list[Claim] = []
     kept: list[Candidate] = []
-    previous = ""
     for sentence, found in _by_sentence(sentences, numerals):
-        own = simplified[sentence.start:sentence.end]
         if found:
+            own = simplified[sentence.start:sentence.end]
             prior = claims[-1] if claims else None
-            candidates = extractor.matcher.match(document.doc, sentence, own, found, previous + own, prior)
+            candidates = extractor.matcher.match(document.doc, sentence, own, found, prior)
             claims.extend(c.claim for c in candidates if c.claim)
             if keep_candidates:
                 kept.extend(candidates)
-        previous = own
     for n, claim in enumerate(claims, start=1):
         claim.claim_id = f"{doc_no:04d}-{n:04d}"
     years = DocumentYears(simplified, sentences)
