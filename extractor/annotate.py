@@ -18,6 +18,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from .cliargs import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, add_rules_option, inputs_missing
 from .evaluate import GOLD_COLUMNS, Gold, GoldError, Row, context_window, doc_name, parse_offsets
 from .matcher import Candidate
 from .models import Claim, Sentence
@@ -30,7 +31,6 @@ GOLD_SHEET = "gold"
 ANNOTATE_COLUMNS = ["status", "tool", *GOLD_COLUMNS, "rule", "context", "sentence"]
 GOLD_STATUSES = ("correct", "missing")       # rows that become gold
 SKIP_STATUSES = ("", "wrong")                # rows that do not
-EXIT_OK, EXIT_USAGE, EXIT_SKIPPED = 0, 2, 3
 
 HOW_TO = [
     ("the sheet", "Sheet `gold` has one row per numeral the tool saw, in document order. tool = claim: a "
@@ -106,7 +106,7 @@ def _sentence_at(sentences: list[Sentence], starts: list[int], offset: int) -> s
     return sentences[i].text if i >= 0 and offset < sentences[i].end else ""
 
 
-def annotate(inputs: list[Path], out: Path, rules_dir: Path | None = None, year: int | None = None,
+def annotate(inputs: list[Path], out: Path, rules_dir: Path | list[Path] | None = None, year: int | None = None,
              ) -> AnnotateSummary:
     """Write the starting gold workbook (sheets `gold` and `how_to`) for the documents under `inputs`."""
     extractor = Extractor.load(rules_dir)
@@ -221,7 +221,7 @@ def add_annotate_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPar
     p = sub.add_parser("annotate", help="write a starting gold sheet (xlsx) to mark by hand")
     p.add_argument("inputs", nargs="*", type=Path, default=[Path("corpus")], help="files or folders (default: corpus/)")
     p.add_argument("--out", type=Path, required=True, help="the workbook to write, e.g. gold.xlsx")
-    p.add_argument("--rules", type=Path, default=None, help="rules folder (default: rules/)")
+    add_rules_option(p)
     p.add_argument("--year", type=int, default=None, help="the year the documents speak from (for 去年/今年)")
     p.add_argument("--force", action="store_true", help="overwrite --out if it exists (marks in it are lost)")
     p.set_defaults(func=cmd_annotate)
@@ -230,9 +230,7 @@ def add_annotate_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentPar
 
 def cmd_annotate(args: argparse.Namespace) -> int:
     """Handler of `extractor annotate`; exit 0, 2 (usage), 3 (some inputs skipped)."""
-    missing = [str(p) for p in args.inputs if not p.exists()]
-    if missing:
-        print(f"error: no such input: {', '.join(missing)}", file=sys.stderr)
+    if inputs_missing(args.inputs):
         return EXIT_USAGE
     if args.out.exists() and not args.force:
         print(f"error: {args.out} exists; marks in it would be lost (use --force to overwrite)", file=sys.stderr)

@@ -8,14 +8,13 @@ import sys
 from pathlib import Path
 
 from .annotate import add_annotate_parser
+from .cliargs import EXIT_FAILED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, add_rules_option, inputs_missing
 from .evaluate import add_eval_parser
 from .explain import explain, line_of
 from .reader import ReadError
 from .rules import RuleFileError
 from .ruletests import require_examples_pass, run_examples
 from .run import ENGINES, default_jobs, run
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,18 +27,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
-def _rules_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--rules", type=Path, action="append", default=None, metavar="DIR",
-                   help="rules folder (default: rules/); repeat to add folders, later ones extend or override")
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="extractor", description="Statistical claims from Chinese official texts.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("run", help="extract and audit claims; write CSV, XLSX and an HTML review page")
     p.add_argument("inputs", nargs="*", type=Path, default=[Path("corpus")], help="files or folders (default: corpus/)")
-    _rules_option(p)
+    add_rules_option(p)
     p.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
     p.add_argument("--year", type=int, default=None, help="the year the documents speak from (for 去年/今年)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -61,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--file", type=Path, help="a document to take the sentence from")
     p.add_argument("--line", type=int, help="the line of --file (1-based)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    _rules_option(p)
+    add_rules_option(p)
     p.add_argument("--year", type=int, default=None)
     p.set_defaults(func=_cmd_explain)
 
@@ -79,9 +73,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    missing = [str(p) for p in args.inputs if not p.exists()]
-    if missing:
-        print(f"error: no such input: {', '.join(missing)}", file=sys.stderr)
+    if inputs_missing(args.inputs):
         return EXIT_USAGE
     if args.scheduler and args.engine != "dask":
         print("error: --scheduler needs --engine dask", file=sys.stderr)

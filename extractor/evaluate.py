@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cliargs import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, add_rules_option, inputs_missing
 from .models import CLAIM_COLUMNS, Claim
 from .pipeline import Extractor
 from .run import RunSummary, iter_results
@@ -36,7 +37,6 @@ GOLD_COLUMNS = ["doc", "num_start", "num_end", "num_text", "category", "subject"
 FIELDS = ["category", "unit", "qualifier", "period", "rank_of"]
 CONTEXT_WIDTH = 20
 NO_CATEGORY = "(none)"
-EXIT_OK, EXIT_USAGE, EXIT_SKIPPED = 0, 2, 3
 
 Row = dict[str, Any]   # a gold or predicted claim: text fields, int num_start/num_end, doc = file name
 
@@ -165,7 +165,7 @@ def claim_record(claim: Claim) -> Row:
     return row
 
 
-def predict(inputs: list[Path], rules_dir: Path | None = None, year: int | None = None,
+def predict(inputs: list[Path], rules_dir: Path | list[Path] | None = None, year: int | None = None,
             ) -> tuple[list[Row], dict[str, str], RunSummary]:
     """Predicted rows of every document under `inputs`, the texts by file name, the run summary."""
     extractor = Extractor.load(rules_dir)
@@ -319,7 +319,7 @@ class Evaluation:
     warnings: list[str]
 
 
-def evaluate(gold_path: Path, inputs: list[Path], rules_dir: Path | None = None,
+def evaluate(gold_path: Path, inputs: list[Path], rules_dir: Path | list[Path] | None = None,
              year: int | None = None) -> Evaluation:
     """Run the extractor over `inputs` in memory and score it against the gold file."""
     gold = read_gold(gold_path)
@@ -445,7 +445,7 @@ def add_eval_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="score the extractor against a gold CSV or annotated xlsx")
     p.add_argument("gold", type=Path, help="gold CSV (shared/gold format) or xlsx from `extractor annotate`")
     p.add_argument("inputs", nargs="*", type=Path, default=[Path("corpus")], help="files or folders (default: corpus/)")
-    p.add_argument("--rules", type=Path, default=None, help="rules folder (default: rules/)")
+    add_rules_option(p)
     p.add_argument("--year", type=int, default=None, help="the year the documents speak from (for 去年/今年)")
     p.add_argument("--xlsx", type=Path, default=None, help="write scores, misses, extras, wrong_fields here")
     p.add_argument("--show", type=int, default=20, help="misses, extras and wrong fields listed (default 20)")
@@ -456,9 +456,7 @@ def add_eval_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Handler of `extractor eval`; exit 0, 2 (usage or gold error), 3 (some inputs skipped)."""
-    missing = [str(p) for p in args.inputs if not p.exists()]
-    if missing:
-        print(f"error: no such input: {', '.join(missing)}", file=sys.stderr)
+    if inputs_missing(args.inputs):
         return EXIT_USAGE
     try:
         ev = evaluate(args.gold, args.inputs, args.rules, args.year)
