@@ -18,7 +18,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from .cliargs import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, add_rules_option, inputs_missing
+from .cliargs import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, inputs_missing
 from .evaluate import GOLD_COLUMNS, Gold, GoldError, Row, context_window, doc_name, parse_offsets
 from .matcher import Candidate
 from .models import Claim, Sentence
@@ -214,18 +214,6 @@ def _cell(value: object) -> str:
 
 
 # --- command line ----------------------------------------------------------------------------
-
-
-def add_annotate_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Register `extractor annotate` on the subparsers of the main parser."""
-    p = sub.add_parser("annotate", help="write a starting gold sheet (xlsx) to mark by hand")
-    p.add_argument("inputs", nargs="*", type=Path, default=[Path("corpus")], help="files or folders (default: corpus/)")
-    p.add_argument("--out", type=Path, required=True, help="the workbook to write, e.g. gold.xlsx")
-    add_rules_option(p)
-    p.add_argument("--year", type=int, default=None, help="the year the documents speak from (for 去年/今年)")
-    p.add_argument("--force", action="store_true", help="overwrite --out if it exists (marks in it are lost)")
-    p.set_defaults(func=cmd_annotate)
-    return p
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:

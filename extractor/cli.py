@@ -7,9 +7,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from .annotate import add_annotate_parser
 from .cliargs import EXIT_FAILED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, add_rules_option, inputs_missing
-from .evaluate import add_eval_parser
 from .explain import explain, line_of
 from .reader import ReadError
 from .rules import RuleFileError
@@ -67,9 +65,39 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("rules", nargs="*", type=Path, help="rules folders (default: rules/)")
     p.set_defaults(func=_cmd_test_rules)
 
-    add_eval_parser(sub)
-    add_annotate_parser(sub)
+    p = sub.add_parser("eval", help="score the extractor against a gold CSV or annotated xlsx")
+    p.add_argument("gold", type=Path, help="gold CSV (shared/gold format) or xlsx from `extractor annotate`")
+    p.add_argument("inputs", nargs="*", type=Path, default=[Path("corpus")], help="files or folders (default: corpus/)")
+    add_rules_option(p)
+    p.add_argument("--year", type=int, default=None, help="the year the documents speak from (for 去年/今年)")
+    p.add_argument("--xlsx", type=Path, default=None, help="write scores, misses, extras, wrong_fields here")
+    p.add_argument("--show", type=int, default=20, help="misses, extras and wrong fields listed (default 20)")
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.set_defaults(func=_cmd_eval)
+
+    p = sub.add_parser("annotate", help="write a starting gold sheet (xlsx) to mark by hand")
+    p.add_argument("inputs", nargs="*", type=Path, default=[Path("corpus")], help="files or folders (default: corpus/)")
+    p.add_argument("--out", type=Path, required=True, help="the workbook to write, e.g. gold.xlsx")
+    add_rules_option(p)
+    p.add_argument("--year", type=int, default=None, help="the year the documents speak from (for 去年/今年)")
+    p.add_argument("--force", action="store_true", help="overwrite --out if it exists (marks in it are lost)")
+    p.set_defaults(func=_cmd_annotate)
     return parser
+
+
+# Handlers import their module when called: `extractor run` does not load pandas or the gold readers.
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import cmd_eval
+
+    return cmd_eval(args)
+
+
+def _cmd_annotate(args: argparse.Namespace) -> int:
+    from .annotate import cmd_annotate
+
+    return cmd_annotate(args)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

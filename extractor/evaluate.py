@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cliargs import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, add_rules_option, inputs_missing
+from .cliargs import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, inputs_missing
 from .models import CLAIM_COLUMNS, Claim
 from .pipeline import Extractor
 from .run import RunSummary, iter_results
@@ -438,20 +438,6 @@ def write_eval_workbook(path: Path, ev: Evaluation) -> None:
 
 
 # --- command line ----------------------------------------------------------------------------
-
-
-def add_eval_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Register `extractor eval` on the subparsers of the main parser."""
-    p = sub.add_parser("eval", help="score the extractor against a gold CSV or annotated xlsx")
-    p.add_argument("gold", type=Path, help="gold CSV (shared/gold format) or xlsx from `extractor annotate`")
-    p.add_argument("inputs", nargs="*", type=Path, default=[Path("corpus")], help="files or folders (default: corpus/)")
-    add_rules_option(p)
-    p.add_argument("--year", type=int, default=None, help="the year the documents speak from (for 去年/今年)")
-    p.add_argument("--xlsx", type=Path, default=None, help="write scores, misses, extras, wrong_fields here")
-    p.add_argument("--show", type=int, default=20, help="misses, extras and wrong fields listed (default 20)")
-    p.add_argument("--json", action="store_true", help="print the scores as JSON")
-    p.set_defaults(func=cmd_eval)
-    return p
 
 
 def cmd_eval(args: argparse.Namespace) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
@@ -11,8 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from extractor.annotate import ANNOTATE_COLUMNS, add_annotate_parser, read_annotated
-from extractor.evaluate import GOLD_COLUMNS, GoldError, add_eval_parser, evaluate
+from extractor.annotate import ANNOTATE_COLUMNS, read_annotated
+from extractor.cli import main
+from extractor.evaluate import GOLD_COLUMNS, GoldError, evaluate
 from extractor.run import run
 from extractor.writers import Sheet, write_csv, write_workbook
 
@@ -34,12 +34,7 @@ def corpus(tmp_path) -> Path:
 
 
 def cli(*argv: str) -> int:
-    parser = argparse.ArgumentParser()
-    sub = parser.add_subparsers()
-    add_annotate_parser(sub)
-    add_eval_parser(sub)
-    args = parser.parse_args(list(argv))
-    return args.func(args)
+    return main(list(argv))
 
 
 def sheet_rows(ws) -> tuple[dict[str, int], list[list]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import subprocess
@@ -12,11 +11,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from extractor.cli import main
 from extractor.evaluate import (
     GOLD_COLUMNS,
     GoldError,
     Score,
-    add_eval_parser,
     context_window,
     evaluate,
     predict,
@@ -163,11 +162,8 @@ def test_report_and_workbook(small, rules, tmp_path):
     text = report_text(ev, show=10)
     assert "precision 0.833  recall 0.625" in text
     assert "谈话诫勉【30】人次" in text and "per category" in text and "wrong fields: 3" in text
-    parser = argparse.ArgumentParser()
-    add_eval_parser(parser.add_subparsers())
     out = tmp_path / "eval.xlsx"
-    args = parser.parse_args(["eval", str(gold), str(corpus), "--rules", str(rules), "--xlsx", str(out)])
-    assert args.func(args) == 0
+    assert main(["eval", str(gold), str(corpus), "--rules", str(rules), "--xlsx", str(out)]) == 0
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["scores", "misses", "extras", "wrong_fields"]
     extras = list(wb["extras"].iter_rows(values_only=True))
@@ -181,12 +177,8 @@ def test_report_and_workbook(small, rules, tmp_path):
 
 def test_cli_json_and_errors(small, rules, tmp_path, capsys):
     corpus, gold = small
-    parser = argparse.ArgumentParser()
-    add_eval_parser(parser.add_subparsers())
-
     def call(*argv: str) -> int:
-        args = parser.parse_args(["eval", *argv])
-        return args.func(args)
+        return main(["eval", *argv])
 
     assert call(str(gold), str(corpus), "--rules", str(rules), "--json") == 0
     data = json.loads(capsys.readouterr().out)
