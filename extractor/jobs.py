@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import accumulate, islice
 from pathlib import Path
+from typing import NamedTuple
 
 from .audit import (
     CHECK_COLUMNS,
@@ -28,6 +29,7 @@ from .report import ReportDoc
 from .writers import (
     RowEncoder,
     Stats,
+    csv_record_list,
     csv_records,
 )
 
@@ -36,7 +38,24 @@ ENGINES = ("local", "dask")
 BATCH_DOCS = 16          # documents per task sent to a worker (and per Dask partition)
 
 Task = tuple[int, str, str]                       # (document number, path, doc name)
-Figure = tuple[int, tuple, int, int, str]         # (claim index in its document, figure key, hl_start, hl_end, status)
+
+
+class Figure(NamedTuple):
+    """A claim that cross-document checks may compare (it has a figure key): where its rows are,
+    so that a changed status can be written over them without reading the others."""
+
+    row: int                 # claim index: in its document, then (`shifted`) in the run
+    key: tuple               # audit.figure_key
+    csv: tuple[int, int]     # byte span of its claims.csv record: in its document's records, then in the file
+    xlsx: tuple[int, int]    # byte span of its row in the claims sheet, likewise
+    hl_start: int            # the claim's place in its sentence (for the highlight)
+    hl_end: int
+    status: str              # its check status within its document
+
+    def shifted(self, rows: int, csv: int, xlsx: int) -> Figure:
+        """The same figure after `rows` claims and `csv`/`xlsx` bytes of other documents."""
+        return self._replace(row=self.row + rows, csv=(self.csv[0] + csv, self.csv[1] + csv),
+                             xlsx=(self.xlsx[0] + xlsx, self.xlsx[1] + xlsx))
 
 
 def claim_rows(claims: list[Claim], status: dict[str, str]) -> list[dict]:
@@ -76,8 +95,8 @@ class DocOutcome:
     error: str = ""                          # "file: reason" when the file could not be read
     categories: list[str] = field(default_factory=list)
     check_statuses: list[str] = field(default_factory=list)
-    claims_csv: bytes = b""
-    claims_xlsx: bytes = b""
+    claims_csv: bytes = b""                  # the document's claims.csv records
+    claims_xlsx: bytes = b""                 # its rows of the claims sheet
     checks_csv: bytes = b""
     checks_xlsx: bytes = b""
     stats: Stats = field(default_factory=dict)
@@ -116,22 +135,31 @@ def process_document(task: Task, options: RunOptions) -> DocOutcome:
     rows = claim_rows(claims, status)
     check_rows = [c.row() for c in checks]
     stats: Stats = {"replaced_control_chars": 0, "truncated_cells": 0}
+    records = csv_record_list(rows, OUTPUT_CLAIM_COLUMNS)
+    lines = options.claims.xlsx_lines(rows, stats)
     return DocOutcome(
         doc_no, doc,
         {"doc": doc, "encoding": document.encoding, "claims": len(claims), "year": result.doc_year,
          "problems": "; ".join(document.problems)},
         categories=[c.category for c in claims],
         check_statuses=[c.status for c in checks],
-        claims_csv=csv_records(rows, OUTPUT_CLAIM_COLUMNS),
-        claims_xlsx=options.claims.xlsx(rows, stats),
+        claims_csv=b"".join(records),
+        claims_xlsx=b"".join(lines),
         checks_csv=csv_records(check_rows, CHECK_COLUMNS),
         checks_xlsx=options.checks.xlsx(check_rows, stats),
         stats=stats,
-        figures=[(i, key, row["hl_start"], row["hl_end"], row["check_status"])
-                 for i, (claim, row) in enumerate(zip(claims, rows, strict=True))
-                 if (key := figure_key(claim, True)) is not None],
+        figures=_figures(claims, rows, records, lines),
         report=ReportDoc(doc, document.text, claims, checks, status) if options.report else None,
     )
+
+
+def _figures(claims: list[Claim], rows: list[dict], records: list[bytes], lines: list[bytes]) -> list[Figure]:
+    """The claims that cross-document checks may compare, with the byte spans of their rows."""
+    csv_ends, xlsx_ends = list(accumulate(map(len, records))), list(accumulate(map(len, lines)))
+    return [Figure(i, key, (csv_ends[i] - len(records[i]), csv_ends[i]), (xlsx_ends[i] - len(lines[i]), xlsx_ends[i]),
+                   row["hl_start"], row["hl_end"], row["check_status"])
+            for i, (claim, row) in enumerate(zip(claims, rows, strict=True))
+            if (key := figure_key(claim, True)) is not None]
 
 
 def process_batch(tasks: list[Task], options: RunOptions) -> list[DocOutcome]:

@@ -14,11 +14,9 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
-from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from .audit import (
     CHECK_COLUMNS,
@@ -27,7 +25,7 @@ from .audit import (
     audit_corpus,
     claim_status,  # the key same_figure groups by: claims without one never meet across documents
 )
-from .jobs import OUTPUT_CLAIM_COLUMNS, DocOutcome
+from .jobs import OUTPUT_CLAIM_COLUMNS, DocOutcome, Figure
 from .models import CLAIM_COLUMNS, Claim
 from .report import ReportStream
 from .writers import (
@@ -36,7 +34,6 @@ from .writers import (
     Sheet,
     SheetStream,
     StreamingWorkbook,
-    atomic_path,
     write_parquet,
 )
 
@@ -60,7 +57,7 @@ class RunOutputs:
         self.parquet_batch = parquet_batch                 # documents per Parquet part (Dask runs)
         self.part_sizes: list[int] | None = [] if parquet_batch else None   # claims per part
         self.rows = 0                                      # claims so far: the next claim's row number
-        self.figures: dict[tuple, list[tuple[int, int, int, int, str]]] = {}
+        self.figures: dict[tuple, list[tuple[int, Figure]]] = {}   # figure key → (doc_no, figure in the run)
         self._stack = ExitStack()
         self.claims_csv = self._stack.enter_context(CsvStream(out_dir / "claims.csv", OUTPUT_CLAIM_COLUMNS))
         self.checks_csv = self._stack.enter_context(CsvStream(out_dir / "checks.csv", CHECK_COLUMNS))
@@ -95,6 +92,9 @@ class RunOutputs:
         count = len(outcome.categories)
         summary.by_category.update(outcome.categories)
         summary.by_status.update(outcome.check_statuses)
+        for figure in outcome.figures:
+            shifted = figure.shifted(self.rows, self.claims_csv.position, self.claims_sheet.position)
+            self.figures.setdefault(figure.key, []).append((outcome.doc_no, shifted))
         self.claims_csv.write(outcome.claims_csv, count)
         self.claims_sheet.write(outcome.claims_xlsx, count, _sample(self.claims_sheet, outcome.claims_csv))
         self.checks_csv.write(outcome.checks_csv, len(outcome.check_statuses))
@@ -102,8 +102,6 @@ class RunOutputs:
                                 _sample(self.checks_sheet, outcome.checks_csv))
         for name, value in outcome.stats.items():
             self.book.stats[name] += value
-        for i, key, hl_start, hl_end, status in outcome.figures:
-            self.figures.setdefault(key, []).append((outcome.doc_no, self.rows + i, hl_start, hl_end, status))
         if count:
             self.summary_sheet.append({"table": "claims", "key": outcome.doc, **Counter(outcome.categories),
                                        "total": count})
@@ -125,87 +123,60 @@ class RunOutputs:
         self.summary_sheet.extend(statuses)
         self.rules_sheet.extend(rules_table)
         self.checks_csv.close()
-        if changed:
-            self._rewrite_claims(changed)
-        else:
-            self.claims_csv.close()
-            self.book.close()
+        self.claims_csv.close([(*figure.csv, _encode([record])) for figure, record in changed])
+        self.claims_sheet.replace((*figure.xlsx, _sheet_row(figure, record)) for figure, record in changed)
+        self.book.close()
         self._write_parquet()
         if self.report is not None:
-            self.report.close({claim_id: status for claim_id, status in self._changed_ids(changed)})
+            claim_id = OUTPUT_CLAIM_COLUMNS.index("claim_id")
+            self.report.close({record[claim_id]: record[-1] for _, record in changed})
         paths = ["claims.csv", "checks.csv", "claims.xlsx"] + (["report.html"] if self.report is not None else [])
         paths += ["claims.parquet"] if self.part_sizes is not None else []
         self.summary.outputs = [self.out_dir / name for name in paths]
 
     # --- the cross-document checks
 
-    def _corpus_checks(self) -> tuple[list[Check], dict[int, tuple[str, int, int]]]:
-        """The corpus checks over the indexed claims that share a figure key across documents,
-        and the rows whose status they make worse: row → (new status, hl_start, hl_end)."""
-        wanted = {}
-        for entries in self.figures.values():
-            if len({doc_no for doc_no, *_ in entries}) > 1:
-                wanted.update({entry[1]: entry for entry in entries})
+    def _corpus_checks(self) -> tuple[list[Check], list[tuple[Figure, list[str]]]]:
+        """The corpus checks over the indexed claims that share a figure key across documents, and
+        the rows whose status they make worse: (figure, claims.csv record with the new status),
+        in file order. Only those claims' records are read back."""
+        wanted = sorted((figure for entries in self.figures.values() if len({doc for doc, _ in entries}) > 1
+                         for _, figure in entries), key=lambda figure: figure.row)
         if not wanted:
-            return [], {}
+            return [], []
         self.claims_csv.flush()
         texts: dict[str, str] = {}                          # equal texts held once
-        claims = [_claim(record, texts) for _, record in _records(self.claims_csv.tmp, wanted)]
+        with open(self.claims_csv.tmp, "rb") as fh:
+            records = [_record_at(fh, *figure.csv) for figure in wanted]
+        claims = [_claim(record, texts) for record in records]
         del texts
         checks = audit_corpus(claims)
         corpus_status = claim_status(claims, checks)
-        changed = {}
-        for row, claim in zip(sorted(wanted), claims, strict=True):
-            _, _, hl_start, hl_end, before = wanted[row]
-            after = _worse(before, corpus_status[claim.claim_id])
-            if after != before:
-                changed[row] = (after, hl_start, hl_end)
+        changed = []
+        for figure, record, claim in zip(wanted, records, claims, strict=True):
+            after = _worse(figure.status, corpus_status[claim.claim_id])
+            if after != figure.status:
+                changed.append((figure, [*record[:-1], after]))
         return checks, changed
-
-    def _rewrite_claims(self, changed: dict[int, tuple[str, int, int]]) -> None:
-        """claims.csv copied with the changed statuses — in another process, while this one
-        assembles the workbook, which takes the changed rows from the same file."""
-        self.claims_csv.flush()
-        self.claims_sheet.replace(_changed_rows(self.claims_csv.tmp, changed))
-        with ProcessPoolExecutor(1) as pool, atomic_path(self.out_dir / "claims.csv") as final:
-            copy = pool.submit(copy_claims, self.claims_csv.tmp, final, changed)
-            self.book.close()
-            copy.result()
-        self.claims_csv.abort()
-
-    def _changed_ids(self, changed: dict[int, tuple[str, int, int]]) -> Iterator[tuple[str, str]]:
-        """(claim_id, new status) of the changed rows."""
-        column = OUTPUT_CLAIM_COLUMNS.index("claim_id")
-        for row, record in _records(self.out_dir / "claims.csv", changed) if changed else ():
-            yield record[column], changed[row][0]
 
     def _write_parquet(self) -> None:
         """claims.parquet/part.N.parquet from the final claims.csv, one part per Dask partition."""
         if self.part_sizes is None:
             return
-        records = (_typed(record) for _, record in _records(self.out_dir / "claims.csv"))
+        records = (_typed(record) for record in _records(self.out_dir / "claims.csv"))
         parts = ([next(records) for _ in range(size)] for size in self.part_sizes)
         write_parquet(self.out_dir / "claims.parquet", OUTPUT_CLAIM_COLUMNS, PARQUET_TYPES, parts)
 
 
-def copy_claims(source: Path, target: Path, changed: dict[int, tuple[str, ...]]) -> None:
-    """Copy a claims CSV written by this module, the status of the `changed` rows replaced."""
-    with open(target, "xb") as out:
-        with open(source, "rb") as head:
-            out.write(head.readline())                    # BOM and header, as they are
-        records = _records(source)
-        while batch := list(islice(records, 1000)):
-            for row, record in batch:
-                if row in changed:
-                    record[-1] = changed[row][0]
-            out.write(_encode(record for _, record in batch))
+def _record_at(fh: BinaryIO, start: int, end: int) -> list[str]:
+    """The fields of the claims CSV record at bytes start…end-1 of `fh`."""
+    fh.seek(start)
+    return next(csv.reader(io.StringIO(fh.read(end - start).decode("utf-8"), newline="")))
 
 
-def _changed_rows(path: Path, changed: dict[int, tuple[str, int, int]]) -> Iterator[tuple[int, dict]]:
-    """(row, values) of the changed rows of the claims CSV at `path`, the new status set."""
-    for row, record in _records(path, changed):
-        status, hl_start, hl_end = changed[row]
-        yield row, {**_typed(record), "check_status": status, "hl_start": hl_start, "hl_end": hl_end}
+def _sheet_row(figure: Figure, record: list[str]) -> dict:
+    """The claims-sheet row of a claims.csv record (with the highlight of `figure`)."""
+    return {**_typed(record), "hl_start": figure.hl_start, "hl_end": figure.hl_end}
 
 
 def _sample(sheet: SheetStream, records: bytes) -> list[dict]:
@@ -216,15 +187,12 @@ def _sample(sheet: SheetStream, records: bytes) -> list[dict]:
     return [dict(zip(sheet.encoder.columns, row, strict=False)) for row in rows]
 
 
-def _records(path: Path, wanted: Iterable[int] | None = None) -> Iterator[tuple[int, list[str]]]:
-    """(row number, fields) of a claims CSV written by this module; only `wanted` rows if given."""
-    keep = set(wanted) if wanted is not None else None
+def _records(path: Path) -> Iterator[list[str]]:
+    """The records of a claims CSV written by this module (header skipped)."""
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
         next(reader, None)
-        for row, record in enumerate(reader):
-            if keep is None or row in keep:
-                yield row, record
+        yield from reader
 
 
 def _encode(records: Iterable[list[str]]) -> bytes:

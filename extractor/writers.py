@@ -29,13 +29,14 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import chain
 from pathlib import Path
 from types import SimpleNamespace
+from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -158,6 +159,34 @@ def atomic_path(path: Path) -> Iterator[Path]:
         raise
 
 
+Span = tuple[int, int, bytes]          # bytes start…end-1 of a file, and what to write instead
+
+
+def copy_spliced(source: BinaryIO, target: BinaryIO, start: int, stop: int, replacements: Sequence[Span]) -> None:
+    """Copy bytes start…stop-1 of `source` to `target`, writing the bytes of each replacement
+    (start, end, bytes) instead of its span; the replacements that lie in the range are used
+    (sorted by start, not overlapping)."""
+    position = start
+    for begin, end, data in replacements[bisect_left(replacements, (start,)):]:
+        if begin >= stop:
+            break
+        _copy_range(source, target, position, begin)
+        target.write(data)
+        position = end
+    _copy_range(source, target, position, stop)
+
+
+def _copy_range(source: BinaryIO, target: BinaryIO, start: int, stop: int, block: int = 1 << 20) -> None:
+    source.seek(start)
+    left = stop - start
+    while left > 0:
+        data = source.read(min(block, left))
+        if not data:
+            raise ValueError(f"{getattr(source, 'name', 'file')}: ends before byte {stop}")
+        target.write(data)
+        left -= len(data)
+
+
 # --- CSV -----------------------------------------------------------------------------------
 
 
@@ -199,12 +228,18 @@ class CsvStream(CloseOrAbort):
     """
 
     def __init__(self, path: Path, columns: list[str]) -> None:
+        self.path = Path(path)
         self.columns = list(columns)
         self.rows = 0
         self._stack = ExitStack()
-        self.tmp = self._stack.enter_context(atomic_path(Path(path)))
+        self.tmp = self._stack.enter_context(atomic_path(self.path))
         self._file = self._stack.enter_context(open(self.tmp, "xb"))
         self._file.write(b"\xef\xbb\xbf" + csv_records([dict(zip(columns, columns, strict=True))], columns))
+
+    @property
+    def position(self) -> int:
+        """Bytes written so far (BOM and header included): where the next record will start."""
+        return self._file.tell()
 
     def append(self, row: dict) -> None:
         """Write one row."""
@@ -218,9 +253,16 @@ class CsvStream(CloseOrAbort):
     def flush(self) -> None:
         self._file.flush()
 
-    def close(self) -> None:
-        """Move the file into place (atomically)."""
-        self._stack.close()
+    def close(self, replacements: Sequence[Span] = ()) -> None:
+        """Move the file into place (atomically); `replacements`: (start, end, bytes) written
+        instead of bytes start…end-1 (sorted, not overlapping; see `copy_spliced`)."""
+        if not replacements:
+            self._stack.close()
+            return
+        self._file.flush()
+        with atomic_path(self.path) as final, open(self.tmp, "rb") as source, open(final, "xb") as target:
+            copy_spliced(source, target, 0, self.position, replacements)
+        self.abort()
 
     def abort(self) -> None:
         """Remove the temporary file; `path` is left as it was."""
@@ -230,11 +272,20 @@ class CsvStream(CloseOrAbort):
 
 def csv_records(rows: Iterable[dict], columns: Sequence[str]) -> bytes:
     """`rows` as CSV records (UTF-8, CRLF, as `write_csv` writes them), `columns` in order."""
+    return b"".join(csv_record_list(rows, columns))
+
+
+def csv_record_list(rows: Iterable[dict], columns: Sequence[str]) -> list[bytes]:
+    """Each row as its CSV record, as `csv_records` writes it."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
+    records = []
     for row in rows:
         writer.writerow([_csv_cell(row.get(name)) for name in columns])
-    return buffer.getvalue().encode("utf-8", "replace")
+        records.append(buffer.getvalue().encode("utf-8", "replace"))
+        buffer.seek(0)
+        buffer.truncate()
+    return records
 
 
 def _csv_cell(value: object) -> str | int | float:
@@ -333,7 +384,12 @@ class StreamingWorkbook(CloseOrAbort):
 
 
 class SheetStream:
-    """The data rows of one sheet, kept in a temporary file (one `<row>` per line) until `finish`."""
+    """The data rows of one sheet, kept in a temporary file (one `<row>` per line) until `finish`.
+
+    Rows carry no row numbers (`<row>` and `<c>` without `r`: ECMA-376 numbers them in order), so
+    assembling a sheet copies bytes; the byte offsets where continuation sheets begin are noted as
+    rows are written.
+    """
 
     def __init__(self, sheet: Sheet, encoder: RowEncoder, path: Path, stats: Stats) -> None:
         self.sheet = sheet
@@ -343,12 +399,18 @@ class SheetStream:
         self._path = path
         self._file = open(path, "wb")
         self._sample: list[dict] = []
-        self._replacements: Iterator[tuple[int, dict]] = iter(())
+        self._part_starts = [0]                         # byte offset of each sheet's first row
+        self._replacements: list[Span] = []
 
     @property
     def wants_sample(self) -> bool:
         """Whether the column widths still want rows (see `write`)."""
         return len(self._sample) < WIDTH_SAMPLE_ROWS
+
+    @property
+    def position(self) -> int:
+        """Bytes of rows written so far: where the next row will start."""
+        return self._file.tell()
 
     def append(self, row: dict) -> None:
         self.extend([row])
@@ -361,49 +423,55 @@ class SheetStream:
     def write(self, xml: bytes, count: int, sample: Sequence[dict] = ()) -> None:
         """Write `count` rows encoded by this sheet's `RowEncoder`; `sample`: those rows as dicts
         (any cell values that give the same text), wanted while `wants_sample`."""
+        position, first = self.position, max(MAX_DATA_ROWS, -(-self.rows // MAX_DATA_ROWS) * MAX_DATA_ROWS)
+        for boundary in range(first, self.rows + count, MAX_DATA_ROWS):      # a continuation sheet begins
+            self._part_starts.append(position + _line_end(xml, boundary - self.rows))
         self._file.write(xml)
         if self.wants_sample:
             self._sample.extend(sample[:WIDTH_SAMPLE_ROWS - len(self._sample)])
         self.rows += count
 
-    def replace(self, rows: Iterable[tuple[int, dict]]) -> None:
-        """Rows to write instead of what was written for them: (index, row), indexes 0-based and
-        increasing. Read while the sheet is assembled, so they may come from a file."""
-        self._replacements = iter(rows)
+    def replace(self, rows: Iterable[tuple[int, int, dict]]) -> None:
+        """Rows to write instead of what was written for them: (start, end, row), the byte span
+        of the row's line (see `position`)."""
+        unchanged: Stats = {"replaced_control_chars": 0, "truncated_cells": 0}   # counted when first written
+        spans = [(start, end, self.encoder.xlsx([row], unchanged)) for start, end, row in rows]
+        self._replacements = sorted(self._replacements + spans)
 
     def finish(self, book: Workbook) -> None:
         """Add this sheet (and its continuation sheets) to `book`, rows spliced in."""
         self._file.close()
         widths = _column_widths(self.sheet.columns, self._sample)
+        stops = [*self._part_starts[1:], self._path.stat().st_size]
         with open(self._path, "rb") as rows:
-            for part, (start, stop) in enumerate(_chunks(self.rows), 1):
+            for part, ((first, last), start, stop) in enumerate(zip(_chunks(self.rows), self._part_starts, stops,
+                                                                     strict=True), 1):
                 ws = book.create_sheet(_sheet_title(self.sheet.name, part))
-                _lay_out(ws, self.sheet.columns, widths, stop - start, self.stats)
+                _lay_out(ws, self.sheet.columns, widths, last - first, self.stats)
                 self._splice(ws, rows, start, stop)
 
     def discard(self) -> None:
         self._file.close()
         self._path.unlink(missing_ok=True)
 
-    def _splice(self, ws: WriteOnlyWorksheet, rows: io.BufferedReader, start: int, stop: int) -> None:
-        """Rewrite the sheet openpyxl wrote (header only) with rows start…stop-1 numbered from 2."""
+    def _splice(self, ws: WriteOnlyWorksheet, rows: BinaryIO, start: int, stop: int) -> None:
+        """Rewrite the sheet openpyxl wrote (header only) with the rows at bytes start…stop-1."""
         ws.close()
         out = ws._writer.out                       # the part openpyxl zips when the book is saved
         with open(out, "rb") as fh:
             head, tail = fh.read().split(b"</sheetData>", 1)
-        unchanged = {"replaced_control_chars": 0, "truncated_cells": 0}   # counted when first written
-        replacement = next(self._replacements, None)
         with open(out, "wb") as fh:
             fh.write(head)
-            for number, index in enumerate(range(start, stop), 2):
-                line = rows.readline()
-                if replacement is not None and replacement[0] == index:
-                    line = self.encoder.xlsx([replacement[1]], unchanged)
-                    replacement = next(self._replacements, None)
-                fh.write(b'<row r="%d">' % number + line[5:])
+            copy_spliced(rows, fh, start, stop, self._replacements)
             fh.write(b"</sheetData>" + tail)
-        if replacement is not None:
-            self._replacements = chain([replacement], self._replacements)
+
+
+def _line_end(data: bytes, lines: int) -> int:
+    """The offset just after the first `lines` lines of `data`."""
+    end = 0
+    for _ in range(lines):
+        end = data.index(b"\n", end) + 1
+    return end
 
 
 def _lay_out(ws: WriteOnlyWorksheet, columns: list[str], widths: list[float], n_rows: int, stats: Stats) -> None:
@@ -473,6 +541,10 @@ class RowEncoder:
 
     def xlsx(self, rows: Iterable[dict], stats: Stats) -> bytes:
         """The rows as XML lines; replaced characters and cut cells are counted in `stats`."""
+        return b"".join(self.xlsx_lines(rows, stats))
+
+    def xlsx_lines(self, rows: Iterable[dict], stats: Stats) -> list[bytes]:
+        """Each row as its XML line, as `xlsx` writes it."""
         lines = []
         text_column, columns = self._text_column, self.columns
         for row in rows:
@@ -484,8 +556,8 @@ class RowEncoder:
                 else:
                     value = _fit_xlsx(cell_text(row.get(name)), stats)
                 cells.append(_xml_cell(value, style))
-            lines.append("<row>" + "".join(cells) + "</row>\n")
-        return "".join(lines).encode("utf-8")
+            lines.append(("<row>" + "".join(cells) + "</row>\n").encode("utf-8"))
+        return lines
 
 
 def _style_attr(style_id: int | None) -> str:

@@ -4,6 +4,7 @@ writers (overflow sheets, atomic temporary files, rows rewritten at the end), --
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import openpyxl
@@ -140,14 +141,17 @@ SHEET = Sheet("claims", ["n", "sentence", "status"], [], highlight=("sentence", 
               wrap=("sentence",))
 
 
-def test_streamed_sheet_overflows_and_equals_one_write(tmp_path, monkeypatch):
+@pytest.mark.parametrize("chunks", [(2, 5), (3, 3, 1), (1, 2, 4), (7,), (6, 1)])
+def test_streamed_sheet_overflows_and_equals_one_write(tmp_path, monkeypatch, chunks):
     monkeypatch.setattr(writers, "MAX_DATA_ROWS", 3)
     write_workbook(tmp_path / "whole.xlsx", [Sheet(**{**SHEET.__dict__, "rows": ROWS})])
     with StreamingWorkbook(tmp_path / "streamed.xlsx") as book:
         stream = book.add_sheet(SHEET)
-        stream.extend(ROWS[:2])
-        encoded = stream.encoder.xlsx(ROWS[2:], book.stats)         # as a worker process encodes them
-        stream.write(encoded, len(ROWS) - 2, ROWS[2:])
+        stream.extend(ROWS[:chunks[0]])
+        start = chunks[0]
+        for size in chunks[1:]:                                        # as worker processes encode them
+            stream.write(stream.encoder.xlsx(ROWS[start:start + size], book.stats), size, ROWS[start:start + size])
+            start += size
     assert openpyxl.load_workbook(tmp_path / "streamed.xlsx").sheetnames == ["claims", "claims_2", "claims_3"]
     whole = openpyxl.load_workbook(tmp_path / "whole.xlsx", rich_text=True)
     streamed = openpyxl.load_workbook(tmp_path / "streamed.xlsx", rich_text=True)
@@ -163,10 +167,42 @@ def test_replaced_rows_are_written_instead(tmp_path, monkeypatch):
     changed = {1: {**ROWS[1], "status": "conflict"}, 4: {**ROWS[4], "status": ""}}
     with StreamingWorkbook(tmp_path / "c.xlsx") as book:
         stream = book.add_sheet(SHEET)
-        stream.extend(ROWS)
-        stream.replace(sorted(changed.items()))
+        spans = []
+        for row in ROWS:                                 # the byte span of each row, as the run notes them
+            start = stream.position
+            stream.append(row)
+            spans.append((start, stream.position))
+        stream.replace((*spans[i], row) for i, row in changed.items())
     expected = [changed.get(i, row)["status"] or None for i, row in enumerate(ROWS)]
     assert [row[2] for row in sheet_values(tmp_path / "c.xlsx")[1:]] == expected
+
+
+def test_csv_stream_closes_with_replaced_records(tmp_path):
+    rows = [{"n": i, "text": f"第{i}条,\n{'长' * i}"} for i in range(5)]
+    out = writers.CsvStream(tmp_path / "c.csv", ["n", "text"])
+    spans = []
+    for row in rows:
+        start = out.position
+        out.append(row)
+        spans.append((start, out.position))
+    new = {1: {"n": 10, "text": "换"}, 3: {"n": 30, "text": "另\n一行"}}
+    out.close([(*spans[i], writers.csv_records([row], ["n", "text"])) for i, row in new.items()])
+    with open(tmp_path / "c.csv", encoding="utf-8-sig", newline="") as fh:
+        records = list(csv.reader(fh))
+    assert records == [["n", "text"], *([str(r["n"]), r["text"]] for r in (new.get(i, row) for i, row in enumerate(rows)))]
+    assert [p.name for p in tmp_path.iterdir()] == ["c.csv"]
+
+
+def test_copy_spliced_replaces_only_inside_the_range():
+    source = io.BytesIO(b"0123456789")
+    target = io.BytesIO()
+    writers.copy_spliced(source, target, 2, 8, [(0, 1, b"x"), (3, 5, b"AB-"), (7, 9, b"Z")])
+    assert target.getvalue() == b"2AB-56Z"
+    target = io.BytesIO()
+    writers.copy_spliced(source, target, 0, 10, [])
+    assert target.getvalue() == b"0123456789"
+    with pytest.raises(ValueError, match="ends before byte 12"):
+        writers.copy_spliced(source, io.BytesIO(), 0, 12, [])
 
 
 def test_streams_leave_no_temporary_files(tmp_path):
