@@ -41,21 +41,15 @@ Task = tuple[int, str, str]                       # (document number, path, doc 
 
 
 class Figure(NamedTuple):
-    """A claim that cross-document checks may compare (it has a figure key): where its rows are,
-    so that a changed status can be written over them without reading the others."""
+    """A claim that cross-document checks may compare (it has a figure key): where its rows are in
+    its document's records, so that a changed status can be written over them without reading the others."""
 
-    row: int                 # claim index: in its document, then (`shifted`) in the run
     key: tuple               # audit.figure_key
-    csv: tuple[int, int]     # byte span of its claims.csv record: in its document's records, then in the file
-    xlsx: tuple[int, int]    # byte span of its row in the claims sheet, likewise
+    csv: tuple[int, int]     # byte span of its claims.csv record in the document's records
+    xlsx: tuple[int, int]    # byte span of its row in the document's claims-sheet rows
     hl_start: int            # the claim's place in its sentence (for the highlight)
     hl_end: int
     status: str              # its check status within its document
-
-    def shifted(self, rows: int, csv: int, xlsx: int) -> Figure:
-        """The same figure after `rows` claims and `csv`/`xlsx` bytes of other documents."""
-        return self._replace(row=self.row + rows, csv=(self.csv[0] + csv, self.csv[1] + csv),
-                             xlsx=(self.xlsx[0] + xlsx, self.xlsx[1] + xlsx))
 
 
 def claim_rows(claims: list[Claim], status: dict[str, str]) -> list[dict]:
@@ -156,7 +150,7 @@ def process_document(task: Task, options: RunOptions) -> DocOutcome:
 def _figures(claims: list[Claim], rows: list[dict], records: list[bytes], lines: list[bytes]) -> list[Figure]:
     """The claims that cross-document checks may compare, with the byte spans of their rows."""
     csv_ends, xlsx_ends = list(accumulate(map(len, records))), list(accumulate(map(len, lines)))
-    return [Figure(i, key, (csv_ends[i] - len(records[i]), csv_ends[i]), (xlsx_ends[i] - len(lines[i]), xlsx_ends[i]),
+    return [Figure(key, (csv_ends[i] - len(records[i]), csv_ends[i]), (xlsx_ends[i] - len(lines[i]), xlsx_ends[i]),
                    row["hl_start"], row["hl_end"], row["check_status"])
             for i, (claim, row) in enumerate(zip(claims, rows, strict=True))
             if (key := figure_key(claim, True)) is not None]

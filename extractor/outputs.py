@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
@@ -33,6 +35,7 @@ from .writers import (
     CsvStream,
     Sheet,
     SheetStream,
+    Splice,
     StreamingWorkbook,
     write_parquet,
 )
@@ -40,12 +43,58 @@ from .writers import (
 if TYPE_CHECKING:
     from .run import RunSummary
 
+Changed = tuple[int, str, str]         # a row the corpus checks change: (FigureIndex entry, new status, claim id)
 DOCUMENT_COLUMNS = ["doc", "encoding", "claims", "year", "problems"]
 CATEGORIES = ["discipline", "case", "risk", "ranking", "activity", "share", "money"]
 SUMMARY_COLUMNS = ["table", "key", *CATEGORIES, "total"]
 NUMBER_COLUMNS = frozenset({"value", "value_high", "rank_of", "period", "num_start", "num_end",
                             "claim_start", "claim_end", "line"})
 PARQUET_TYPES = {name: "float64" if name.startswith("value") else "int64" for name in NUMBER_COLUMNS}
+
+
+class FigureIndex:
+    """The claims that cross-document checks may compare (see `jobs.Figure`), held compactly for
+    millions of claims: a few integers each in arrays — document, byte spans of its claims.csv
+    record and sheet row, highlight — and its status, grouped by figure key. Entries are numbered
+    in the order they are added, which is file order."""
+
+    def __init__(self) -> None:
+        self._numbers = {name: array("q") for name in
+                         ("doc_no", "csv_start", "csv_end", "xlsx_start", "xlsx_end", "hl_start", "hl_end")}
+        self._statuses: list[str] = []
+        self._by_key: dict[tuple, array] = {}
+
+    def add(self, doc_no: int, figure: Figure, csv_base: int, xlsx_base: int) -> None:
+        """Index `figure` of document `doc_no`, whose records begin at byte `csv_base` of
+        claims.csv and whose sheet rows at `xlsx_base` of the claims sheet's rows."""
+        n = self._numbers
+        self._by_key.setdefault(figure.key, array("q")).append(len(self._statuses))
+        n["doc_no"].append(doc_no)
+        n["csv_start"].append(csv_base + figure.csv[0])
+        n["csv_end"].append(csv_base + figure.csv[1])
+        n["xlsx_start"].append(xlsx_base + figure.xlsx[0])
+        n["xlsx_end"].append(xlsx_base + figure.xlsx[1])
+        n["hl_start"].append(figure.hl_start)
+        n["hl_end"].append(figure.hl_end)
+        self._statuses.append(sys.intern(figure.status))
+
+    def shared(self) -> list[int]:
+        """The entries whose figure key occurs in more than one document, in file order."""
+        doc_no = self._numbers["doc_no"]
+        return sorted(entry for entries in self._by_key.values() if len({doc_no[e] for e in entries}) > 1
+                      for entry in entries)
+
+    def csv_span(self, entry: int) -> tuple[int, int]:
+        return self._numbers["csv_start"][entry], self._numbers["csv_end"][entry]
+
+    def xlsx_span(self, entry: int) -> tuple[int, int]:
+        return self._numbers["xlsx_start"][entry], self._numbers["xlsx_end"][entry]
+
+    def highlight(self, entry: int) -> tuple[int, int]:
+        return self._numbers["hl_start"][entry], self._numbers["hl_end"][entry]
+
+    def status(self, entry: int) -> str:
+        return self._statuses[entry]
 
 
 class RunOutputs:
@@ -57,7 +106,7 @@ class RunOutputs:
         self.parquet_batch = parquet_batch                 # documents per Parquet part (Dask runs)
         self.part_sizes: list[int] | None = [] if parquet_batch else None   # claims per part
         self.rows = 0                                      # claims so far: the next claim's row number
-        self.figures: dict[tuple, list[tuple[int, Figure]]] = {}   # figure key → (doc_no, figure in the run)
+        self.figures = FigureIndex()
         self._stack = ExitStack()
         self.claims_csv = self._stack.enter_context(CsvStream(out_dir / "claims.csv", OUTPUT_CLAIM_COLUMNS))
         self.checks_csv = self._stack.enter_context(CsvStream(out_dir / "checks.csv", CHECK_COLUMNS))
@@ -92,9 +141,9 @@ class RunOutputs:
         count = len(outcome.categories)
         summary.by_category.update(outcome.categories)
         summary.by_status.update(outcome.check_statuses)
+        csv_base, xlsx_base = self.claims_csv.position, self.claims_sheet.position
         for figure in outcome.figures:
-            shifted = figure.shifted(self.rows, self.claims_csv.position, self.claims_sheet.position)
-            self.figures.setdefault(figure.key, []).append((outcome.doc_no, shifted))
+            self.figures.add(outcome.doc_no, figure, csv_base, xlsx_base)
         self.claims_csv.write(outcome.claims_csv, count)
         self.claims_sheet.write(outcome.claims_xlsx, count, _sample(self.claims_sheet, outcome.claims_csv))
         self.checks_csv.write(outcome.checks_csv, len(outcome.check_statuses))
@@ -123,40 +172,55 @@ class RunOutputs:
         self.summary_sheet.extend(statuses)
         self.rules_sheet.extend(rules_table)
         self.checks_csv.close()
-        self.claims_csv.close([(*figure.csv, _encode([record])) for figure, record in changed])
-        self.claims_sheet.replace((*figure.xlsx, _sheet_row(figure, record)) for figure, record in changed)
-        self.book.close()
+        self._rewrite_claims(changed)
         self._write_parquet()
         if self.report is not None:
-            claim_id = OUTPUT_CLAIM_COLUMNS.index("claim_id")
-            self.report.close({record[claim_id]: record[-1] for _, record in changed})
+            self.report.close({claim_id: status for _, status, claim_id in changed})
         paths = ["claims.csv", "checks.csv", "claims.xlsx"] + (["report.html"] if self.report is not None else [])
         paths += ["claims.parquet"] if self.part_sizes is not None else []
         self.summary.outputs = [self.out_dir / name for name in paths]
 
+    def _rewrite_claims(self, changed: list[Changed]) -> None:
+        """claims.xlsx assembled and claims.csv moved into place, the `changed` rows (in file
+        order) rewritten with their new status: each record is read back when its turn comes."""
+        self.claims_csv.flush()
+        figures = self.figures
+        with open(self.claims_csv.tmp, "rb") as records:
+            def record(i: int) -> list[str]:
+                entry, status, _ = changed[i]
+                return [*_record_at(records, *figures.csv_span(entry))[:-1], status]
+
+            def sheet_row(i: int) -> dict:
+                hl_start, hl_end = figures.highlight(changed[i][0])
+                return {**_typed(record(i)), "hl_start": hl_start, "hl_end": hl_end}
+
+            self.claims_sheet.replace([figures.xlsx_span(entry) for entry, _, _ in changed], sheet_row)
+            self.book.close()
+            self.claims_csv.close(Splice([figures.csv_span(entry) for entry, _, _ in changed],
+                                         lambda i: _encode([record(i)])))
+
     # --- the cross-document checks
 
-    def _corpus_checks(self) -> tuple[list[Check], list[tuple[Figure, list[str]]]]:
+    def _corpus_checks(self) -> tuple[list[Check], list[Changed]]:
         """The corpus checks over the indexed claims that share a figure key across documents, and
-        the rows whose status they make worse: (figure, claims.csv record with the new status),
-        in file order. Only those claims' records are read back."""
-        wanted = sorted((figure for entries in self.figures.values() if len({doc for doc, _ in entries}) > 1
-                         for _, figure in entries), key=lambda figure: figure.row)
+        the rows whose status they make worse, in file order. Only those claims' records are read."""
+        figures = self.figures
+        wanted = figures.shared()
         if not wanted:
             return [], []
         self.claims_csv.flush()
         texts: dict[str, str] = {}                          # equal texts held once
         with open(self.claims_csv.tmp, "rb") as fh:
-            records = [_record_at(fh, *figure.csv) for figure in wanted]
-        claims = [_claim(record, texts) for record in records]
+            claims = [_claim(_record_at(fh, *figures.csv_span(entry)), texts) for entry in wanted]
         del texts
         checks = audit_corpus(claims)
         corpus_status = claim_status(claims, checks)
         changed = []
-        for figure, record, claim in zip(wanted, records, claims, strict=True):
-            after = _worse(figure.status, corpus_status[claim.claim_id])
-            if after != figure.status:
-                changed.append((figure, [*record[:-1], after]))
+        for entry, claim in zip(wanted, claims, strict=True):
+            before = figures.status(entry)
+            after = _worse(before, corpus_status[claim.claim_id])
+            if after != before:
+                changed.append((entry, after, claim.claim_id))
         return checks, changed
 
     def _write_parquet(self) -> None:
@@ -172,11 +236,6 @@ def _record_at(fh: BinaryIO, start: int, end: int) -> list[str]:
     """The fields of the claims CSV record at bytes start…end-1 of `fh`."""
     fh.seek(start)
     return next(csv.reader(io.StringIO(fh.read(end - start).decode("utf-8"), newline="")))
-
-
-def _sheet_row(figure: Figure, record: list[str]) -> dict:
-    """The claims-sheet row of a claims.csv record (with the highlight of `figure`)."""
-    return {**_typed(record), "hl_start": figure.hl_start, "hl_end": figure.hl_end}
 
 
 def _sample(sheet: SheetStream, records: bytes) -> list[dict]:

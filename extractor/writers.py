@@ -30,7 +30,7 @@ import tempfile
 import unicodedata
 import zipfile
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -160,19 +160,26 @@ def atomic_path(path: Path) -> Iterator[Path]:
         raise
 
 
-Span = tuple[int, int, bytes]          # bytes start…end-1 of a file, and what to write instead
+@dataclass(frozen=True)
+class Splice:
+    """Byte spans of a file and what to write instead of each, made only when it is copied (so
+    the replacements of a big file are never all held at once)."""
+
+    spans: Sequence[tuple[int, int]] = ()        # (start, end): bytes start…end-1; sorted, not overlapping
+    data: Callable[[int], bytes] = bytes         # the bytes to write instead of spans[i]
 
 
-def copy_spliced(source: BinaryIO, target: BinaryIO, start: int, stop: int, replacements: Sequence[Span]) -> None:
-    """Copy bytes start…stop-1 of `source` to `target`, writing the bytes of each replacement
-    (start, end, bytes) instead of its span; the replacements that lie in the range are used
-    (sorted by start, not overlapping)."""
+def copy_spliced(source: BinaryIO, target: BinaryIO, start: int, stop: int, splice: Splice = Splice()) -> None:
+    """Copy bytes start…stop-1 of `source` to `target`, each span of `splice` that begins in the
+    range replaced by its data."""
     position = start
-    for begin, end, data in replacements[bisect_left(replacements, (start,)):]:
+    spans = splice.spans
+    for i in range(bisect_left(spans, (start,)), len(spans)):
+        begin, end = spans[i]
         if begin >= stop:
             break
         _copy_range(source, target, position, begin)
-        target.write(data)
+        target.write(splice.data(i))
         position = end
     _copy_range(source, target, position, stop)
 
@@ -254,15 +261,15 @@ class CsvStream(CloseOrAbort):
     def flush(self) -> None:
         self._file.flush()
 
-    def close(self, replacements: Sequence[Span] = ()) -> None:
-        """Move the file into place (atomically); `replacements`: (start, end, bytes) written
-        instead of bytes start…end-1 (sorted, not overlapping; see `copy_spliced`)."""
-        if not replacements:
+    def close(self, splice: Splice = Splice()) -> None:
+        """Move the file into place (atomically), with the records at the spans of `splice`
+        (byte offsets, see `position`) replaced."""
+        if not splice.spans:
             self._stack.close()
             return
         self._file.flush()
         with atomic_path(self.path) as final, open(self.tmp, "rb") as source, open(final, "xb") as target:
-            copy_spliced(source, target, 0, self.position, replacements)
+            copy_spliced(source, target, 0, self.position, splice)
         self.abort()
 
     def abort(self) -> None:
@@ -401,7 +408,7 @@ class SheetStream:
         self._file = open(path, "wb")
         self._sample: list[dict] = []
         self._part_starts = [0]                         # byte offset of each sheet's first row
-        self._replacements: list[Span] = []
+        self._replacements = Splice()
 
     @property
     def wants_sample(self) -> bool:
@@ -432,12 +439,12 @@ class SheetStream:
             self._sample.extend(sample[:WIDTH_SAMPLE_ROWS - len(self._sample)])
         self.rows += count
 
-    def replace(self, rows: Iterable[tuple[int, int, dict]]) -> None:
-        """Rows to write instead of what was written for them: (start, end, row), the byte span
-        of the row's line (see `position`)."""
+    def replace(self, spans: Sequence[tuple[int, int]], rows: Callable[[int], dict]) -> None:
+        """Rows to write instead of what was written for them: `spans` are the byte spans of
+        their lines (see `position`; sorted), `rows(i)` the row for spans[i], asked for while the
+        sheet is assembled."""
         unchanged: Stats = {"replaced_control_chars": 0, "truncated_cells": 0}   # counted when first written
-        spans = [(start, end, self.encoder.xlsx([row], unchanged)) for start, end, row in rows]
-        self._replacements = sorted(self._replacements + spans)
+        self._replacements = Splice(spans, lambda i: self.encoder.xlsx([rows(i)], unchanged))
 
     def finish(self, book: Workbook) -> None:
         """Add this sheet (and its continuation sheets) to `book`, rows spliced in."""

@@ -172,7 +172,7 @@ def test_replaced_rows_are_written_instead(tmp_path, monkeypatch):
             start = stream.position
             stream.append(row)
             spans.append((start, stream.position))
-        stream.replace((*spans[i], row) for i, row in changed.items())
+        stream.replace([spans[i] for i in changed], [changed[i] for i in changed].__getitem__)
     expected = [changed.get(i, row)["status"] or None for i, row in enumerate(ROWS)]
     assert [row[2] for row in sheet_values(tmp_path / "c.xlsx")[1:]] == expected
 
@@ -186,7 +186,7 @@ def test_csv_stream_closes_with_replaced_records(tmp_path):
         out.append(row)
         spans.append((start, out.position))
     new = {1: {"n": 10, "text": "换"}, 3: {"n": 30, "text": "另\n一行"}}
-    out.close([(*spans[i], writers.csv_records([row], ["n", "text"])) for i, row in new.items()])
+    out.close(writers.Splice([spans[i] for i in new], lambda k: writers.csv_records([list(new.values())[k]], ["n", "text"])))
     with open(tmp_path / "c.csv", encoding="utf-8-sig", newline="") as fh:
         records = list(csv.reader(fh))
     assert records == [["n", "text"], *([str(r["n"]), r["text"]] for r in (new.get(i, row) for i, row in enumerate(rows)))]
@@ -196,13 +196,14 @@ def test_csv_stream_closes_with_replaced_records(tmp_path):
 def test_copy_spliced_replaces_only_inside_the_range():
     source = io.BytesIO(b"0123456789")
     target = io.BytesIO()
-    writers.copy_spliced(source, target, 2, 8, [(0, 1, b"x"), (3, 5, b"AB-"), (7, 9, b"Z")])
+    splice = writers.Splice([(0, 1), (3, 5), (7, 9)], [b"x", b"AB-", b"Z"].__getitem__)
+    writers.copy_spliced(source, target, 2, 8, splice)
     assert target.getvalue() == b"2AB-56Z"
     target = io.BytesIO()
-    writers.copy_spliced(source, target, 0, 10, [])
+    writers.copy_spliced(source, target, 0, 10)
     assert target.getvalue() == b"0123456789"
     with pytest.raises(ValueError, match="ends before byte 12"):
-        writers.copy_spliced(source, io.BytesIO(), 0, 12, [])
+        writers.copy_spliced(source, io.BytesIO(), 0, 12)
 
 
 def test_streams_leave_no_temporary_files(tmp_path):
