@@ -283,6 +283,9 @@ def _range(low: float, high: float, suffix: str = "") -> str:
 # --- parts_total ---------------------------------------------------------------------------
 
 _COMPLETE = re.compile(r"分别为|分别是")
+# Measures one person may receive together (党纪处分 and 政务处分 for the same violation, …): parts
+# naming two of them may add up to more than the total (处分25万人，其中党纪处分21万人、政务处分6万人).
+_OVERLAPPING_MEASURES = ("党纪处分", "政务处分", "组织处理")
 
 
 @check("parts_total")
@@ -315,7 +318,28 @@ def _parts_check(total: list[Claim], parts: list[Claim]) -> Check:
     if None in known:
         seen = sum(float(p.value) for p in parts if p.value is not None and claim_interval(p))
         return _parts_with_redaction(involved, whole, [k for k in known if k], value, seen)
+    if _overlapping(parts) and not any(k.above(whole) for k in known):
+        return _overlapping_verdict(involved, whole, interval_sum(known), value, point)
     return _parts_verdict(involved, whole, interval_sum(known), value, point, complete)
+
+
+def _overlapping(parts: list[Claim]) -> bool:
+    """Whether the parts name two measures one person may receive together (党纪处分, 政务处分)."""
+    named = set()
+    for part in parts:
+        subject = normalise_subject(part.subject)
+        named.update(m for m in _OVERLAPPING_MEASURES if m in subject and "党纪政务" not in subject)
+    return len(named) > 1
+
+
+def _overlapping_verdict(involved: list[Claim], whole: Interval, parts: Interval, value: float,
+                         point: float) -> Check:
+    """Parts that may overlap: a sum above the total proves nothing; each part is within it."""
+    if parts.above(whole):
+        return _make("parts_total", "unverifiable", involved,
+                     f"其中各项之和 {fmt(point)} 超过合计 {fmt(value)}：各项可能重叠（同一人可同时受党纪处分和政务处分），"
+                     f"无法按加总核对", value, point)
+    return _parts_verdict(involved, whole, parts, value, point, complete=False)
 
 
 def _parts_with_redaction(involved: list[Claim], whole: Interval, known: list[Interval],

@@ -197,19 +197,38 @@ def test_exact_integers_compare_exactly():
 
 def test_parts_above_total_impossible_or_mismatch():
     doc = Doc()
-    total, *parts = doc.sentence("处分2万人，其中党纪处分2.5万人、政务处分4500人。",
-                                 ("2万", "人", "处分"), ("2.5万", "人", "党纪处分"), ("4500", "人", "政务处分"))
+    total, *parts = doc.sentence("处分2万人，其中县处级干部2.5万人、乡科级干部4500人。",
+                                 ("2万", "人", "处分"), ("2.5万", "人", "县处级干部"), ("4500", "人", "乡科级干部"))
     _link(parts, [total])
     check = _one(audit_document(doc.claims), "parts_total")
     assert (check.status, check.severity) == ("impossible", "error")
     assert check.message == "其中各项之和 29,500 超过合计 20,000"
     soft = Doc()
-    total, *parts = soft.sentence("处分约20人，其中党纪处分25人、政务处分6人。",
+    total, *parts = soft.sentence("处分约20人，其中县处级干部25人、乡科级干部6人。",
                                   ("20", "人", "处分", "discipline", {"qualifier": "approx"}),
-                                  ("25", "人", "党纪处分"), ("6", "人", "政务处分"))
+                                  ("25", "人", "县处级干部"), ("6", "人", "乡科级干部"))
     _link(parts, [total])
     check = _one(audit_document(soft.claims), "parts_total")
     assert (check.status, check.severity) == ("mismatch", "warning")
+
+
+def test_measures_one_person_may_receive_together_are_not_added():
+    doc = Doc()
+    total, *parts = doc.sentence("处分25.3万人，其中党纪处分21.1万人、政务处分6.1万人。",  # a person may get both
+                                 ("25.3万", "人", "处分"), ("21.1万", "人", "党纪处分"), ("6.1万", "人", "政务处分"))
+    _link(parts, [total])
+    check = _one(audit_document(doc.claims), "parts_total")
+    assert check.status == "unverifiable" and "可能重叠" in check.message
+    ranks = Doc()
+    total, *parts = ranks.sentence("处分20000人，其中县处级干部15000人、乡科级干部8000人。",
+                                   ("20000", "人", "处分"), ("15000", "人", "县处级干部"), ("8000", "人", "乡科级干部"))
+    _link(parts, [total])
+    assert _one(audit_document(ranks.claims), "parts_total").status == "impossible"
+    below = Doc()
+    total, *parts = below.sentence("處分3萬人，其中黨紀處分1萬人、政務處分0.5萬人。",
+                                   ("3萬", "人", "處分"), ("1萬", "人", "黨紀處分"), ("0.5萬", "人", "政務處分"))
+    _link(parts, [total])
+    assert _one(audit_document(below.claims), "parts_total").status == "partial"
 
 
 def test_rounding_never_raises_a_false_alarm_above():
