@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 
+from .context import names_a_place
 from .models import Claim
 from .script import to_simplified
 
@@ -566,13 +567,14 @@ MIN_FIGURE_SUBJECT = 3   # 问题, 处分, 立案 alone name too little to say t
 def figure_key(claim: Claim, cross: bool) -> tuple | None:
     """(subject, period, scope, unit); None for claims too vague to compare.
 
-    Across documents both period and scope (全国, 全省 …) must be stated: without a scope each
-    document speaks of its own organisation, and equal subjects are different figures.
+    Across documents both period and a place in the scope (全国, 全省 …) must be stated: without
+    one each document speaks of its own organisation, and equal subjects are different figures.
+    The scope's span of time (1至6月, 前三季度) keeps a half-year figure apart from the year's.
     """
     subject = normalise_subject(claim.subject)
     if len(subject) < MIN_FIGURE_SUBJECT or claim.category == "ranking" or _CHANGE_WORDS.match(subject):
         return None
-    if cross and (claim.period is None or not claim.scope):
+    if cross and (claim.period is None or not names_a_place(claim.scope)):
         return None
     return subject, claim.period, claim.scope, claim.unit
 

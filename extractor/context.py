@@ -22,8 +22,12 @@ _YEAR_MENTION = re.compile(
 )
 _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "当年": 0,
              "过去一年": -1, "过去的一年": -1}
-_SCOPE = re.compile(r"(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五\d]+年(?:来|以来)|(?:今年|去年|上年)以来|"
-                    r"全国|全省|全市|全区|全县|全州|全盟|全旗|全系统|全行业|全局|全委|全乡|全镇")
+# What a figure covers, named before it: a span of time (十八大以来, 1至6月, 前三季度) and a place or body (全国 …).
+_MONTH = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_TIME_SCOPE = re.compile(r"(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五\d]+年(?:来|以来)|(?:今年|去年|上年)以来|"
+                         rf"{_MONTH}月?(?:至|到|—|–|-|－|～|~){_MONTH}月份?|前{_MONTH}个?(?:季度|月)|第?[一二三四1-4]季度|[上下]半年|"
+                         r"全年度?")                     # 全年: the whole year again, no span of its own
+_PLACE_SCOPE = re.compile(r"全国|全省|全市|全区|全县|全州|全盟|全旗|全系统|全行业|全局|全委|全乡|全镇")
 _YEAR_SCANNER = Scanner(_YEAR_MENTION)
 _PARTS = re.compile(r"其中|包括|分别为|分别是")
 _LIST_JOIN = re.compile(r"^[^，,；;。\ue000]{0,12}?[、和及与]")
@@ -191,11 +195,29 @@ def resolve_rank_fields(claims: list[Claim], sentences: list[Sentence]) -> None:
 
 
 def resolve_scopes(claims: list[Claim]) -> None:
-    """Set `scope`: the nearest 全国/全省/全系统 … or …以来 span before the number in its sentence."""
+    """Set `scope`: what the figure covers, as named before the number in its sentence — the
+    nearest span of time (十八大以来, 今年以来, 1至6月, 前三季度, 上半年) and the nearest place or
+    body (全国, 全省, 全系统 …), in text order, joined by a space (1至6月 全国)."""
     for claim in claims:
         before = to_simplified(claim.sentence[:claim.num_start - claim.sentence_start])
-        found = _SCOPE.findall(before)
-        claim.scope = found[-1] if found else ""
+        time = _last(_TIME_SCOPE, before)
+        if time is not None and time.group().startswith("全年"):
+            time = None
+        found = [m for m in (time, _last(_PLACE_SCOPE, before)) if m is not None]
+        claim.scope = " ".join(m.group() for m in sorted(found, key=lambda m: m.start()))
+
+
+def names_a_place(scope: str) -> bool:
+    """Whether a `scope` names a place or body (全国, 全省 …), not only a span of time."""
+    return _PLACE_SCOPE.search(scope) is not None
+
+
+def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The last match of `pattern` in `text`, or None."""
+    last = None
+    for last in pattern.finditer(text):  # noqa: B007 - the loop keeps the last one
+        pass
+    return last
 
 
 def resolve_parents(claims: list[Claim]) -> None:

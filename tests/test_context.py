@@ -1,4 +1,6 @@
-from extractor.context import infer_doc_year, year_mentions
+import pytest
+
+from extractor.context import infer_doc_year, names_a_place, year_mentions
 
 
 def test_doc_year_is_latest_year_outside_titles():
@@ -21,3 +23,28 @@ def test_spans_since_last_year_have_no_single_year():
 
     claims = extract_text("去年以来，全市共立案45件。今年上半年，处分干部20人。", year=2023)
     assert [(c.value, c.period) for c in claims] == [(45, None), (20, 2023)]
+
+
+@pytest.mark.parametrize("text, scopes", [
+    ("2023年1至6月，全国纪检监察机关共立案31.2万件。", ["1至6月 全国"]),
+    ("前三季度，全省共处分干部1.2万人；十八大以来，全系统立案45件。", ["前三季度 全省", "十八大以来 全系统"]),
+    ("全市上半年共处分20人，全年立案30件。", ["全市 上半年", "全市"]),
+    ("今年1—9月，共接收信访举报120件。", ["1—9月"]),
+    ("共处分干部20人。", [""]),
+])
+def test_scope_names_the_span_of_time_and_the_place(text, scopes):
+    from extractor import extract_text
+
+    assert [c.scope for c in extract_text(text, year=2023)] == scopes
+
+
+def test_half_year_and_whole_year_figures_do_not_conflict_across_documents(tmp_path):
+    from extractor.run import run
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text("2023年1至6月，全国纪检监察机关共立案31.2万件。", encoding="utf-8")
+    (tmp_path / "docs" / "b.txt").write_text("2023年，全国纪检监察机关共立案62.6万件。", encoding="utf-8")
+    (tmp_path / "docs" / "c.txt").write_text("2023年，全国纪检监察机关共立案61万件。", encoding="utf-8")
+    summary = run([tmp_path / "docs"], None, tmp_path / "out", report=False)
+    assert summary.by_status["conflict"] == 1                 # b and c differ; a is the half year
+    assert names_a_place("1至6月 全国") and not names_a_place("1至6月")
