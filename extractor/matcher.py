@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .models import Claim, Numeral, Sentence, unit_key
 from .rules import NUM_HEAD, NUM_TAIL, REGEX_TIMEOUT, SEPARATORS, Rule, RuleSet
+from .script import to_simplified
 
 _CLAUSE_END = re.compile(f"[{SEPARATORS}]")
 # Words that stand between a subject and its number and are no part of the subject.
@@ -85,6 +86,8 @@ class SentenceMatcher:
             cand = self._match_one(doc, sentence, masked, numerals, i, simplified, previous)
             if cand.claim is None and cand.attempts and cand.attempts[-1].rule != "-":
                 _inherit(cand, sentence, masked, previous or prior)
+            if cand.claim is None and previous is not None:
+                self._count_after_count(cand, sentence, masked, simplified, previous)
             candidates.append(cand)
         consumed = {id(c.field_numeral) for c in candidates if c.claim and c.field_numeral}
         for c in candidates:
@@ -111,6 +114,36 @@ class SentenceMatcher:
                 cand.claim, cand.field_numeral = self._claim(doc, sentence, masked, numerals, numeral, rule, hit)
                 break
         return cand
+
+    def _count_after_count(self, cand: Candidate, sentence: Sentence, masked: str, context: str,
+                           previous: Claim) -> None:
+        """A count right after a claim in another unit, with nothing between (查处问题24起34人: the
+        people of the cases just counted): the first rule whose subject words the claim before
+        names and whose unit follows this number takes it, with that subject."""
+        n = cand.numeral
+        start, end = n.start - sentence.start, n.end - sentence.start
+        if previous.sentence_start != sentence.start or previous.claim_end - sentence.start != start:
+            return
+        right_text = masked[end:_clause_end(masked, end)]
+        subject = previous.subject
+        for rule in self.rules:
+            if (n.kind not in rule.kinds or rule.left is None or rule.right is None or rule.subject_words is None
+                    or not rule.subject_words.search(to_simplified(subject))):
+                continue
+            m = rule.right.match(right_text)
+            unit = m.group("unit") if m and "unit" in m.re.groupindex else None
+            if not unit or unit == previous.unit or (rule.context_words and not rule.context_words.search(context)):
+                continue
+            unit_end = end + m.end()
+            cand.claim = Claim(
+                doc=previous.doc, category=rule.category, subject=subject, value=n.value,
+                unit=rule.unit_map.get(unit, unit), num_text=n.text, num_start=n.start, num_end=n.end,
+                claim_text=sentence.text[start:unit_end], claim_start=n.start, claim_end=sentence.start + unit_end,
+                line=sentence.line, sentence=sentence.text, rule=f"{rule.id}+after {previous.unit}",
+                qualifier=n.qualifier, value_high=n.value_high, sentence_start=sentence.start)
+            cand.attempts.append(Attempt(cand.claim.rule, True, f"counted right after {previous.num_text}"
+                                                               f"{previous.unit}, of the same subject"))
+            return
 
     def _local_start(self, masked: str, numerals: list[Numeral], index: int, offset: int, clause_start: int,
                      previous: Claim | None) -> int:
