@@ -15,13 +15,15 @@ _TITLE = re.compile(r"《[^》]*》")
 _CN_DIGITS = "〇零○一二三四五六七八九"
 # A year the text speaks of: 2021年 · 2021年度 · 二〇二一年 · 去年 · 今年 · 上年; and spans (…以来) that have no year.
 _YEAR_MENTION = re.compile(
-    rf"(?P<span>(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近?[一二三两四五六七八九十\d]+年(?:来|以来)|(?:今年|本年|去年|上年)以来|"
+    rf"(?P<span>(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五六七八九十\d]+年(?:来|以来)|"
+    rf"(?!一年)[一二三两四五六七八九十\d]+年(?:来|以来)|(?:今年|本年|去年|上年)以来|"
     rf"(?:[12][0-9]{{3}}|[{_CN_DIGITS}]{{4}})年以来)"
     rf"|(?P<year>(?<![0-9])[12][0-9]{{3}}|[{_CN_DIGITS}]{{4}})年(?!以来)"
-    rf"|(?P<rel>去年|上年|上一年|前年|今年|本年|当年|过去的?一年)"
+    rf"|(?P<rel>去年|上年|上一年|前年|今年|本年|当年|(?:过去的?|这)?一年(?:来|以来)|过去的?一年)"
 )
-_RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "当年": 0,
-             "过去一年": -1, "过去的一年": -1}
+# 一年来 / 过去一年: the year a report looks back on, the one before the year it speaks from.
+_RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "当年": 0}
+_LOOKING_BACK = -1
 # What a figure covers, named before it: a span of time (十八大以来, 1至6月, 前三季度) and a place or body (全国 …).
 _MONTH = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 _TIME_SCOPE = re.compile(r"(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五\d]+年(?:来|以来)|(?:今年|去年|上年)以来|"
@@ -66,7 +68,7 @@ def _raw_mentions(simplified: str) -> list[RawMention]:
             if year is not None:
                 out.append((m.start(), year, None))
         else:
-            out.append((m.start(), None, _RELATIVE[m.group("rel")]))
+            out.append((m.start(), None, _RELATIVE.get(m.group("rel"), _LOOKING_BACK)))
     return out
 
 

@@ -48,3 +48,8 @@ def test_half_year_and_whole_year_figures_do_not_conflict_across_documents(tmp_p
     summary = run([tmp_path / "docs"], None, tmp_path / "out", report=False)
     assert summary.by_status["conflict"] == 1                 # b and c differ; a is the half year
     assert names_a_place("1至6月 全国") and not names_a_place("1至6月")
+
+
+def test_one_year_looking_back_is_the_year_before_the_one_spoken_from():
+    found = year_mentions("一年来处分10人。过去的一年立案5件。近一年来问责3人。三年来共查处9起。", 2023)
+    assert [m.year for m in found] == [2022, 2022, None, None]
