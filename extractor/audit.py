@@ -100,12 +100,18 @@ class Precision:
 def precision(num_text: str, value: float | None = None) -> Precision:
     """How precisely `num_text` states its number (full-width digits, 万/亿, Chinese numerals)."""
     text = unicodedata.normalize("NFKC", num_text or "").replace(",", "")   # 3,568: a thousands separator
-    if "/" in text or "分之" in text:
+    text = text.removeprefix("百分之")                                     # 百分之十五点六: as 十五点六
+    if _is_fraction(text):
         return Precision(0.0, 1.0, False)
     match = _ARABIC.search(text)
     if match:
         return _arabic_precision(match, text[match.end():], value)
     return _chinese_precision(text)
+
+
+def _is_fraction(num_text: str) -> bool:
+    """三分之一, 1/4: a ratio written exactly (百分之 is a percentage, not a fraction)."""
+    return "/" in num_text or ("分之" in num_text and not num_text.lstrip().startswith("百分之"))
 
 
 def _arabic_precision(match: re.Match, rest: str, value: float | None) -> Precision:
@@ -158,6 +164,8 @@ def claim_interval(claim: Claim) -> Interval | None:
     low = float(claim.value)
     high = float(claim.value_high) if claim.value_high is not None else low
     half = prec.place / 2 if prec.rounded else 0.0
+    if claim.unit == "%" and not prec.rounded and not _is_fraction(claim.num_text):
+        half = (prec.place or 1.0) / 2         # a whole percentage is rounded: 占19% of 3,216 is 611.04
     if claim.qualifier == "approx":
         return Interval(low - prec.nonzero, high + prec.nonzero, hard=False)
     if claim.qualifier == "over":

@@ -146,6 +146,17 @@ def test_share_that_disagrees_is_mismatch_and_over_100_is_impossible():
     assert (bad.status, bad.severity) == ("impossible", "error")
 
 
+def test_whole_percentages_are_rounded_to_the_percent():
+    assert _one(audit_document(_four_forms("71").claims), "share_counts").status == "ok"     # 70.7%
+    assert _one(audit_document(_four_forms("72").claims), "share_counts").status == "mismatch"
+    doc = Doc()
+    total, part = doc.sentence("处理3216人次，其中第二种形态612人次，", ("3216", "人次", "处理"), ("612", "人次", "第二种形态"))
+    _link([part], [total])
+    (share,) = doc.sentence("占百分之十九。", ("百分之十九", "%", "占", "share", {"value": 19}))
+    assert claim_interval(share).low == 18.5 and claim_interval(share).high == 19.5
+    assert precision("百分之十五点六").place == pytest.approx(0.1)
+
+
 def test_share_total_from_sibling_parent():
     doc = _four_forms()
     doc.sentence("第二种形态9.3万人次，占22.3%。", ("9.3万", "人次", "第二种形态"), ("22.3", "%", "占比", "share"))
