@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -18,11 +19,16 @@ from .run import ENGINES, default_jobs, run
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `extractor` console script."""
     args = _parser().parse_args(argv)
+    status = EXIT_OK
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()
     except RuleFileError as err:
         print(f"rule error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:                 # `extractor run | head -1`: the reader left, the outputs are written
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error at exit
+    return status
 
 
 def _parser() -> argparse.ArgumentParser:

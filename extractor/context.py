@@ -21,6 +21,9 @@ _YEAR_MENTION = re.compile(
     rf"|(?P<year>(?<![0-9])[12][0-9]{{3}}|[{_CN_DIGITS}]{{4}})年(?!以来)"
     rf"|(?P<rel>去年|上年|上一年|前年|今年|本年|当年|(?:过去的?|这)?一年(?:来|以来)|过去的?一年)"
 )
+# A year named to compare with: 比去年, 较上年同期, 与2022年相比, 由去年的第15位 (上升至第6位).
+_COMPARED_BEFORE = re.compile(r"(?:比|较|较之|由|同)\Z")
+_COMPARED_AFTER = re.compile(r"相比|相较|持平")
 # 一年来 / 过去一年: the year a report looks back on, the one before the year it speaks from.
 _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "当年": 0}
 _LOOKING_BACK = -1
@@ -57,10 +60,13 @@ RawMention = tuple[int, int | None, int | None]
 
 
 def _raw_mentions(simplified: str) -> list[RawMention]:
-    """The mentions of a simplified text, 《titles》 blanked out."""
+    """The mentions of a simplified text, 《titles》 blanked out; a year named only to compare
+    with (比去年, 较上年, 与2022年相比, 由去年的第15位) is none."""
     text = _TITLE.sub(lambda m: " " * len(m.group()), simplified) if "《" in simplified else simplified
     out: list[RawMention] = []
     for m in _YEAR_SCANNER.matches(text):
+        if _COMPARED_BEFORE.search(text, max(0, m.start() - 2), m.start()) or _COMPARED_AFTER.match(text, m.end()):
+            continue
         if m.group("span"):
             out.append((m.start(), None, None))
         elif m.group("year"):

@@ -53,3 +53,13 @@ def test_half_year_and_whole_year_figures_do_not_conflict_across_documents(tmp_p
 def test_one_year_looking_back_is_the_year_before_the_one_spoken_from():
     found = year_mentions("一年来处分10人。过去的一年立案5件。近一年来问责3人。三年来共查处9起。", 2023)
     assert [m.year for m in found] == [2022, 2022, None, None]
+
+
+def test_a_year_named_to_compare_with_does_not_set_the_period():
+    found = year_mentions("比去年增加30人，较上年同期下降5%，排名由去年的第15位上升至第6位。", 2023)
+    assert found == []
+    assert [m.year for m in year_mentions("去年同期立案5件，2021年和2022年分别处分5人。", 2023)] == [2022, 2021, 2022]
+    from extractor import extract_text
+
+    claims = extract_text("2023年全市处分干部20人，比去年增加5人。全市立案30件。", year=2023)
+    assert [(c.value, c.period) for c in claims if c.value in (20, 30)] == [(20, 2023), (30, 2023)]

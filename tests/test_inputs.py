@@ -161,3 +161,13 @@ def test_offsets_hold_in_each_dumped_text(tmp_path):
         text = (dumped / f"{row.doc}.txt").read_text(encoding="utf-8")
         assert text[int(row.num_start):int(row.num_end)] == row.num_text
         assert text[int(row.claim_start):int(row.claim_end)] == row.claim_text
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    run = subprocess.run(f"'{sys.executable}' -m extractor.cli run '{ROOT / 'corpus'}' --out '{out}' --no-report "
+                         f"--jobs 1 | true", shell=True, capture_output=True, text=True, cwd=ROOT)
+    assert "Traceback" not in run.stderr and "BrokenPipe" not in run.stderr and (out / "claims.csv").exists()
