@@ -21,8 +21,8 @@ _YEAR_MENTION = re.compile(
     rf"|(?P<year>(?<![0-9])[12][0-9]{{3}}|[{_CN_DIGITS}]{{4}})年(?!以来)"
     rf"|(?P<rel>去年|上年|上一年|前年|今年|本年|当年|(?:过去的?|这)?一年(?:来|以来)|过去的?一年)"
 )
-# A year named to compare with: 比去年, 较上年同期, 与2022年相比, 由去年的第15位 (上升至第6位).
-_COMPARED_BEFORE = re.compile(r"(?:比|较|较之|由|同)\Z")
+# A year named to compare with: 比去年, 较上年同期, 与2022年相比.
+_COMPARED_BEFORE = re.compile(r"(?:比|较|较之|同)\Z")
 _COMPARED_AFTER = re.compile(r"相比|相较|持平")
 # 一年来 / 过去一年: the year a report looks back on, the one before the year it speaks from.
 _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "当年": 0}
@@ -41,10 +41,12 @@ _MIN_YEAR, _MAX_YEAR = 1949, 2100
 
 @dataclass(frozen=True)
 class YearMention:
-    """A year the text names at `pos` (None for a span such as 十八大以来)."""
+    """A year the text names at `pos` (None for a span such as 十八大以来). A year something moved
+    from (由去年的第15位) ends at `local_end` and is the year only of the number right after it."""
 
     pos: int
     year: int | None
+    local_end: int | None = None
 
 
 def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
@@ -54,38 +56,40 @@ def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
     return _resolved(_raw_mentions(to_simplified(text)), doc_year)
 
 
-# A mention before its document year is known: (pos, year, offset); a relative one has an
-# offset (去年 -1) and no year, a span (十八大以来) neither.
-RawMention = tuple[int, int | None, int | None]
+# A mention before its document year is known: (pos, year, offset, local_end); a relative one
+# has an offset (去年 -1) and no year, a span (十八大以来) neither; local_end: see YearMention.
+RawMention = tuple[int, int | None, int | None, int | None]
 
 
 def _raw_mentions(simplified: str) -> list[RawMention]:
     """The mentions of a simplified text, 《titles》 blanked out; a year named only to compare
-    with (比去年, 较上年, 与2022年相比, 由去年的第15位) is none."""
+    with (比去年, 较上年, 与2022年相比) is none, one something moved from (由去年的) is local."""
     text = _TITLE.sub(lambda m: " " * len(m.group()), simplified) if "《" in simplified else simplified
     out: list[RawMention] = []
     for m in _YEAR_SCANNER.matches(text):
         if _COMPARED_BEFORE.search(text, max(0, m.start() - 2), m.start()) or _COMPARED_AFTER.match(text, m.end()):
             continue
+        local_end = m.end() if m.start() and text[m.start() - 1] == "由" else None
         if m.group("span"):
-            out.append((m.start(), None, None))
+            out.append((m.start(), None, None, local_end))
         elif m.group("year"):
             year = _year_value(m.group("year"))
             if year is not None:
-                out.append((m.start(), year, None))
+                out.append((m.start(), year, None, local_end))
         else:
-            out.append((m.start(), None, _RELATIVE.get(m.group("rel"), _LOOKING_BACK)))
+            out.append((m.start(), None, _RELATIVE.get(m.group("rel"), _LOOKING_BACK), local_end))
     return out
 
 
 def _resolved(raw: list[RawMention], doc_year: int | None, shift: int = 0) -> list[YearMention]:
     """YearMentions at pos - `shift`, relative ones resolved against `doc_year` (dropped without)."""
     out = []
-    for pos, year, offset in raw:
+    for pos, year, offset, local_end in raw:
+        end = None if local_end is None else local_end - shift
         if offset is None:
-            out.append(YearMention(pos - shift, year))
+            out.append(YearMention(pos - shift, year, end))
         elif doc_year is not None:
-            out.append(YearMention(pos - shift, doc_year + offset))
+            out.append(YearMention(pos - shift, doc_year + offset, end))
     return out
 
 
@@ -99,13 +103,13 @@ class DocumentYears:
     def __init__(self, simplified: str, sentences: list[Sentence]) -> None:
         self.sentences = sentences
         self.raw = _raw_mentions(simplified)
-        self.starts = [pos for pos, _, _ in self.raw]
+        self.starts = [pos for pos, *_ in self.raw]
         self.per_sentence = "《" in simplified and not _titles_inside(simplified, sentences)
 
     @property
     def latest(self) -> int | None:
         """The latest year named outside titles: the year the document speaks from."""
-        return max((year for _, year, _ in self.raw if year is not None), default=None)
+        return max((year for _, year, _, local in self.raw if year is not None and local is None), default=None)
 
     def of(self, i: int, doc_year: int | None) -> list[YearMention]:
         """The mentions of sentence i, positions relative to the sentence."""
@@ -136,7 +140,7 @@ def _year_value(text: str) -> int | None:
 
 def infer_doc_year(text: str) -> int | None:
     """The year the document speaks from: the latest year it names outside titles."""
-    years = [m.year for m in year_mentions(text, None) if m.year is not None]
+    years = [m.year for m in _framing(year_mentions(text, None)) if m.year is not None]
     return max(years) if years else None
 
 
@@ -158,21 +162,35 @@ def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: in
 
     for claim in claims:
         i = index[claim.sentence_start]
-        claim.period = _year_in_sentence(mentions(i), claim.num_start - claim.sentence_start)
-        if claim.period is None and not mentions(i):
+        claim.period = _year_in_sentence(mentions(i), claim.num_start - claim.sentence_start, claim.sentence)
+        if claim.period is None and not _framing(mentions(i)):
             claim.period = _governing_year(sentences, i, mentions)
 
 
-def _year_in_sentence(found: list[YearMention], pos: int) -> int | None:
-    before = [m for m in found if m.pos < pos]
+def _framing(found: list[YearMention]) -> list[YearMention]:
+    """The mentions that frame their sentence (all but the local ones, see YearMention)."""
+    return [m for m in found if m.local_end is None]
+
+
+def _year_in_sentence(found: list[YearMention], pos: int, sentence: str) -> int | None:
+    """The year of the number at `pos`: the nearest mention before it (a local one only right
+    before it: 由去年的第15位), else the first one after it."""
+    before = [m for m in found if m.pos < pos and (m.local_end is None or _right_before(sentence, m.local_end, pos))]
     if before:
         return before[-1].year
-    return found[0].year if found else None
+    after = _framing(found)
+    return after[0].year if after else None
+
+
+def _right_before(sentence: str, end: int, pos: int) -> bool:
+    """Nothing but a few words, no clause break, between `end` and `pos` (去年的|第15位)."""
+    gap = sentence[end:pos]
+    return len(gap) <= 3 and not any(ch in "，,；;。：:" for ch in gap)
 
 
 def _governing_year(sentences: list[Sentence], i: int, mentions) -> int | None:
     for j in range(i - 1, -1, -1):
-        found = mentions(j)
+        found = _framing(mentions(j))
         if found:
             return found[-1].year
         if sentences[j].is_heading:

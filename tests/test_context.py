@@ -56,10 +56,16 @@ def test_one_year_looking_back_is_the_year_before_the_one_spoken_from():
 
 
 def test_a_year_named_to_compare_with_does_not_set_the_period():
-    found = year_mentions("比去年增加30人，较上年同期下降5%，排名由去年的第15位上升至第6位。", 2023)
-    assert found == []
+    assert year_mentions("比去年增加30人，较上年同期下降5%，与2022年相比持平。", 2023) == []
     assert [m.year for m in year_mentions("去年同期立案5件，2021年和2022年分别处分5人。", 2023)] == [2022, 2021, 2022]
     from extractor import extract_text
 
     claims = extract_text("2023年全市处分干部20人，比去年增加5人。全市立案30件。", year=2023)
     assert [(c.value, c.period) for c in claims if c.value in (20, 30)] == [(20, 2023), (30, 2023)]
+
+
+def test_a_year_something_moved_from_is_the_year_of_that_number_only():
+    from extractor import extract_text
+
+    claims = extract_text("2023年党风廉政建设考核，排名由去年的第15位上升至第6位。全市立案30件。", year=2023)
+    assert [(c.value, c.period) for c in claims] == [(15, 2022), (6, 2023), (30, 2023)]
