@@ -31,6 +31,7 @@ _LOOKING_BACK = -1
 _MONTH = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 _TIME_SCOPE = re.compile(r"(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五\d]+年(?:来|以来)|(?:今年|去年|上年)以来|"
                          rf"{_MONTH}月?(?:至|到|—|–|-|－|～|~){_MONTH}月份?|前{_MONTH}个?(?:季度|月)|第?[一二三四1-4]季度|[上下]半年|"
+                         rf"(?<![\d一二三四五六七八九十]){_MONTH}月份?(?!{_MONTH}[日号])|"      # 1月 (a month, not a date)
                          r"全年度?")                     # 全年: the whole year again, no span of its own
 _PLACE_SCOPE = re.compile(r"全国|全省|全市|全区|全县|全州|全盟|全旗|全系统|全行业|全局|全委|全乡|全镇")
 _YEAR_SCANNER = Scanner(_YEAR_MENTION)
