@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from .models import Claim, Numeral, Sentence, unit_key
+from .numerals import QUALIFIER_BEFORE
 from .rules import NUM_HEAD, NUM_TAIL, REGEX_TIMEOUT, SEPARATORS, Rule, RuleSet
 from .script import to_simplified
 
@@ -23,8 +24,22 @@ _SUBJECT_HEAD = re.compile(
     r"[，,、\s（(“\"])+")
 # After a numeral: a duration or a date (为期一个月, 3个工作日, 1—9月) is no tally.
 _DURATION = re.compile(r"\s?(?:余|多)?个?(?:月|小时|工作日|星期|季度|年|天|日|周|分钟|学时)")
-_LEFT_QUALIFIER = re.compile(r"(?:(?P<approx>大约|约|将近|近)(?:占|达到|达|为)|(?P<over>超过|逾|多于|至少)|"
-                             r"(?P<under>不到|不足|少于))[^，。；]{0,8}$")
+
+
+def _left_qualifier_regex() -> re.Pattern[str]:
+    """A bound word of numerals.QUALIFIER_BEFORE a few characters before the number, opening a
+    share or total: 约占…, 超过…的, 不到…的. Words of approximation need a verb after them (约占,
+    近达), and single characters other than them and 逾 are too loose at a distance (超标)."""
+    by_kind: dict[str, list[str]] = {"approx": [], "over": [], "under": []}
+    for word, kind in QUALIFIER_BEFORE.items():
+        if kind in by_kind and (len(word) > 1 or word in "约近逾"):
+            by_kind[kind].append(word)
+    alternatives = {kind: "|".join(sorted(words, key=len, reverse=True)) for kind, words in by_kind.items()}
+    return re.compile(rf"(?:(?P<approx>{alternatives['approx']})(?:占|达到|达|为)|(?P<over>{alternatives['over']})|"
+                      rf"(?P<under>{alternatives['under']}))[^，。；]{{0,8}}$")
+
+
+_LEFT_QUALIFIER = _left_qualifier_regex()
 _PART_MARKER = re.compile(r"其中|包括")
 _UNITS_OF = {"人": ("人", "名")}          # the units a part may be counted in, by unit_key (else its own)
 _LIST_ITEM = re.compile(r"[、和及与][^，。；\ue000]{0,12}$")

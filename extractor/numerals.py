@@ -91,7 +91,7 @@ _LATIN_AFTER = re.compile(r"[A-Za-z]")
 _FULL_WIDTH_THOUSANDS = re.compile(r"，(?<=[０-９]，)(?=[０-９]{3}(?![０-９]))")
 _AFTER_MEASURE = re.compile(rf"[余多几]?\s?(?:{_MEASURE_ALT})?\s?(?:(?P<over>以上|之上|开外|有余)"
                             rf"|(?P<approx>左右)|(?P<under>以下|以内|之内))")
-_QUALIFIER_BEFORE = {
+QUALIFIER_BEFORE = {                 # words right before a numeral → its qualifier (the matcher reads them farther off too)
     "多达": "exact", "不超过": "under", "不少于": "over", "不低于": "over", "不到": "under",
     "不足": "under", "少于": "under", "未满": "under", "超过": "over", "多于": "over",
     "至少": "over", "大约": "approx", "将近": "approx", "接近": "approx", "大概": "approx",
@@ -480,7 +480,7 @@ def _qualifier(cand: _Cand, norm: str) -> str:
     if cand.kind == "redacted":
         return "redacted"
     for width in (3, 2, 1):                     # the longest word before the numeral wins
-        if cand.start >= width and (found := _QUALIFIER_BEFORE.get(norm[cand.start - width:cand.start])):
+        if cand.start >= width and (found := QUALIFIER_BEFORE.get(norm[cand.start - width:cand.start])):
             return found
     span = norm[cand.start:cand.end]
     if cand.start and norm[cand.start - 1] == "上" and span[0] in "百千万亿":
