@@ -483,8 +483,9 @@ def _qualifier(cand: _Cand, norm: str) -> str:
         if cand.start >= width and (found := QUALIFIER_BEFORE.get(norm[cand.start - width:cand.start])):
             return found
     span = norm[cand.start:cand.end]
-    if cand.start and norm[cand.start - 1] == "上" and span[0] in "百千万亿":
-        return "over"                          # 上千人 · 上万件
+    if cand.start and span[0] in "十百千万亿" and (norm[cand.start - 1] in "数几" or
+                                                 (norm[cand.start - 1] == "上" and span[0] != "十")):
+        return "over"                          # 上千人 · 上万件 · 数百人 · 几十个: at least that many
     if ("余" in span or "多" in span or "几" in span) or _OVER_AFTER.match(norm, cand.tail):
         return "over"
     m = _AFTER_MEASURE.match(norm, cand.tail)

@@ -130,6 +130,9 @@ def test_without_stoplist_formulas_may_count():
     ("教育帮助三万六千余人次", "三万六千", "over"),
     ("约谈300多人", "300", "over"),
     ("逾千人参加", "千", "over"),
+    ("上千人参加", "千", "over"),
+    ("处分数百人", "百", "over"),                  # several hundred: at least a hundred
+    ("谈话几十人次", "十", "over"),
     ("超过200家企业", "200", "over"),
     ("至少3名干部", "3", "over"),
     ("50人以上的单位", "50", "over"),
