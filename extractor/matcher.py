@@ -271,7 +271,7 @@ def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim |
         value=n.value, unit=unit.group().strip(" 余多"), num_text=n.text, num_start=n.start, num_end=n.end,
         claim_text=sentence.text[subject_start:unit_end], claim_start=sentence.start + subject_start,
         claim_end=sentence.start + unit_end, line=sentence.line, sentence=sentence.text,
-        rule=f"{previous.rule}+inherited", qualifier=n.qualifier, value_high=n.value_high,
+        rule=previous.rule.removesuffix("+inherited") + "+inherited", qualifier=n.qualifier, value_high=n.value_high,
         sentence_start=sentence.start)
     cand.attempts.append(Attempt(cand.claim.rule, True, f"{how} {previous.num_text}{previous.unit} "
                                                        f"({previous.category}), same unit"))

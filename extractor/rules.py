@@ -35,6 +35,9 @@ NUM_TAIL = "\ue001"
 # Clause separators: no phrase placeholder crosses one.
 SEPARATORS = "，,；;。！？!?：:\n"
 _PHRASE = f"[^{SEPARATORS}{NUM_HEAD}{NUM_TAIL}]"
+# After the number a phrase also stops at 、: what follows it is the next item of a list
+# (暂存待查50件、予以了结100件), while before it 、 joins the measures one number counts.
+_PHRASE_AFTER = f"[^{SEPARATORS}、{NUM_HEAD}{NUM_TAIL}]"
 _NUMBER = f"(?P<number>{NUM_HEAD}{NUM_TAIL}*)"
 # What may stand between a numeral and its unit: 余/多 qualifiers, a space left by PDF extraction.
 _AFTER_NUMBER = r"\s?(?:余|多|来)?\s?"
@@ -331,7 +334,7 @@ def _compile_pattern(pattern: str, subjects: list[str], units: list[str],
     cut = anchors[0]
     left = "".join(_expand(pieces, range(0, cut), subjects, units, words, where, pattern)).replace(_GREEDY, "}?")
     right = "".join(_expand(pieces, range(cut + 1, len(pieces)), subjects, units, words, where, pattern))
-    right = right.replace(_GREEDY, "}")
+    right = right.replace(_GREEDY, "}").replace(_PHRASE, _PHRASE_AFTER)
     uses_field = "field" in pieces[1::2]
     left_re = _compile(left + r"\Z", where) if left else None
     right_re = _compile(_AFTER_NUMBER + right, where) if right else None
