@@ -204,21 +204,25 @@ _FIELD_HERE = re.compile(r"(?P<n>[0-9]+|[一二三四五六七八九十百两]+)
 _FIELD_BEFORE = re.compile(r"(?P<n>[0-9]+|[一二三四五六七八九十百两]+)(?:个|家|所|名)[^，。；：0-9]{0,15}?(?:参加|参与|参评|接受)")
 
 
-def resolve_rank_fields(claims: list[Claim], sentences: list[Sentence]) -> None:
+def resolve_rank_fields(claims: list[Claim], sentences: list[Sentence]) -> list[Claim]:
     """A ranking without a field takes one stated before it in its sentence, or in the sentence
-    before (全省共有14个地市参加考评。我市位列第四。)."""
+    before (全省共有14个地市参加考评。我市位列第四。). Returns the claims without those standing on
+    such a field: the 47 of 在全市47个单位中位居第5位 is the size of the field, not a count of its own."""
     index = {s.start: i for i, s in enumerate(sentences)}
+    fields: set[int] = set()
     for claim in claims:
         if claim.category != "ranking" or claim.rank_of is not None:
             continue
         here = to_simplified(claim.sentence[:claim.num_start - claim.sentence_start])
-        found = list(_FIELD_HERE.finditer(here))
+        found, offset = list(_FIELD_HERE.finditer(here)), claim.sentence_start
         i = index.get(claim.sentence_start, 0)
         if not found and i > 0:
-            found = list(_FIELD_BEFORE.finditer(to_simplified(sentences[i - 1].text)))
+            found, offset = list(_FIELD_BEFORE.finditer(to_simplified(sentences[i - 1].text))), sentences[i - 1].start
         value = parse_numeral(found[-1].group("n")) if found else None
         if isinstance(value, (int, float)) and value >= 1:
             claim.rank_of = int(value)
+            fields.add(offset + found[-1].start("n"))
+    return [c for c in claims if c.category == "ranking" or c.num_start not in fields]
 
 
 def resolve_scopes(claims: list[Claim]) -> None:

@@ -95,13 +95,13 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
             claims.extend(c.claim for c in candidates if c.claim)
             if keep_candidates:
                 kept.extend(candidates)
+    claims = resolve_rank_fields(claims, sentences)
     for n, claim in enumerate(claims, start=1):
         claim.claim_id = f"{doc_no:04d}-{n:04d}"
     years = DocumentYears(simplified, sentences)
     doc_year = year or years.latest
     resolve_periods(claims, sentences, doc_year, years)
     resolve_scopes(claims)
-    resolve_rank_fields(claims, sentences)
     resolve_parents(claims)
     return DocumentResult(document.doc, claims, doc_year, kept)
 
