@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .context import DocumentYears, resolve_parents, resolve_periods, resolve_rank_fields, resolve_scopes
-from .matcher import Candidate, SentenceMatcher
+from .matcher import Attempt, Candidate, SentenceMatcher
 from .models import Claim, Document, Numeral, Sentence
 from .numerals import find_numerals
 from .rules import RuleSet, installed_rules_dir, load_rules
@@ -96,6 +96,8 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
             if keep_candidates:
                 kept.extend(candidates)
     claims = resolve_rank_fields(claims, sentences)
+    if keep_candidates:
+        _note_dropped(kept, claims)
     for n, claim in enumerate(claims, start=1):
         claim.claim_id = f"{doc_no:04d}-{n:04d}"
     years = DocumentYears(simplified, sentences)
@@ -104,6 +106,15 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     resolve_scopes(claims)
     resolve_parents(claims)
     return DocumentResult(document.doc, claims, doc_year, kept)
+
+
+def _note_dropped(candidates: list[Candidate], claims: list[Claim]) -> None:
+    """Candidates whose claim context resolution dropped (a ranking's field) say so, for explain."""
+    still = {id(c) for c in claims}
+    for cand in candidates:
+        if cand.claim is not None and id(cand.claim) not in still:
+            cand.claim = None
+            cand.attempts.append(Attempt("-", False, "is the size of the field of a ranking (its rank_of)"))
 
 
 def _by_sentence(sentences: list[Sentence], numerals: list[Numeral]):

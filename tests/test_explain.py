@@ -52,3 +52,10 @@ def test_explain_shows_why_a_numeral_was_dropped():
     reasons = [t["reason"] for n in data["numerals"] for t in n["tried"]]
     assert any("duration" in r for r in reasons)
     assert extract_document(Document("d", "为期一个月的专项行动。"), EXTRACTOR).claims == []
+
+
+def test_a_dropped_ranking_field_says_why():
+    from extractor.explain import explain
+
+    tree = explain("在2023年度全市47个单位政治生态评估中，我局得分位居第5位。")
+    assert "is the size of the field of a ranking" in tree and "rank_of 47" in tree
