@@ -2,9 +2,10 @@
 summary, documents, rules), report.html and, with the Dask engine, claims.parquet/.
 
 Document outcomes are appended as they arrive, in input order. Memory holds no claims: only a
-compact index of those that cross-document checks compare (their figure key and row number).
-Those checks run at the end; the few rows whose status they change are rewritten while
-claims.csv is copied into place and the workbook is assembled.
+compact index of those that cross-document checks compare (`FigureIndex`: their figure key and
+the byte spans of their rows). Those checks run at the end, on those claims' records read back;
+the rows whose status they change are rewritten while claims.csv and the claims sheet are copied
+into place in blocks.
 """
 
 
@@ -105,7 +106,6 @@ class RunOutputs:
         self.summary = summary
         self.parquet_batch = parquet_batch                 # documents per Parquet part (Dask runs)
         self.part_sizes: list[int] | None = [] if parquet_batch else None   # claims per part
-        self.rows = 0                                      # claims so far: the next claim's row number
         self.figures = FigureIndex()
         self._stack = ExitStack()
         self.claims_csv = self._stack.enter_context(CsvStream(out_dir / "claims.csv", OUTPUT_CLAIM_COLUMNS))
@@ -156,7 +156,6 @@ class RunOutputs:
                                        "total": count})
         if self.report is not None and outcome.report is not None:
             self.report.add(outcome.report)
-        self.rows += count
         if self.part_sizes is not None:
             self.part_sizes[-1] += count
 

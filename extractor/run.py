@@ -9,8 +9,8 @@ rows (CSV records, XLSX row XML) — in this process, in worker processes (`jobs
 cluster (`engine="dask"`) — and the rows are appended to the outputs as results arrive, in input
 order, so the outputs are the same whichever way the documents were processed. Memory holds no
 claims: only a compact index of those that cross-document checks compare (their figure key and
-row number). Those checks run at the end; the few rows whose status they change are rewritten
-while claims.csv is copied into place and the workbook is assembled.
+the byte spans of their rows). Those checks run at the end; the rows whose status they change
+are rewritten while claims.csv and the claims sheet are copied into place.
 """
 
 from __future__ import annotations

@@ -166,7 +166,7 @@ class Splice:
     the replacements of a big file are never all held at once)."""
 
     spans: Sequence[tuple[int, int]] = ()        # (start, end): bytes start…end-1; sorted, not overlapping
-    data: Callable[[int], bytes] = bytes         # the bytes to write instead of spans[i]
+    data: Callable[[int], bytes] = bytes         # the bytes to write instead of spans[i] (unused without spans)
 
 
 def copy_spliced(source: BinaryIO, target: BinaryIO, start: int, stop: int, splice: Splice = Splice()) -> None:
