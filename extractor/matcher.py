@@ -149,13 +149,9 @@ class SentenceMatcher:
             unit = m.group("unit") if m and "unit" in m.re.groupindex else None
             if not unit or unit == previous.unit or (rule.context_words and not rule.context_words.search(context)):
                 continue
-            unit_end = end + m.end()
-            cand.claim = Claim(
-                doc=previous.doc, category=rule.category, subject=subject, value=n.value,
-                unit=rule.unit_map.get(unit, unit), num_text=n.text, num_start=n.start, num_end=n.end,
-                claim_text=sentence.text[start:unit_end], claim_start=n.start, claim_end=sentence.start + unit_end,
-                line=sentence.line, sentence=sentence.text, rule=f"{rule.id}+after {previous.unit}",
-                qualifier=n.qualifier, value_high=n.value_high, sentence_start=sentence.start)
+            cand.claim = _claim_after(previous, sentence, n, category=rule.category, subject=subject,
+                                      unit=rule.unit_map.get(unit, unit), start=start, end=end + m.end(),
+                                      rule=f"{rule.id}+after {previous.unit}")
             cand.attempts.append(Attempt(cand.claim.rule, True, f"counted right after {previous.num_text}"
                                                                f"{previous.unit}, of the same subject"))
             return
@@ -266,15 +262,23 @@ def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim |
     unit_end = unit.end()
     subject_start = gap_from + (marker.end() if marker else _LIST_ITEM.match(between).end())
     subject = (subject_start, masked[subject_start:start])
-    cand.claim = Claim(
-        doc=previous.doc, category=previous.category, subject=_clean_subject(sentence.text, subject),
-        value=n.value, unit=unit.group().strip(" 余多"), num_text=n.text, num_start=n.start, num_end=n.end,
-        claim_text=sentence.text[subject_start:unit_end], claim_start=sentence.start + subject_start,
-        claim_end=sentence.start + unit_end, line=sentence.line, sentence=sentence.text,
-        rule=previous.rule.removesuffix("+inherited") + "+inherited", qualifier=n.qualifier, value_high=n.value_high,
-        sentence_start=sentence.start)
+    cand.claim = _claim_after(previous, sentence, n, category=previous.category,
+                              subject=_clean_subject(sentence.text, subject), unit=unit.group().strip(" 余多"),
+                              start=subject_start, end=unit_end,
+                              rule=previous.rule.removesuffix("+inherited") + "+inherited")
     cand.attempts.append(Attempt(cand.claim.rule, True, f"{how} {previous.num_text}{previous.unit} "
                                                        f"({previous.category}), same unit"))
+
+
+def _claim_after(previous: Claim, sentence: Sentence, n: Numeral, *, category: str, subject: str, unit: str,
+                 start: int, end: int, rule: str) -> Claim:
+    """A claim of numeral `n` that takes its reading from the claim before it; its words are
+    characters start…end-1 of the sentence."""
+    return Claim(doc=previous.doc, category=category, subject=subject, value=n.value, unit=unit,
+                 num_text=n.text, num_start=n.start, num_end=n.end, claim_text=sentence.text[start:end],
+                 claim_start=sentence.start + start, claim_end=sentence.start + end, line=sentence.line,
+                 sentence=sentence.text, rule=rule, qualifier=n.qualifier, value_high=n.value_high,
+                 sentence_start=sentence.start)
 
 
 def _parts(hit: dict | None) -> dict[str, str]:
