@@ -13,10 +13,11 @@ from .stoplist import Scanner
 
 _TITLE = re.compile(r"《[^》]*》")
 _CN_DIGITS = "〇零○一二三四五六七八九"
+# Spans of time that end now: 十八大以来 · 近三年来 · 今年以来 (a scope of their own, and no single year).
+_SINCE = r"(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五六七八九十\d]+年(?:来|以来)|(?:今年|本年|去年|上年)以来"
 # A year the text speaks of: 2021年 · 2021年度 · 二〇二一年 · 去年 · 今年 · 上年; and spans (…以来) that have no year.
 _YEAR_MENTION = re.compile(
-    rf"(?P<span>(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五六七八九十\d]+年(?:来|以来)|"
-    rf"(?!一年)[一二三两四五六七八九十\d]+年(?:来|以来)|(?:今年|本年|去年|上年)以来|"
+    rf"(?P<span>{_SINCE}|(?!一年)[一二三两四五六七八九十\d]+年(?:来|以来)|"
     rf"(?:[12][0-9]{{3}}|[{_CN_DIGITS}]{{4}})年以来)"
     rf"|(?P<year>(?<![0-9])[12][0-9]{{3}}|[{_CN_DIGITS}]{{4}})年(?!以来)"
     rf"|(?P<rel>去年|上年|上一年|前年|今年|本年|当年|(?:过去的?|这)?一年(?:来|以来)|过去的?一年)"
@@ -29,7 +30,7 @@ _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年"
 _LOOKING_BACK = -1
 # What a figure covers, named before it: a span of time (十八大以来, 1至6月, 前三季度) and a place or body (全国 …).
 _MONTH = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
-_TIME_SCOPE = re.compile(r"(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五\d]+年(?:来|以来)|(?:今年|去年|上年)以来|"
+_TIME_SCOPE = re.compile(rf"{_SINCE}|"
                          rf"{_MONTH}月?(?:至|到|—|–|-|－|～|~){_MONTH}月份?|前{_MONTH}个?(?:季度|月)|第?[一二三四1-4]季度|[上下]半年|"
                          rf"(?<![\d一二三四五六七八九十]){_MONTH}月份?(?!{_MONTH}[日号])|"      # 1月 (a month, not a date)
                          r"全年度?")                     # 全年: the whole year again, no span of its own
