@@ -21,7 +21,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 import cn2an
 
@@ -258,7 +258,7 @@ def find_numerals(text: str, stoplist: StopList | None = None, norm: str | None 
             _read_context(cand, norm)
             cands.append(cand)
     out: list[Numeral] = []
-    for cand in _merge_ranges(cands, norm):
+    for cand in _listed_ordinals(_merge_ranges(cands, norm), norm):
         if _passes_gate(cand, norm):
             out.append(_to_numeral(cand, text, norm))
     return out
@@ -403,6 +403,18 @@ def _is_year(span: str, value: Decimal | None) -> bool:
     """2023 · 二〇二三 before 年: four digits, no units."""
     return (value is not None and len(span) == 4 and 1000 <= value <= 2999
             and all(ch.isdigit() or ch in CN_DIGITS for ch in span))
+
+
+_ORDINAL_LIST_JOINERS = frozenset({"、", "，", "和", "及", "与", "至", "到", "—", "–", "-", "～", "~"})
+
+
+def _listed_ordinals(cands: list[_Cand], norm: str) -> list[_Cand]:
+    """A number listed right after an ordinal is an ordinal too: the 四 of 第三、四轮巡察, the 七
+    of 第五至七名 — not a count of four rounds."""
+    for prev, cand in pairwise(cands):
+        if prev.kind == "ordinal" and cand.kind == "count" and norm[prev.tail:cand.start] in _ORDINAL_LIST_JOINERS:
+            cand.kind, cand.plain = "ordinal", False
+    return cands
 
 
 def _merge_ranges(cands: list[_Cand], norm: str) -> list[_Cand]:

@@ -308,3 +308,8 @@ def test_parse_numeral(text, value):
 @pytest.mark.parametrize("text", ["", "   ", "一岗双责？不，干部", "abc"])
 def test_parse_numeral_none(text):
     assert parse_numeral(text) is None
+
+
+def test_a_number_listed_after_an_ordinal_is_an_ordinal(stop):
+    assert [(n.text, n.kind) for n in find_numerals("第三、四轮巡察", stop)] == [("第三", "ordinal"), ("四", "ordinal")]
+    assert [(n.text, n.kind) for n in find_numerals("第一种形态3人、4人", stop)][1:] == [("3", "count"), ("4", "count")]
