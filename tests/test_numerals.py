@@ -311,5 +311,6 @@ def test_parse_numeral_none(text):
 
 
 def test_a_number_listed_after_an_ordinal_is_an_ordinal(stop):
-    assert [(n.text, n.kind) for n in find_numerals("第三、四轮巡察", stop)] == [("第三", "ordinal"), ("四", "ordinal")]
-    assert [(n.text, n.kind) for n in find_numerals("第一种形态3人、4人", stop)][1:] == [("3", "count"), ("4", "count")]
+    assert [(n.text, n.kind) for n in find_numerals("完成第三、四轮巡察", stop)] == [("第三", "ordinal"), ("四", "ordinal")]
+    assert [(n.text, n.kind) for n in find_numerals("位列第二，处分3人、4人", stop)] == [
+        ("第二", "ordinal"), ("3", "count"), ("4", "count")]                 # not after the ordinal itself
