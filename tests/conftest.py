@@ -14,3 +14,11 @@ def rules(tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("rules") / "rules"
     shutil.copytree(ROOT / "rules", target)
     return target
+
+
+def write_docs(folder: Path, texts: dict[str, str]) -> Path:
+    """A folder of UTF-8 documents, name → text; returns the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder

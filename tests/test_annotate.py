@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import write_docs
 
 from extractor.annotate import ANNOTATE_COLUMNS, read_annotated
 from extractor.cli import main
@@ -26,11 +27,7 @@ DOC_B = "全年处分干部12人。"
 
 @pytest.fixture
 def corpus(tmp_path) -> Path:
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    (folder / "a.txt").write_text(DOC_A, encoding="utf-8")
-    (folder / "b.txt").write_text(DOC_B, encoding="utf-8")
-    return folder
+    return write_docs(tmp_path / "corpus", {"a.txt": DOC_A, "b.txt": DOC_B})
 
 
 def cli(*argv: str) -> int:

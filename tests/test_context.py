@@ -1,4 +1,5 @@
 import pytest
+from conftest import write_docs
 
 from extractor.context import infer_doc_year, names_a_place, year_mentions
 
@@ -42,10 +43,9 @@ def test_scope_names_the_span_of_time_and_the_place(text, scopes):
 def test_half_year_and_whole_year_figures_do_not_conflict_across_documents(tmp_path):
     from extractor.run import run
 
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "a.txt").write_text("2023年1至6月，全国纪检监察机关共立案31.2万件。", encoding="utf-8")
-    (tmp_path / "docs" / "b.txt").write_text("2023年，全国纪检监察机关共立案62.6万件。", encoding="utf-8")
-    (tmp_path / "docs" / "c.txt").write_text("2023年，全国纪检监察机关共立案61万件。", encoding="utf-8")
+    write_docs(tmp_path / "docs", {"a.txt": "2023年1至6月，全国纪检监察机关共立案31.2万件。",
+                                   "b.txt": "2023年，全国纪检监察机关共立案62.6万件。",
+                                   "c.txt": "2023年，全国纪检监察机关共立案61万件。"})
     summary = run([tmp_path / "docs"], None, tmp_path / "out", report=False)
     assert summary.by_status["conflict"] == 1                 # b and c differ; a is the half year
     assert names_a_place("1至6月 全国") and not names_a_place("1至6月")

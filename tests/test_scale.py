@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import write_docs
 
 from extractor import writers
 from extractor.cli import main
@@ -95,12 +96,7 @@ def test_scheduler_needs_the_dask_engine(tmp_path, capsys):
 
 @pytest.fixture
 def conflict_corpus(tmp_path) -> Path:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text(CONFLICT_A, encoding="utf-8")
-    (folder / "b.txt").write_text(CONFLICT_B, encoding="utf-8")
-    (folder / "c.txt").write_text("全年处分干部12人。\n", encoding="utf-8")
-    return folder
+    return write_docs(tmp_path / "docs", {"a.txt": CONFLICT_A, "b.txt": CONFLICT_B, "c.txt": "全年处分干部12人。\n"})
 
 
 def test_cross_document_status_rewrites_written_rows(conflict_corpus, tmp_path, monkeypatch):
