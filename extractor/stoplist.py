@@ -1,9 +1,10 @@
 """The stop-list: phrases and patterns whose numerals are no statistics (四个意识, 一岗双责 …).
 
-`rules/stoplist.yaml` holds the entries as data. `StopList.load` compiles every entry into one
-regular expression (phrases as a character trie, then the patterns), so a text is scanned once:
-a character class of every character a match can start with skips the rest of the text at C
-speed, and the combined expression is tried only where such a character stands.
+`rules/stoplist.yaml` holds the entries as data. `StopList.load` puts the phrases into one
+Aho-Corasick automaton (pyahocorasick: one pass over the text in C finds them all) and the
+patterns into one alternation; a character class of every character a pattern can start with
+skips the rest of the text at C speed, and only the patterns that can start with the character
+found are tried there.
 Matching runs on the text after `fold`, a one-for-one character folding (full-width digits and
 signs, traditional numeral characters), so offsets into the folded text are offsets into the text.
 """
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick
 import yaml
 
 from .rules import RuleFileError
@@ -72,7 +74,8 @@ class StopList:
     entries: list[StopEntry] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     path: Path | None = None
-    _regex: re.Pattern[str] | None = field(default=None, repr=False)
+    _automaton: ahocorasick.Automaton | None = field(default=None, repr=False)
+    _search: re.Pattern[str] | None = field(default=None, repr=False)
     _starts: re.Pattern[str] | None = field(default=None, repr=False)
     _by_first: _ByFirst | None = field(default=None, repr=False)
     _phrases: dict[str, StopEntry] = field(default_factory=dict, repr=False)
@@ -98,18 +101,15 @@ class StopList:
     @classmethod
     def from_entries(cls, entries: list[StopEntry], examples: list[str] | None = None,
                      path: Path | None = None) -> StopList:
-        """Compile entries (phrases and patterns) into one regular expression."""
+        """Compile entries: the phrases into one Aho-Corasick automaton, the patterns by first character."""
         stop = cls(entries=list(entries), examples=list(examples or []), path=path)
         stop._compile()
         return stop
 
     def _compile(self) -> None:
-        """One alternation: the phrase trie first, then each pattern as a named group.
-
-        Where every entry names the characters it can start with, each such character also gets
-        the alternation of only the entries that can start with it (same order, same groups), so
-        a position is tried against a handful of entries rather than all of them.
-        """
+        """The phrases go into one automaton; the patterns into one alternation of named groups,
+        and, where every pattern names the characters it can start with, into the alternation of
+        only the patterns that can start with a character (same order), compiled on first use."""
         patterns: list[tuple[str, str]] = []
         for entry in self.entries:
             if entry.is_regex:
@@ -118,53 +118,60 @@ class StopList:
                 patterns.append((name, entry.text))
             else:
                 self._phrases.setdefault(fold(entry.text), entry)
-        self._regex = _alternation(self._phrases, patterns)
-        starts: list[tuple[str, str, set[str]]] = []
-        for name, text in patterns:
-            chars = first_chars(text)
-            if chars is None:
-                return                  # some pattern may start anywhere: plain search
-            starts.append((name, text, chars))
-        firsts = {phrase[0] for phrase in self._phrases}.union(*(chars for _, _, chars in starts))
-        if firsts:
-            self._starts = char_class(firsts)
-            self._by_first = _ByFirst(self._phrases, starts)
-            for ch in firsts:                   # compiled now, but for the hundreds of digits \d names
-                if ch.isascii() or not ch.isdecimal():
-                    self._by_first[ch]
+        if self._phrases:
+            self._automaton = ahocorasick.Automaton()
+            for phrase in self._phrases:
+                self._automaton.add_word(phrase, len(phrase))
+            self._automaton.make_automaton()
+        if not patterns:
+            return
+        self._search = _alternation(patterns)
+        starts = [(name, text, first_chars(text)) for name, text in patterns]
+        if all(chars is not None for _, _, chars in starts):
+            self._starts = char_class(set().union(*(chars for _, _, chars in starts)))
+            self._by_first = _ByFirst(starts)
 
     def blocked_spans(self, text: str, folded: bool = False) -> list[tuple[int, int, StopEntry]]:
         """Every stop-list match in `text` as (start, end, entry), by start; matches may overlap.
 
-        `folded=True` says `text` has been through `fold` already.
+        At each position the longest phrase that starts there wins, else the first pattern (in
+        file order) that matches there. `folded=True` says `text` has been through `fold` already.
         """
-        if self._regex is None:
-            return []
         folded_text = text if folded else fold(text)
-        spans: list[tuple[int, int, StopEntry]] = []
-        for m in self._matches(folded_text):
-            start, end = m.span()
-            if end > start:
-                name = m.lastgroup
-                entry = self._phrases[m.group()] if name == "phrase" else self._patterns[name]
-                spans.append((start, end, entry))
-        return spans
+        found = self._phrase_spans(folded_text)
+        for m in self._pattern_matches(folded_text, found):
+            found[m.start()] = (m.end(), self._patterns[m.lastgroup or ""])
+        return [(start, end, entry) for start, (end, entry) in sorted(found.items()) if end > start]
 
-    def _matches(self, folded: str) -> Iterator[re.Match[str]]:
-        """The first-matching entry at every position where one matches."""
-        assert self._regex is not None
+    def _phrase_spans(self, folded: str) -> dict[int, tuple[int, StopEntry]]:
+        """Start → (end, entry) of the longest phrase starting there (one pass of the automaton)."""
+        found: dict[int, tuple[int, StopEntry]] = {}
+        if self._automaton is None:
+            return found
+        for last, size in self._automaton.iter(folded):
+            start = last + 1 - size
+            if start not in found or found[start][0] < last + 1:
+                found[start] = (last + 1, self._phrases[folded[start:last + 1]])
+        return found
+
+    def _pattern_matches(self, folded: str, taken: dict) -> Iterator[re.Match[str]]:
+        """The first-matching pattern at every position where one matches and no phrase starts."""
         if self._starts is not None and self._by_first is not None:
             by_first = self._by_first
             for hit in self._starts.finditer(folded):
-                regex = by_first[hit.group()]
-                m = regex.match(folded, hit.start()) if regex is not None else None
+                at = hit.start()
+                regex = by_first[hit.group()] if at not in taken else None
+                m = regex.match(folded, at) if regex is not None else None
                 if m:
                     yield m
             return
-        search = self._regex.search
+        if self._search is None:
+            return
+        search = self._search.search
         m = search(folded)
         while m:
-            yield m
+            if m.start() not in taken:
+                yield m
             m = search(folded, m.start() + 1)
 
     def __len__(self) -> int:
@@ -172,48 +179,26 @@ class StopList:
 
 
 class _ByFirst(dict):
-    """Character → the alternation of only the entries that can start with it (same order, same
-    group names), compiled on first use; None when no entry starts with it."""
+    """Character → the alternation of only the patterns that can start with it (same order, same
+    group names), compiled on first use and shared by the characters that start the same ones."""
 
-    def __init__(self, phrases: dict[str, StopEntry], patterns: list[tuple[str, str, set[str]]]) -> None:
+    def __init__(self, patterns: list[tuple[str, str, set[str] | None]]) -> None:
         super().__init__()
-        self._phrases = phrases
         self._patterns = patterns
+        self._compiled: dict[tuple[str, ...], re.Pattern[str]] = {}
 
     def __missing__(self, ch: str) -> re.Pattern[str] | None:
-        phrases = {p: e for p, e in self._phrases.items() if p[0] == ch}
-        own = [(name, text) for name, text, chars in self._patterns if ch in chars]
-        self[ch] = regex = _alternation(phrases, own) if phrases or own else None
+        own = [(name, text) for name, text, chars in self._patterns if chars and ch in chars]
+        key = tuple(name for name, _ in own)
+        if key and key not in self._compiled:
+            self._compiled[key] = _alternation(own)
+        self[ch] = regex = self._compiled.get(key)
         return regex
 
 
-def _alternation(phrases: dict[str, StopEntry], patterns: list[tuple[str, str]]) -> re.Pattern[str] | None:
-    """The phrase trie as group `phrase`, then each (name, regex) pattern as a named group."""
-    branches = [f"(?P<phrase>{trie_regex(phrases)})"] if phrases else []
-    branches += [f"(?P<{name}>{text})" for name, text in patterns]
-    return re.compile("|".join(branches)) if branches else None
-
-
-def trie_regex(words: dict[str, object] | list[str]) -> str:
-    """A regex matching any of `words`, longest alternative first, built as a character trie."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = True
-    return _trie_pattern(trie)
-
-
-def _trie_pattern(node: dict) -> str:
-    ends_here = "" in node
-    branches = [re.escape(ch) + _trie_pattern(child) for ch, child in node.items() if ch != ""]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if ends_here:
-        return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else f"{body}?"
-    return body
+def _alternation(patterns: list[tuple[str, str]]) -> re.Pattern[str]:
+    """Each (name, regex) pattern as a named group, tried in order."""
+    return re.compile("|".join(f"(?P<{name}>{text})" for name, text in patterns))
 
 
 class Scanner:

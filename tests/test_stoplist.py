@@ -84,6 +84,29 @@ def test_prefilter_finds_what_a_plain_search_finds():
     assert fast == slow.blocked_spans(text)
 
 
+def _one_alternation(stop: StopList, text: str) -> list[tuple[int, int, str]]:
+    """The stop-list's meaning, written plainly: at every position, the longest phrase starting
+    there, else the first pattern (in file order) that matches there."""
+    import re
+
+    phrases = sorted({fold(e.text) for e in stop.entries if not e.is_regex}, key=len, reverse=True)
+    branches = ["(?P<phrase>" + "|".join(map(re.escape, phrases)) + ")"]
+    branches += [f"(?P<p{i}>{e.text})" for i, e in enumerate(e for e in stop.entries if e.is_regex)]
+    regex = re.compile("|".join(branches))
+    out = []
+    for at in range(len(text)):
+        m = regex.match(text, at)
+        if m and m.end() > at:
+            out.append((at, m.end(), m.group()))
+    return out
+
+
+def test_automaton_and_prefilter_find_what_one_alternation_finds():
+    text = fold(RULES.read_text(encoding="utf-8") + "\n六稳六保，两个维护。党的二十大以来，第三次全会，一是抓好整改"
+                "\n（二）我们一起干，杀一儆百，“一岗双责”落实到位，查处问题12起。")
+    assert [(s, e, text[s:e]) for s, e, _ in STOP.blocked_spans(text)] == _one_alternation(STOP, text)
+
+
 def test_pattern_that_may_start_anywhere_still_works():
     stop = StopList.from_entries([StopEntry("any", r".五", 1, is_regex=True)])
     assert first_chars(r".五") is None
