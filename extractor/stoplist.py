@@ -2,9 +2,9 @@
 
 `rules/stoplist.yaml` holds the entries as data. `StopList.load` puts the phrases into one
 Aho-Corasick automaton (pyahocorasick: one pass over the text in C finds them all) and the
-patterns into one alternation; a character class of every character a pattern can start with
-skips the rest of the text at C speed, and only the patterns that can start with the character
-found are tried there.
+patterns each into a regular expression; a character class of every character a pattern can
+start with skips the rest of the text at C speed, and only the patterns that can start with the
+character found are tried there, in file order.
 Matching runs on the text after `fold`, a one-for-one character folding (full-width digits and
 signs, traditional numeral characters), so offsets into the folded text are offsets into the text.
 """
@@ -12,9 +12,9 @@ signs, traditional numeral characters), so offsets into the folded text are offs
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import ahocorasick
@@ -75,7 +75,7 @@ class StopList:
     examples: list[str] = field(default_factory=list)
     path: Path | None = None
     _automaton: ahocorasick.Automaton | None = field(default=None, repr=False)
-    _search: re.Pattern[str] | None = field(default=None, repr=False)
+    _search: _Alternation | None = field(default=None, repr=False)
     _starts: re.Pattern[str] | None = field(default=None, repr=False)
     _by_first: _ByFirst | None = field(default=None, repr=False)
     _phrases: dict[str, StopEntry] = field(default_factory=dict, repr=False)
@@ -107,15 +107,15 @@ class StopList:
         return stop
 
     def _compile(self) -> None:
-        """The phrases go into one automaton; the patterns into one alternation of named groups,
-        and, where every pattern names the characters it can start with, into the alternation of
-        only the patterns that can start with a character (same order), compiled on first use."""
-        patterns: list[tuple[str, str]] = []
+        """The phrases go into one automaton. Each pattern is compiled on its own; where every
+        pattern names the characters it can start with, a character maps to the patterns that can
+        start with it (in file order), else one alternation of them all is searched."""
+        patterns: list[tuple[str, re.Pattern[str], set[str] | None]] = []
         for entry in self.entries:
             if entry.is_regex:
                 name = f"p{len(self._patterns)}"
                 self._patterns[name] = entry
-                patterns.append((name, entry.text))
+                patterns.append((name, re.compile(entry.text), first_chars(entry.text)))
             else:
                 self._phrases.setdefault(fold(entry.text), entry)
         if self._phrases:
@@ -125,11 +125,10 @@ class StopList:
             self._automaton.make_automaton()
         if not patterns:
             return
-        self._search = _alternation(patterns)
-        starts = [(name, text, first_chars(text)) for name, text in patterns]
-        if all(chars is not None for _, _, chars in starts):
-            self._starts = char_class(set().union(*(chars for _, _, chars in starts)))
-            self._by_first = _ByFirst(starts)
+        self._search = _Alternation(patterns)
+        if all(chars is not None for _, _, chars in patterns):
+            self._starts = char_class(set().union(*(chars for _, _, chars in patterns)))
+            self._by_first = _ByFirst(patterns)
 
     def blocked_spans(self, text: str, folded: bool = False) -> list[tuple[int, int, StopEntry]]:
         """Every stop-list match in `text` as (start, end, entry), by start; matches may overlap.
@@ -139,8 +138,8 @@ class StopList:
         """
         folded_text = text if folded else fold(text)
         found = self._phrase_spans(folded_text)
-        for m in self._pattern_matches(folded_text, found):
-            found[m.start()] = (m.end(), self._patterns[m.lastgroup or ""])
+        for start, end, name in self._pattern_matches(folded_text, found):
+            found[start] = (end, self._patterns[name])
         return [(start, end, entry) for start, (end, entry) in sorted(found.items()) if end > start]
 
     def _phrase_spans(self, folded: str) -> dict[int, tuple[int, StopEntry]]:
@@ -154,51 +153,90 @@ class StopList:
                 found[start] = (last + 1, self._phrases[folded[start:last + 1]])
         return found
 
-    def _pattern_matches(self, folded: str, taken: dict) -> Iterator[re.Match[str]]:
-        """The first-matching pattern at every position where one matches and no phrase starts."""
+    def _pattern_matches(self, folded: str, taken: dict) -> Iterator[tuple[int, int, str]]:
+        """(start, end, pattern name) of the first-matching pattern at every position where one
+        matches and no phrase starts."""
         if self._starts is not None and self._by_first is not None:
             by_first = self._by_first
             for hit in self._starts.finditer(folded):
                 at = hit.start()
-                regex = by_first[hit.group()] if at not in taken else None
-                m = regex.match(folded, at) if regex is not None else None
-                if m:
-                    yield m
+                if at not in taken:
+                    m = by_first[hit.group()](folded, at)
+                    if m:
+                        yield at, m.end(), by_first.name(m)
             return
         if self._search is None:
             return
-        search = self._search.search
+        search = self._search.regex.search
         m = search(folded)
         while m:
             if m.start() not in taken:
-                yield m
+                yield m.start(), m.end(), m.lastgroup or ""
             m = search(folded, m.start() + 1)
 
     def __len__(self) -> int:
         return len(self.entries)
 
 
-class _ByFirst(dict):
-    """Character → the alternation of only the patterns that can start with it (same order, same
-    group names), compiled on first use and shared by the characters that start the same ones."""
+HOT = 256     # visits of a character after which its patterns are tried as one compiled alternation
 
-    def __init__(self, patterns: list[tuple[str, str, set[str] | None]]) -> None:
+Matcher = Callable[[str, int], "re.Match[str] | None"]
+
+
+class _ByFirst(dict):
+    """Character → a function (text, at) → the match of the first pattern, in file order, of
+    those that can start with it.
+
+    At first that function calls each pattern's own `match` in turn. Once a character has been
+    met HOT times it is replaced by the `match` of one alternation of those patterns (the same
+    order, named groups p0, p1 …; one call in C), compiled then, once per set of patterns:
+    compiling them costs more than a short text gains from it. `name(m)` names the pattern.
+    """
+
+    def __init__(self, patterns: list[tuple[str, re.Pattern[str], set[str] | None]]) -> None:
         super().__init__()
         self._patterns = patterns
-        self._compiled: dict[tuple[str, ...], re.Pattern[str]] = {}
+        self._names = {regex: name for name, regex, _ in patterns}
+        self._alternations: dict[tuple[str, ...], re.Pattern[str]] = {}
 
-    def __missing__(self, ch: str) -> re.Pattern[str] | None:
-        own = [(name, text) for name, text, chars in self._patterns if chars and ch in chars]
-        key = tuple(name for name, _ in own)
-        if key and key not in self._compiled:
-            self._compiled[key] = _alternation(own)
-        self[ch] = regex = self._compiled.get(key)
-        return regex
+    def name(self, m: re.Match[str]) -> str:
+        return m.lastgroup or self._names[m.re]
+
+    def __missing__(self, ch: str) -> Matcher:
+        own = [(name, regex) for name, regex, chars in self._patterns if chars and ch in chars]
+        visits = 0
+
+        def one_by_one(text: str, at: int) -> re.Match[str] | None:
+            nonlocal visits
+            visits += 1
+            if visits >= HOT:
+                self[ch] = self._alternation(tuple(name for name, _ in own))
+            for _, regex in own:
+                m = regex.match(text, at)
+                if m:
+                    return m
+            return None
+
+        self[ch] = one_by_one
+        return one_by_one
+
+    def _alternation(self, names: tuple[str, ...]) -> Matcher:
+        if names not in self._alternations:
+            sources = {name: regex.pattern for name, regex, _ in self._patterns}
+            self._alternations[names] = re.compile("|".join(f"(?P<{n}>{sources[n]})" for n in names))
+        return self._alternations[names].match
 
 
-def _alternation(patterns: list[tuple[str, str]]) -> re.Pattern[str]:
-    """Each (name, regex) pattern as a named group, tried in order."""
-    return re.compile("|".join(f"(?P<{name}>{text})" for name, text in patterns))
+class _Alternation:
+    """All patterns as one alternation of named groups (in file order), compiled on first use:
+    searched where some pattern may start anywhere."""
+
+    def __init__(self, patterns: list[tuple[str, re.Pattern[str], set[str] | None]]) -> None:
+        self._source = "|".join(f"(?P<{name}>{regex.pattern})" for name, regex, _ in patterns)
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self._source)
 
 
 class Scanner:
