@@ -33,7 +33,7 @@ from .jobs import (
 from .outputs import DOCUMENT_COLUMNS, RunOutputs
 from .pipeline import DocumentResult, Extractor, extract_document, rules_folders
 from .reader import ReadError, find_documents, read_document
-from .ruletests import require_examples_pass
+from .ruletests import checked_extractor
 
 __all__ = ["DOCUMENT_COLUMNS", "ENGINES", "OUTPUT_CLAIM_COLUMNS", "RunSummary", "default_jobs", "iter_results", "run"]
 
@@ -113,8 +113,7 @@ def run(inputs: list[Path], rules_dir: Path | list[Path] | None, out_dir: Path, 
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (expected one of {', '.join(ENGINES)})")
-    extractor = Extractor.load(rules_dir)                 # as given: the rules sheet names the files so
-    require_examples_pass(extractor, rules_folders(rules_dir))   # rule errors stop the run before any document
+    extractor = checked_extractor(rules_dir)        # rule errors stop the run before any document
     # Workers load the same folders wherever they run; with none given, their own default rules.
     folders = tuple(str(f.resolve()) for f in rules_folders(rules_dir)) if rules_dir else ()
     share_extractor(folders, extractor)
