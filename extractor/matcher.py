@@ -59,12 +59,14 @@ class Attempt:
 
 @dataclass
 class Candidate:
-    """A numeral of a sentence with what the rules made of it."""
+    """A numeral of a sentence with what the rules made of it; `attempts` are recorded for
+    `explain` only, `timed` marks a duration or a date (no rule tried, nothing inherited)."""
 
     numeral: Numeral
     claim: Claim | None = None
     field_numeral: Numeral | None = None
     attempts: list[Attempt] = field(default_factory=list)
+    timed: bool = False
 
 
 def mask(text: str, numerals: list[Numeral], offset: int) -> str:
@@ -81,25 +83,27 @@ class SentenceMatcher:
 
     def __init__(self, ruleset: RuleSet):
         self.rules = ruleset.rules
+        self._by_kind: dict[str, list[Rule]] = {}       # numeral kind → the rules that take it, in order
         units = sorted(ruleset.units | {"个", "名", "人", "项", "次"}, key=len, reverse=True)
         self._leading_unit = re.compile(
             r"(?:余|多)?(?:" + "|".join(map(re.escape, units)) + r")?(?:左右|以上|之多)?")
 
     def match(self, doc: str, sentence: Sentence, simplified: str, numerals: list[Numeral],
-              prior: Claim | None = None) -> list[Candidate]:
+              prior: Claim | None = None, explain: bool = False) -> list[Candidate]:
         """Candidates for every numeral of `sentence`.
 
         A rule's context words are looked up in this sentence only (a 处分 in the sentence before
         does not make 全市共有党员3.2万名 a disciplinary figure). `prior` is the last claim before
-        this sentence.
+        this sentence. `explain`: try every rule and record each attempt and why it failed;
+        otherwise only the rules that take the numeral's kind are tried, and nothing is recorded.
         """
         numerals = [n for n in numerals if n.kind in _NUMBER_MASK_KINDS]
         masked = mask(simplified, numerals, sentence.start)
         candidates: list[Candidate] = []
         for i in range(len(numerals)):
             previous = next((c.claim for c in reversed(candidates) if c.claim), None)
-            cand = self._match_one(doc, sentence, masked, numerals, i, simplified, previous)
-            if cand.claim is None and cand.attempts and cand.attempts[-1].rule != "-":
+            cand = self._match_one(doc, sentence, masked, numerals, i, simplified, previous, explain)
+            if cand.claim is None and not cand.timed:
                 _inherit(cand, sentence, masked, previous or prior)
             if cand.claim is None and previous is not None:
                 self._count_after_count(cand, sentence, masked, simplified, previous)
@@ -111,8 +115,14 @@ class SentenceMatcher:
                 c.attempts.append(Attempt("-", False, "is the field of a ranking in this sentence"))
         return candidates
 
+    def rules_for(self, kind: str) -> list[Rule]:
+        """The rules that take numerals of `kind`, in the order they are tried."""
+        if kind not in self._by_kind:
+            self._by_kind[kind] = [rule for rule in self.rules if kind in rule.kinds]
+        return self._by_kind[kind]
+
     def _match_one(self, doc: str, sentence: Sentence, masked: str, numerals: list[Numeral],
-                   index: int, context: str, previous: Claim | None) -> Candidate:
+                   index: int, context: str, previous: Claim | None, explain: bool) -> Candidate:
         numeral = numerals[index]
         cand = Candidate(numeral)
         start, end = numeral.start - sentence.start, numeral.end - sentence.start
@@ -120,11 +130,14 @@ class SentenceMatcher:
         local_start = self._local_start(masked, numerals, index, sentence.start, clause_start, previous)
         right_text = masked[end:_clause_end(masked, end)]
         if _DURATION.match(right_text):
-            cand.attempts.append(Attempt("-", False, "a duration or a date, not a tally"))
+            cand.timed = True
+            if explain:
+                cand.attempts.append(Attempt("-", False, "a duration or a date, not a tally"))
             return cand
-        for rule in self.rules:
+        for rule in self.rules if explain else self.rules_for(numeral.kind):
             reason, hit = self._try(rule, numeral, masked, clause_start, local_start, start, right_text, context)
-            cand.attempts.append(Attempt(rule.id, hit is not None, reason, _parts(hit)))
+            if explain:
+                cand.attempts.append(Attempt(rule.id, hit is not None, reason, _parts(hit)))
             if hit is not None:
                 cand.claim, cand.field_numeral = self._claim(doc, sentence, masked, numerals, numeral, rule, hit)
                 break
@@ -141,8 +154,8 @@ class SentenceMatcher:
             return
         right_text = masked[end:_clause_end(masked, end)]
         subject = previous.subject
-        for rule in self.rules:
-            if (n.kind not in rule.kinds or rule.left is None or rule.right is None or rule.subject_words is None
+        for rule in self.rules_for(n.kind):
+            if (rule.left is None or rule.right is None or rule.subject_words is None
                     or not rule.subject_words.search(to_simplified(subject))):
                 continue
             m = rule.right.match(right_text)

@@ -21,6 +21,18 @@ def test_rule_example(example):
     assert failure is None, failure
 
 
+def test_explain_tries_every_rule_and_gives_the_same_claims():
+    """A run tries only the rules that take a numeral's kind and records nothing; explain tries
+    them all and says why each failed. Both must give the same claims."""
+    text = "\n".join(e.text for e in EXAMPLES) + "\n在全市40个部门中位列第一。为期三个月，查处问题24起34人。"
+    fast = extract_document(Document("d", text), EXTRACTOR, year=2023)
+    slow = extract_document(Document("d", text), EXTRACTOR, year=2023, keep_candidates=True)
+    assert [c.row() for c in fast.claims] == [c.row() for c in slow.claims] and fast.claims
+    assert fast.candidates == [] and all(c.attempts for c in slow.candidates)
+    skipped = [a for c in slow.candidates for a in c.attempts if a.reason.startswith("numeral is ")]
+    assert skipped and not any(a.matched for a in skipped)
+
+
 @pytest.mark.parametrize("text", STOP_EXAMPLES)
 def test_stoplist_example_gives_no_claim(text):
     from extractor.api import extract_text
