@@ -178,7 +178,7 @@ class StopList:
         return len(self.entries)
 
 
-HOT = 256     # visits of a character after which its patterns are tried as one compiled alternation
+HOT = 1024    # visits of a character after which its patterns are tried as one compiled alternation
 
 Matcher = Callable[[str, int], "re.Match[str] | None"]
 
