@@ -22,6 +22,9 @@ _SUBJECT_HEAD = re.compile(
     r"全国|全省|全市|全区|全县|全系统|全局|各级|共计|累计|共|全部|合计|总计|先后|依规依纪|依法|"
     r"组织开展|组织召开|组织(?!处理)|开展|召开|举办|受到|受(?!理)|给予|共对|对|排查出|排查|查找出|查找|梳理出|梳理|发现|查摆出|查摆|"
     r"[，,、\s（(“\"])+")
+# Before a numeral in its clause: a target or plan for the future (力争…, 确保…, 到2027年…) is no tally;
+# inside a 《title》 (《学习计划》) the word names a document.
+_FUTURE_TARGET = re.compile(r"(?:力争|确保|争取|计划|拟|目标|预计|将要|要在|到\ue000\ue001*年)(?![^《》]*》)")
 # After a numeral: a duration or a date (为期一个月, 3个工作日, 1—9月) is no tally.
 _DURATION = re.compile(r"\s?(?:余|多)?个?(?:月|小时|工作日|星期|季度|年|天|日|周|分钟|学时)")
 
@@ -43,6 +46,7 @@ _LEFT_QUALIFIER = _left_qualifier_regex()
 _PART_MARKER = re.compile(r"其中|包括")
 _UNITS_OF = {"人": ("人", "名")}          # the units a part may be counted in, by unit_key (else its own)
 _LIST_ITEM = re.compile(r"[、和及与][^，。；\ue000]{0,12}$")
+_NO_SEPARATOR = re.compile(f"[^{SEPARATORS}\ue000]{{1,16}}")
 _LIST_JOINER = re.compile(r"[、和及与]|以及")
 _NUMBER_MASK_KINDS = {"count", "redacted", "percent", "fraction", "points", "ordinal", "times"}
 
@@ -80,7 +84,8 @@ class SentenceMatcher:
     """Matches the rules of a RuleSet against one sentence at a time."""
 
     def __init__(self, ruleset: RuleSet):
-        self.rules = ruleset.rules
+        self.rules = [r for r in ruleset.rules if not r.fallback]
+        self.fallback_rules = [r for r in ruleset.rules if r.fallback]
         units = sorted(ruleset.units | {"个", "名", "人", "项", "次"}, key=len, reverse=True)
         self._leading_unit = re.compile(
             r"(?:余|多)?(?:" + "|".join(map(re.escape, units)) + r")?(?:左右|以上|之多)?")
@@ -103,6 +108,8 @@ class SentenceMatcher:
                 _inherit(cand, sentence, masked, previous or prior)
             if cand.claim is None and previous is not None:
                 self._count_after_count(cand, sentence, masked, simplified, previous)
+            if cand.claim is None and cand.attempts and cand.attempts[-1].rule != "-":
+                self._apply(self.fallback_rules, cand, doc, sentence, masked, numerals, i, simplified, previous)
             candidates.append(cand)
         consumed = {id(c.field_numeral) for c in candidates if c.claim and c.field_numeral}
         for c in candidates:
@@ -115,20 +122,31 @@ class SentenceMatcher:
                    index: int, context: str, previous: Claim | None) -> Candidate:
         numeral = numerals[index]
         cand = Candidate(numeral)
+        end = numeral.end - sentence.start
+        if _DURATION.match(masked, end, _clause_end(masked, end)):
+            cand.attempts.append(Attempt("-", False, "a duration or a date, not a tally"))
+            return cand
+        start = numeral.start - sentence.start
+        if _FUTURE_TARGET.search(masked, _clause_start(masked, start), start):
+            cand.attempts.append(Attempt("-", False, "a target for the future, not a tally"))
+            return cand
+        self._apply(self.rules, cand, doc, sentence, masked, numerals, index, context, previous)
+        return cand
+
+    def _apply(self, rules: list[Rule], cand: Candidate, doc: str, sentence: Sentence, masked: str,
+               numerals: list[Numeral], index: int, context: str, previous: Claim | None) -> None:
+        """Try `rules` in order on numeral `index`; the first that matches makes its claim."""
+        numeral = numerals[index]
         start, end = numeral.start - sentence.start, numeral.end - sentence.start
         clause_start = _clause_start(masked, start)
         local_start = self._local_start(masked, numerals, index, sentence.start, clause_start, previous)
         right_text = masked[end:_clause_end(masked, end)]
-        if _DURATION.match(right_text):
-            cand.attempts.append(Attempt("-", False, "a duration or a date, not a tally"))
-            return cand
-        for rule in self.rules:
+        for rule in rules:
             reason, hit = self._try(rule, numeral, masked, clause_start, local_start, start, right_text, context)
             cand.attempts.append(Attempt(rule.id, hit is not None, reason, _parts(hit)))
             if hit is not None:
                 cand.claim, cand.field_numeral = self._claim(doc, sentence, masked, numerals, numeral, rule, hit)
-                break
-        return cand
+                return
 
     def _count_after_count(self, cand: Candidate, sentence: Sentence, masked: str, context: str,
                            previous: Claim) -> None:
@@ -177,6 +195,8 @@ class SentenceMatcher:
         """Why `rule` does not take `numeral`, or the spans it matched."""
         if numeral.kind not in rule.kinds:
             return f"numeral is {numeral.kind}, rule takes {'/'.join(sorted(rule.kinds))}", None
+        if numeral.text in rule.not_numerals:
+            return f"this rule never takes 「{numeral.text}」", None
         if rule.whole is not None:
             return _try_whole(rule, masked, start)
         hit: dict = {"left_start": start, "right_end": start + len(numeral.text), "subject": None,
@@ -202,6 +222,11 @@ class SentenceMatcher:
             return "no subject word of this rule next to the number", None
         if rule.context_words is not None and not rule.context_words.search(context):
             return "no context word of this rule in the sentence", None
+        if rule.unless_words is not None:
+            clause = masked[hit["left_start"]:start + len(numeral.text) + len(right_text)]
+            word = rule.unless_words.search(clause)
+            if word:
+                return f"「{word.group()}」 in the clause rules it out", None
         return "matched", hit
 
     def _claim(self, doc: str, sentence: Sentence, masked: str, numerals: list[Numeral], numeral: Numeral,
@@ -253,14 +278,17 @@ def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim |
     if unit is None:
         return
     marker = _PART_MARKER.search(between)
+    item = _LIST_ITEM.match(between) if previous.sentence_start == sentence.start else None
     if marker:
         how = "part after " + marker.group()
-    elif previous.sentence_start == sentence.start and _LIST_ITEM.match(between):
+    elif item:
         how = "item of a 、 list"
+    elif _continues_parts(previous, sentence, between):
+        how = "next part of a ；list"
     else:
         return
     unit_end = unit.end()
-    subject_start = gap_from + (marker.end() if marker else _LIST_ITEM.match(between).end())
+    subject_start = gap_from + (marker.end() if marker else item.end() if item else 0)
     subject = (subject_start, masked[subject_start:start])
     cand.claim = _claim_after(previous, sentence, n, category=previous.category,
                               subject=_clean_subject(sentence.text, subject), unit=unit.group().strip(" 余多"),
@@ -268,6 +296,18 @@ def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim |
                               rule=previous.rule.removesuffix("+inherited") + "+inherited")
     cand.attempts.append(Attempt(cand.claim.rule, True, f"{how} {previous.num_text}{previous.unit} "
                                                        f"({previous.category}), same unit"))
+
+
+def _continues_parts(previous: Claim, sentence: Sentence, between: str) -> bool:
+    """This sentence goes on with the parts of a 其中 list the sentence before ended with a ；
+    (其中科级干部19人；一般干部58人；…): the last claim was a part, right before, and only the
+    item's name stands before this number."""
+    if previous.sentence_start == sentence.start or not previous.sentence.rstrip().endswith(("；", ";")):
+        return False
+    if sentence.start - (previous.sentence_start + len(previous.sentence)) > 2:
+        return False
+    was_part = previous.rule.endswith("+inherited") or _PART_MARKER.search(previous.sentence) is not None
+    return was_part and _NO_SEPARATOR.fullmatch(between) is not None
 
 
 def _claim_after(previous: Claim, sentence: Sentence, n: Numeral, *, category: str, subject: str, unit: str,
