@@ -12,9 +12,11 @@ from .script import to_simplified
 
 _CLAUSE_END = re.compile(f"[{SEPARATORS}]")
 # Words that stand between a subject and its number and are no part of the subject.
-_SUBJECT_TAIL = re.compile(r"(?:分别为|分别是|分别|达到|高达|多达|共计|累计|总计|合计|约为|约|近|逾|超过|不足|不到|"
+_SUBJECT_TAIL = re.compile(r"(?:分别为|分别是|分别|达到|高达|多达|共计|累计|总计|合计|约为|将近|接近|大约|约|近|逾|超过|不足|不到|"
                            r"不少于|不低于|不超过|不多于|少于|多于|低于|高于|"
                            r"至少|仅|达|有|为|是|计|共|的|了)+$")
+# A pinyin annotation some traditional-script pages carry after a character: 個(gè) · 經費(fèi).
+_PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")
 # Time, scope and list words that open a clause and are no part of the subject.
 _SUBJECT_HEAD = re.compile(
     r"^(?:其中|包括|含|另外|此外|同时|全年|当年|年内|(?:去年|今年|上年|本年)度?(?:以来)?|以来|年来|年以来|"
@@ -378,10 +380,14 @@ def _clean_subject(text: str, subject: tuple[int, str] | None) -> str:
     title_end = simplified.rfind("》") + 1
     if 0 < title_end < len(simplified):
         start, simplified = start + title_end, simplified[title_end:]
+    leading = _PINYIN.match(simplified)       # the unit's annotation: 個(gè)典型案例
+    if leading:
+        start, simplified = start + leading.end(), simplified[leading.end():]
     original = text[start:start + len(simplified)]
     head = _SUBJECT_HEAD.match(simplified)
     cut_head = head.end() if head else 0
     tail = _SUBJECT_TAIL.search(simplified[cut_head:])
     cut_tail = len(simplified) - (tail.start() + cut_head if tail else len(simplified))
     cleaned = original[cut_head:len(original) - cut_tail] if cut_tail else original[cut_head:]
+    cleaned = _PINYIN.sub("", cleaned)
     return cleaned.strip("“”\"'（）() 、") or original.strip()
