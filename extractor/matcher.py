@@ -107,7 +107,8 @@ class SentenceMatcher:
             previous = next((c.claim for c in reversed(candidates) if c.claim), None)
             cand = self._match_one(doc, sentence, masked, numerals, i, simplified, previous)
             if cand.claim is None and cand.attempts and cand.attempts[-1].rule != "-":
-                _inherit(cand, sentence, masked, previous or prior)
+                last_count = next((c.claim for c in reversed(candidates) if c.claim and c.claim.unit != "%"), None)
+                _inherit(cand, sentence, masked, last_count or prior)
             if cand.claim is None and previous is not None:
                 self._count_after_count(cand, sentence, masked, simplified, previous)
             if cand.claim is None and cand.attempts and cand.attempts[-1].rule != "-":
