@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import takewhile
 
 from .models import Claim, Numeral, Sentence, unit_key
 from .numerals import QUALIFIER_BEFORE
@@ -49,6 +50,11 @@ _PART_MARKER = re.compile(r"其中|包括")
 _UNITS_OF = {"人": ("人", "名")}          # the units a part may be counted in, by unit_key (else its own)
 _LIST_ITEM = re.compile(r"[、和及与][^，。；\ue000]{0,12}$")
 _NO_SEPARATOR = re.compile(f"[^{SEPARATORS}\ue000]{{1,16}}")
+# A subject that only names the period compared with: the figure is the earlier one of the count before.
+_COMPARISON_ONLY = re.compile(r"(?:较|比|与|同|和)?(?:(?:去年|上年|前年|上一年度?|[0-9]{4}年度?)(?:同期)?|同期)(?:的|为|是)?")
+_CHANGE_WORD = re.compile(r"增长|下降|上升|减少|增加|提高|降低|增幅|降幅")
+_BRACKET_REACH = 40
+_PERCENT_SIGN = re.compile(r"\s?[%％]?")
 _LIST_JOINER = re.compile(r"[、和及与]|以及")
 _NUMBER_MASK_KINDS = {"count", "redacted", "percent", "fraction", "points", "ordinal", "times"}
 
@@ -88,7 +94,7 @@ class SentenceMatcher:
     def __init__(self, ruleset: RuleSet):
         self.rules = [r for r in ruleset.rules if not r.fallback]
         self.fallback_rules = [r for r in ruleset.rules if r.fallback]
-        units = sorted(ruleset.units | {"个", "名", "人", "项", "次"}, key=len, reverse=True)
+        units = sorted(ruleset.units | {"个", "名", "人", "项", "次", "%", "％"}, key=len, reverse=True)
         self._leading_unit = re.compile(
             r"(?:余|多)?(?:" + "|".join(map(re.escape, units)) + r")?(?:左右|以上|之多)?")
 
@@ -103,17 +109,23 @@ class SentenceMatcher:
         numerals = [n for n in numerals if n.kind in _NUMBER_MASK_KINDS]
         masked = mask(simplified, numerals, sentence.start)
         candidates: list[Candidate] = []
+        previous: Claim | None = None            # the last claim of this sentence
+        last_count: Claim | None = None          # … that is no share
         for i in range(len(numerals)):
-            previous = next((c.claim for c in reversed(candidates) if c.claim), None)
             cand = self._match_one(doc, sentence, masked, numerals, i, simplified, previous)
-            if cand.claim is None and cand.attempts and cand.attempts[-1].rule != "-":
-                last_count = next((c.claim for c in reversed(candidates) if c.claim and c.claim.unit != "%"), None)
+            if cand.claim is None and _still_open(cand):
                 _inherit(cand, sentence, masked, last_count or prior)
             if cand.claim is None and previous is not None:
                 self._count_after_count(cand, sentence, masked, simplified, previous)
-            if cand.claim is None and cand.attempts and cand.attempts[-1].rule != "-":
+            if cand.claim is None and _still_open(cand):
                 self._apply(self.fallback_rules, cand, doc, sentence, masked, numerals, i, simplified, previous)
+            if cand.claim is not None:
+                _compared_with(cand, last_count)
+                previous = cand.claim
+                if cand.claim.unit != "%" and not _in_brackets(masked, cand.claim.num_start - sentence.start):
+                    last_count = cand.claim
             candidates.append(cand)
+        _respective_changes(candidates)
         consumed = {id(c.field_numeral) for c in candidates if c.claim and c.field_numeral}
         for c in candidates:
             if c.claim and id(c.numeral) in consumed:
@@ -188,6 +200,7 @@ class SentenceMatcher:
             return clause_start
         if previous is not None and previous.num_end == numerals[index - 1].end:
             prev_end = max(prev_end, previous.claim_end - offset)
+            prev_end = _PERCENT_SIGN.match(masked, prev_end).end()      # a share's claim ends before its %
         else:
             prev_end = self._leading_unit.match(masked, prev_end).end()
         joiner = _LIST_JOINER.match(masked, prev_end)
@@ -265,6 +278,48 @@ class SentenceMatcher:
             sentence_start=sentence.start,
         )
         return claim, field_numeral
+
+
+def _still_open(cand: Candidate) -> bool:
+    """No rule took the numeral, and nothing ruled it out (a duration, a target)."""
+    return bool(cand.attempts) and cand.attempts[-1].rule != "-"
+
+
+def _in_brackets(masked: str, pos: int) -> bool:
+    """Is `pos` inside a parenthesis opened shortly before it (（含…）, （其中…）)?"""
+    window = max(0, pos - _BRACKET_REACH)
+    return masked.rfind("（", window, pos) > masked.rfind("）", window, pos) or \
+        masked.rfind("(", window, pos) > masked.rfind(")", window, pos)
+
+
+def _compared_with(cand: Candidate, base: Claim | None) -> None:
+    """A figure named only by the period it compares with (较上年同期的398件, 去年同期为497起,
+    比去年同期的41人) is the earlier figure of the count before it in the sentence: it takes that
+    count's subject and category."""
+    claim = cand.claim
+    if (base is None or base.sentence_start != claim.sentence_start or unit_key(base.unit) != unit_key(claim.unit)
+            or not _COMPARISON_ONLY.fullmatch(to_simplified(claim.subject).strip("（("))):
+        return
+    claim.subject, claim.category = base.subject, base.category
+    cand.attempts.append(Attempt(claim.rule, True, f"the figure {base.num_text}{base.unit} is compared with: "
+                                                   f"its subject and category"))
+
+
+def _respective_changes(candidates: list[Candidate]) -> None:
+    """分别增长a%、b%和c% after counts: each share is the change of the count in the same place
+    (立案2921件、结案1779件、处分1800人，分别比去年同期增长49.4%、5.0%和6.8%)."""
+    claims = [c.claim for c in candidates if c.claim]
+    for i, claim in enumerate(claims):
+        if claim.unit != "%" or not claim.subject or "分别" not in to_simplified(claim.subject):
+            continue
+        shares = list(takewhile(lambda c: c.unit == "%", claims[i:]))
+        counts = list(takewhile(lambda c: c.unit != "%", reversed(claims[:i])))[::-1]
+        if len(shares) < 2 or len(counts) < len(shares):
+            return
+        change = _CHANGE_WORD.search(to_simplified(claim.subject))
+        for count, share in zip(counts[-len(shares):], shares, strict=True):
+            share.subject = count.subject + (change.group() if change else "")
+        return
 
 
 def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim | None) -> None:
