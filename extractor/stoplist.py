@@ -4,7 +4,8 @@
 Aho-Corasick automaton (pyahocorasick: one pass over the text in C finds them all) and the
 patterns each into a regular expression; a character class of every character a pattern can
 start with skips the rest of the text at C speed, and only the patterns that can start with the
-character found are tried there, in file order.
+character found are tried there, in file order. Patterns that may start anywhere ([\u4e00-\u9fff]…)
+are one alternation searched on their own, so they do not slow down the others.
 Matching runs on the text after `fold`, a one-for-one character folding (full-width digits and
 signs, traditional numeral characters), so offsets into the folded text are offsets into the text.
 """
@@ -12,9 +13,9 @@ signs, traditional numeral characters), so offsets into the folded text are offs
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 import ahocorasick
@@ -75,7 +76,7 @@ class StopList:
     examples: list[str] = field(default_factory=list)
     path: Path | None = None
     _automaton: ahocorasick.Automaton | None = field(default=None, repr=False)
-    _search: _Alternation | None = field(default=None, repr=False)
+    _anywhere: re.Pattern[str] | None = field(default=None, repr=False)
     _starts: re.Pattern[str] | None = field(default=None, repr=False)
     _by_first: _ByFirst | None = field(default=None, repr=False)
     _phrases: dict[str, StopEntry] = field(default_factory=dict, repr=False)
@@ -107,15 +108,21 @@ class StopList:
         return stop
 
     def _compile(self) -> None:
-        """The phrases go into one automaton. Each pattern is compiled on its own; where every
-        pattern names the characters it can start with, a character maps to the patterns that can
-        start with it (in file order), else one alternation of them all is searched."""
-        patterns: list[tuple[str, re.Pattern[str], set[str] | None]] = []
+        """The phrases go into one automaton. Each pattern is compiled on its own: a pattern that
+        names the characters it can start with is tried only where one stands (a character maps to
+        those patterns, in file order); the others, which may start anywhere, form one alternation
+        searched through the text."""
+        anchored: list[tuple[str, re.Pattern[str], set[str] | None]] = []
+        anywhere: list[str] = []
         for entry in self.entries:
             if entry.is_regex:
                 name = f"p{len(self._patterns)}"
                 self._patterns[name] = entry
-                patterns.append((name, re.compile(entry.text), first_chars(entry.text)))
+                chars = first_chars(entry.text)
+                if chars is None:
+                    anywhere.append(f"(?P<{name}>{entry.text})")
+                else:
+                    anchored.append((name, re.compile(entry.text), chars))
             else:
                 self._phrases.setdefault(fold(entry.text), entry)
         if self._phrases:
@@ -123,12 +130,11 @@ class StopList:
             for phrase in self._phrases:
                 self._automaton.add_word(phrase, len(phrase))
             self._automaton.make_automaton()
-        if not patterns:
-            return
-        self._search = _Alternation(patterns)
-        if all(chars is not None for _, _, chars in patterns):
-            self._starts = char_class(set().union(*(chars for _, _, chars in patterns)))
-            self._by_first = _ByFirst(patterns)
+        if anchored:
+            self._starts = char_class(set().union(*(chars for _, _, chars in anchored)))
+            self._by_first = _ByFirst(anchored)
+        if anywhere:
+            self._anywhere = re.compile("|".join(anywhere))
 
     def blocked_spans(self, text: str, folded: bool = False) -> list[tuple[int, int, StopEntry]]:
         """Every stop-list match in `text` as (start, end, entry), by start; matches may overlap.
@@ -138,7 +144,7 @@ class StopList:
         """
         folded_text = text if folded else fold(text)
         found = self._phrase_spans(folded_text)
-        for start, end, name in self._pattern_matches(folded_text, found):
+        for start, (end, name) in self._pattern_matches(folded_text, found).items():
             found[start] = (end, self._patterns[name])
         return [(start, end, entry) for start, (end, entry) in sorted(found.items()) if end > start]
 
@@ -153,9 +159,10 @@ class StopList:
                 found[start] = (last + 1, self._phrases[folded[start:last + 1]])
         return found
 
-    def _pattern_matches(self, folded: str, taken: dict) -> Iterator[tuple[int, int, str]]:
-        """(start, end, pattern name) of the first-matching pattern at every position where one
-        matches and no phrase starts."""
+    def _pattern_matches(self, folded: str, taken: dict) -> dict[int, tuple[int, str]]:
+        """Start → (end, pattern name) of the first pattern, in file order, that matches there,
+        at every position where one matches and no phrase starts."""
+        found: dict[int, tuple[int, str]] = {}
         if self._starts is not None and self._by_first is not None:
             by_first = self._by_first
             for hit in self._starts.finditer(folded):
@@ -163,16 +170,16 @@ class StopList:
                 if at not in taken:
                     m = by_first[hit.group()](folded, at)
                     if m:
-                        yield at, m.end(), by_first.name(m)
-            return
-        if self._search is None:
-            return
-        search = self._search.regex.search
-        m = search(folded)
-        while m:
-            if m.start() not in taken:
-                yield m.start(), m.end(), m.lastgroup or ""
-            m = search(folded, m.start() + 1)
+                        found[at] = (m.end(), by_first.name(m))
+        if self._anywhere is not None:
+            search = self._anywhere.search
+            m = search(folded)
+            while m:
+                at, name = m.start(), m.lastgroup or ""
+                if at not in taken and (at not in found or _order(name) < _order(found[at][1])):
+                    found[at] = (m.end(), name)
+                m = search(folded, at + 1)
+        return found
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -227,16 +234,9 @@ class _ByFirst(dict):
         return self._alternations[names].match
 
 
-class _Alternation:
-    """All patterns as one alternation of named groups (in file order), compiled on first use:
-    searched where some pattern may start anywhere."""
-
-    def __init__(self, patterns: list[tuple[str, re.Pattern[str], set[str] | None]]) -> None:
-        self._source = "|".join(f"(?P<{name}>{regex.pattern})" for name, regex, _ in patterns)
-
-    @cached_property
-    def regex(self) -> re.Pattern[str]:
-        return re.compile(self._source)
+def _order(name: str) -> int:
+    """The place in the file of pattern `name` (p0, p1 …)."""
+    return int(name[1:])
 
 
 class Scanner:
