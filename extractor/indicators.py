@@ -1,0 +1,179 @@
+"""Indicators and places: which measure a claim reports (`rules/indicators.yaml`) and which body
+or area it is about, so that the figures of different documents line up in a panel.
+
+`Indicators.load` reads the vocabulary; `assign_indicators` fills `indicator` and `place` of the
+claims of one document (a pipeline step after context resolution).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .models import Claim
+from .rules import RuleFileError, read_yaml
+from .script import to_simplified
+
+INDICATORS_FILE = "indicators.yaml"
+GAP = "…"                      # in a synonym: up to 8 characters of anything
+_GAP_RE = "[^，。；：]{0,8}?"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One measure of the vocabulary."""
+
+    id: str
+    name: str
+    unit: str                              # the unit family's name (人, 件, 问题, %, …)
+    units: frozenset[str]                  # the claim units it takes
+    synonyms: tuple[str, ...]              # as written (both scripts)
+    patterns: tuple[re.Pattern[str], ...]  # the synonyms, simplified, compiled
+    not_words: tuple[str, ...] = ()
+    breakdown: bool = False
+    must: tuple[str, ...] = ()
+    must_not: tuple[str, ...] = ()
+    line: int = 0
+
+    def found(self, subject: str) -> int:
+        """Length of the longest synonym found in the simplified `subject` (0: none, or a `not` word)."""
+        if any(word in subject for word in self.not_words):
+            return 0
+        return max((len(m.group()) for p in self.patterns if (m := p.search(subject))), default=0)
+
+
+@dataclass
+class Indicators:
+    """The vocabulary, in file order."""
+
+    items: list[Indicator]
+    path: str = ""
+
+    @classmethod
+    def load(cls, folders: Sequence[Path]) -> Indicators:
+        """The indicators of every folder's indicators.yaml (a later file overrides ids, adds the rest)."""
+        by_id: dict[str, Indicator] = {}
+        paths = [f / INDICATORS_FILE for f in folders if (f / INDICATORS_FILE).is_file()]
+        for path in paths:
+            by_id.update((i.id, i) for i in _read(path))
+        return cls(list(by_id.values()), str(paths[-1]) if paths else "")
+
+    def by_id(self, indicator_id: str) -> Indicator | None:
+        return next((i for i in self.items if i.id == indicator_id), None)
+
+    def measure(self, subject: str, unit: str, breakdown: bool = False) -> Indicator | None:
+        """The indicator whose longest synonym is found in `subject` and whose units hold `unit`."""
+        simple = to_simplified(subject)
+        best, length = None, 0
+        for item in self.items:
+            if item.breakdown == breakdown and unit in item.units:
+                n = item.found(simple)
+                if n > length:
+                    best, length = item, n
+        return best
+
+    def of(self, subject: str, unit: str, parent: str = "", before: str = "") -> str:
+        """The indicator id of a claim: a measure, or `measure.breakdown` for a part of one (the
+        measure from the subject, else `parent` — the indicator of its total —, else the measure
+        named in `before`, its sentence up to the number); "" if none fits."""
+        part = self.measure(subject, unit, breakdown=True)
+        whole = self.measure(subject, unit)
+        if part is None:
+            return whole.id if whole else ""
+        base = whole.id if whole else parent.split(".")[0]
+        if not base and (named := self.measure(before, unit)):
+            base = named.id
+        return f"{base}.{part.id}" if base else ""
+
+    def name(self, indicator_id: str) -> str:
+        """The Chinese name of an id (`sanctioned.county` → 处分（党纪政务处分）·县处级干部)."""
+        names = [item.name for part in indicator_id.split(".") if (item := self.by_id(part))]
+        return "·".join(names)
+
+
+def _read(path: Path) -> list[Indicator]:
+    data = read_yaml(path)
+    families = data.get("units") or {}
+    items = data.get("indicators")
+    if not isinstance(items, list) or not isinstance(families, dict):
+        raise RuleFileError(f"{path}:1: an indicators file has `units:` (a mapping) and `indicators:` (a list)")
+    return [_indicator(spec, families, path) for spec in items]
+
+
+def _indicator(spec: dict, families: dict, path: Path) -> Indicator:
+    line = spec.get("__line__", 1) if isinstance(spec, dict) else 1
+    where = f"{path}:{line}"
+    if not isinstance(spec, dict) or not all(spec.get(k) for k in ("id", "name", "unit", "synonyms")):
+        raise RuleFileError(f"{where}: an indicator needs id, name, unit and synonyms")
+    unit = str(spec["unit"])
+    if unit not in families:
+        raise RuleFileError(f"{where}: unit family {unit!r} is not declared under `units:`")
+    synonyms = tuple(str(s) for s in spec["synonyms"])
+    return Indicator(
+        id=str(spec["id"]), name=str(spec["name"]), unit=unit, units=frozenset(map(str, families[unit])),
+        synonyms=synonyms, patterns=tuple(_compile(s) for s in synonyms),
+        not_words=tuple(to_simplified(str(w)) for w in spec.get("not") or ()),
+        breakdown=bool(spec.get("breakdown")), must=tuple(map(str, spec.get("must") or ())),
+        must_not=tuple(map(str, spec.get("must_not") or ())), line=line)
+
+
+def _compile(synonym: str) -> re.Pattern[str]:
+    parts = to_simplified(synonym).split(GAP)
+    return re.compile(_GAP_RE.join(re.escape(p) for p in parts))
+
+
+# --- places ----------------------------------------------------------------------------------------
+
+_LEVELS = "省市县区州盟旗镇乡"
+# 全国, 全省 … (the whole of the body speaking) and named places with their level: 云溪县, 东江省.
+_WHOLE = re.compile(f"全(?:国|[{_LEVELS}]|系统)")
+_NAMED = re.compile(f"([\u4e00-\u9fff]{{2,4}}?(?:自治州|[{_LEVELS}]))(?=纪委|监委|纪检|委|直|党|政府|共|全年|今年|去年|[，,\\s])")
+_BODY = re.compile(f"(?:[{_LEVELS}]纪委监委|[{_LEVELS}]直机关|区直机关|市直机关|县直机关)")
+# What a place name holds no more than: text up to a year, a session, a verb or a particle.
+_LEAD = re.compile(r"^.*[0-9０-９年届据在对从向于将把被为是和与及、的第含照委]")
+_NOT_NAMES = re.compile(f"^[本该我各全每][{_LEVELS}]")
+HEADER_LINES = 3
+
+
+def header_place(text: str) -> str:
+    """The named place of the document's first lines (云溪县纪委监委… → 云溪县), or ""."""
+    head = "\n".join(to_simplified(text).split("\n")[:HEADER_LINES])
+    return _named(head, 0, len(head)) or ""
+
+
+def _named(text: str, start: int, end: int) -> str | None:
+    """The last named place (城西区, 东江省) in text[start:end]."""
+    found = [_LEAD.sub("", m.group(1)) for m in _NAMED.finditer(text, start, end)]
+    found = [name for name in found if len(name) > 2 and not _NOT_NAMES.match(name)]
+    return found[-1] if found else None
+
+
+def claim_place(claim: Claim, before: str, header: str) -> str:
+    """Where the figure is: a named place or body in `before` (its sentence up to the number,
+    simplified), else its scope's place (全县 → the header's 云溪县 when of that level), else the
+    document header's place."""
+    named = _named(before, 0, len(before))
+    if named:
+        return named
+    body = list(_BODY.finditer(before))
+    whole = list(_WHOLE.finditer(to_simplified(claim.scope))) or list(_WHOLE.finditer(before))
+    if whole:
+        word = whole[-1].group()
+        return header if header and header.endswith(word[-1]) else word
+    if body:
+        return body[-1].group()
+    return header
+
+
+def assign_indicators(claims: list[Claim], text: str, indicators: Indicators) -> None:
+    """Fill `indicator` and `place` of each claim (parents first: a part takes its total's measure)."""
+    header = header_place(text)
+    by_id = {c.claim_id: c for c in claims}
+    for claim in claims:
+        parent = by_id.get(claim.parent.split("+")[0]) if claim.parent else None
+        sentence = to_simplified(claim.sentence)
+        before = sentence[:max(0, claim.num_start - claim.sentence_start)]
+        claim.indicator = indicators.of(claim.subject, claim.unit, parent.indicator if parent else "", before)
+        claim.place = claim_place(claim, before, header)
