@@ -28,11 +28,12 @@ class Indicator:
     id: str
     name: str
     unit: str                              # the unit family's name (人, 件, 问题, %, …)
-    units: frozenset[str]                  # the claim units it takes
+    units: tuple[str, ...]                 # the claim units it takes (the first: that of its examples)
     synonyms: tuple[str, ...]              # as written (both scripts)
     patterns: tuple[re.Pattern[str], ...]  # the synonyms, simplified, compiled
     not_words: tuple[str, ...] = ()
     breakdown: bool = False
+    generic: bool = False                  # names little: a narrower measure named before the number wins
     must: tuple[str, ...] = ()
     must_not: tuple[str, ...] = ()
     line: int = 0
@@ -77,15 +78,23 @@ class Indicators:
     def of(self, subject: str, unit: str, parent: str = "", before: str = "") -> str:
         """The indicator id of a claim: a measure, or `measure.breakdown` for a part of one (the
         measure from the subject, else `parent` — the indicator of its total —, else the measure
-        named in `before`, its sentence up to the number); "" if none fits."""
+        named in `before`, its sentence up to the number); "" if none fits. A generic measure
+        (问题) gives way to a narrower one named in `before`."""
         part = self.measure(subject, unit, breakdown=True)
         whole = self.measure(subject, unit)
+        if whole is not None and whole.generic and (narrower := self.measure(before, unit)) \
+                and not narrower.generic and narrower.unit == whole.unit:
+            whole = narrower
         if part is None:
             return whole.id if whole else ""
         base = whole.id if whole else parent.split(".")[0]
         if not base and (named := self.measure(before, unit)):
             base = named.id
         return f"{base}.{part.id}" if base else ""
+
+    def generic(self) -> frozenset[str]:
+        """The ids of the generic indicators (问题, 处理): too vague to compare across documents."""
+        return frozenset(item.id for item in self.items if item.generic)
 
     def name(self, indicator_id: str) -> str:
         """The Chinese name of an id (`sanctioned.county` → 处分（党纪政务处分）·县处级干部)."""
@@ -112,10 +121,10 @@ def _indicator(spec: dict, families: dict, path: Path) -> Indicator:
         raise RuleFileError(f"{where}: unit family {unit!r} is not declared under `units:`")
     synonyms = tuple(str(s) for s in spec["synonyms"])
     return Indicator(
-        id=str(spec["id"]), name=str(spec["name"]), unit=unit, units=frozenset(map(str, families[unit])),
+        id=str(spec["id"]), name=str(spec["name"]), unit=unit, units=tuple(map(str, families[unit])),
         synonyms=synonyms, patterns=tuple(_compile(s) for s in synonyms),
         not_words=tuple(to_simplified(str(w)) for w in spec.get("not") or ()),
-        breakdown=bool(spec.get("breakdown")), must=tuple(map(str, spec.get("must") or ())),
+        breakdown=bool(spec.get("breakdown")), generic=bool(spec.get("generic")), must=tuple(map(str, spec.get("must") or ())),
         must_not=tuple(map(str, spec.get("must_not") or ())), line=line)
 
 
@@ -129,42 +138,60 @@ def _compile(synonym: str) -> re.Pattern[str]:
 _LEVELS = "省市县区州盟旗镇乡"
 # 全国, 全省 … (the whole of the body speaking) and named places with their level: 云溪县, 东江省.
 _WHOLE = re.compile(f"全(?:国|[{_LEVELS}]|系统)")
-_NAMED = re.compile(f"([\u4e00-\u9fff]{{2,4}}?(?:自治州|[{_LEVELS}]))(?=纪委|监委|纪检|委|直|党|政府|共|全年|今年|去年|[，,\\s])")
-_BODY = re.compile(f"(?:[{_LEVELS}]纪委监委|[{_LEVELS}]直机关|区直机关|市直机关|县直机关)")
+_NAMED = re.compile(f"([\u4e00-\u9fff]{{2,4}}?(?:自治州|[{_LEVELS}]))(?=纪委|监委|纪检|监察|委|直|党|政府|共|全年|今年|去年|"
+                    f"上半年|前|第|立案|处分|查处|受理|处置|接收|累计|巡察|各级|[0-9，,、\\s])")
+_BODY = re.compile(f"(?:(?:乡镇|[{_LEVELS}])纪委(?:监委)?|[{_LEVELS}]直机关)")
 # What a place name holds no more than: text up to a year, a session, a verb or a particle.
-_LEAD = re.compile(r"^.*[0-9０-９年届据在对从向于将把被为是和与及、的第含照委]")
-_NOT_NAMES = re.compile(f"^[本该我各全每][{_LEVELS}]")
+# In the header lines a place may stand before anything (青山县第十五届…, 梅岭县卫生健康局).
+_LOOSE = re.compile(f"([\u4e00-\u9fff]{{2,4}}?(?:自治州|[{_LEVELS}]))")
+_LEAD = re.compile(r"^.*[0-9０-９年度届据在对从向于将把被为是和与及、的第含照委党共全]")
+_NOT_NAMES = re.compile(f"^[本该我各全每][{_LEVELS}]|(?:社区|地区|城区|景区|园区|辖区|小区|山区|城市|超市|都市)$")
 HEADER_LINES = 3
+_RELATIVE = re.compile(f"^(?:{_WHOLE.pattern}|{_BODY.pattern})$")
+
+
+def is_relative(place: str) -> bool:
+    """Whether a place is named relative to the document (全县, 县纪委监委: which county is not
+    said), so that it cannot be compared with another document's; 全国 is absolute."""
+    return place != "全国" and bool(_RELATIVE.match(place))
 
 
 def header_place(text: str) -> str:
     """The named place of the document's first lines (云溪县纪委监委… → 云溪县), or ""."""
     head = "\n".join(to_simplified(text).split("\n")[:HEADER_LINES])
-    return _named(head, 0, len(head)) or ""
+    names = _names(_LOOSE, head)
+    return names[0] if names else ""
 
 
-def _named(text: str, start: int, end: int) -> str | None:
-    """The last named place (城西区, 东江省) in text[start:end]."""
-    found = [_LEAD.sub("", m.group(1)) for m in _NAMED.finditer(text, start, end)]
-    found = [name for name in found if len(name) > 2 and not _NOT_NAMES.match(name)]
-    return found[-1] if found else None
+def _names(pattern: re.Pattern[str], text: str) -> list[str]:
+    """The place names `pattern` finds in `text`, each cleaned (see `_name`)."""
+    return [name for m in pattern.finditer(text) if (name := _name(m.group(1)))]
+
+
+def _name(found: str) -> str:
+    """A place name found, without what stands before it (2023年全县 …), or "" if no name is left."""
+    name = _LEAD.sub("", found)
+    return name if len(name) > 2 and not _NOT_NAMES.search(name) else ""
 
 
 def claim_place(claim: Claim, before: str, header: str) -> str:
-    """Where the figure is: a named place or body in `before` (its sentence up to the number,
-    simplified), else its scope's place (全县 → the header's 云溪县 when of that level), else the
-    document header's place."""
-    named = _named(before, 0, len(before))
-    if named:
-        return named
-    body = list(_BODY.finditer(before))
-    whole = list(_WHOLE.finditer(to_simplified(claim.scope))) or list(_WHOLE.finditer(before))
-    if whole:
-        word = whole[-1].group()
+    """Where the figure is: the place or body named last in `before` (its sentence up to the
+    number, simplified: 云溪县, 乡镇纪委, 全县), else in its scope, else the document header's
+    place; 全县 is the header's place when that is a county (云溪县)."""
+    named = [m for m in _NAMED.finditer(before) if _name(m.group(1))]
+    found = named + list(_BODY.finditer(before)) + list(_WHOLE.finditer(before))
+    found = found or list(_WHOLE.finditer(to_simplified(claim.scope)))
+    if not found:
+        return header
+    last = max(found, key=lambda m: m.end())
+    if last.re is _BODY and named and named[-1].end() > last.start():     # 云溪县纪委监委: 云溪县
+        last = named[-1]
+    if last.re is _NAMED:
+        return _name(last.group(1))
+    word = last.group()
+    if last.re is _WHOLE:
         return header if header and header.endswith(word[-1]) else word
-    if body:
-        return body[-1].group()
-    return header
+    return word
 
 
 def assign_indicators(claims: list[Claim], text: str, indicators: Indicators) -> None:
