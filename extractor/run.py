@@ -127,5 +127,5 @@ def run(inputs: list[Path], rules_dir: Path | list[Path] | None, out_dir: Path, 
         results = outcomes(tasks, options, batch, jobs, engine, scheduler)
         for outcome in _progress(results, progress, len(tasks)):
             outputs.add(outcome)
-        outputs.finish(extractor.ruleset.table())
+        outputs.finish(extractor.ruleset.table(), extractor.indicators)
     return summary
