@@ -1,11 +1,12 @@
-"""The outputs of a run, streamed: claims.csv, checks.csv, claims.xlsx (sheets claims, checks,
-summary, documents, rules), report.html and, with the Dask engine, claims.parquet/.
+"""The outputs of a run, streamed: claims.csv, checks.csv, panel.csv, claims.xlsx (sheets claims,
+checks, summary, documents, rules, panel, series), report.html and, with the Dask engine, claims.parquet/.
 
-Document outcomes are appended as they arrive, in input order. Memory holds no claims: only a
-compact index of those that cross-document checks compare (`FigureIndex`: their figure key and
-the byte spans of their rows). Those checks run at the end, on those claims' records read back;
-the rows whose status they change are rewritten while claims.csv and the claims sheet are copied
-into place in blocks.
+Document outcomes are appended as they arrive, in input order. Memory holds no claims but those
+the panel needs (with an indicator, a place and a period; no sentences) and a compact index of
+those that cross-document checks compare (`FigureIndex`: their figure key and the byte spans of
+their rows). Those checks, the panel and the changes checked through it run at the end; the rows
+whose status the figure checks change are rewritten while claims.csv and the claims sheet are
+copied into place in blocks.
 """
 
 
