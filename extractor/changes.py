@@ -112,18 +112,25 @@ def stated_changes(claims: list[Claim]) -> list[Stated]:
 
 
 def _current(claims: list[Claim], i: int, kind: str) -> Claim | None:
-    """The figure claims[i] states a change of: the nearest figure before it in its sentence."""
+    """The figure claims[i] states a change of: the nearest figure before it in its sentence that
+    is no comparison figure and no part (其中…, or in parentheses: 立案452件（含…217件）)."""
     unit = family(claims[i].unit)
     for j in range(i - 1, -1, -1):
         claim = claims[j]
         if claim.sentence_start != claims[i].sentence_start:
             return None
-        if claim.unit == SHARE_UNIT or is_comparison(claims, j):
+        if claim.unit == SHARE_UNIT or is_comparison(claims, j) or claim.parent or _in_parentheses(claim):
             continue
         if kind == "difference" and family(claim.unit) != unit:
             continue
         return claim
     return None
+
+
+def _in_parentheses(claim: Claim) -> bool:
+    """Whether the number stands inside parentheses opened before it in its sentence."""
+    before = claim.sentence[:max(0, claim.num_start - claim.sentence_start)]
+    return before.count("（") + before.count("(") > before.count("）") + before.count(")")
 
 
 def _respectively(claims: list[Claim], i: int) -> list[Stated]:
@@ -264,8 +271,9 @@ def rate(claims: list[Claim]) -> Iterator[Check]:
 
 
 def _part_and_whole(claims: list[Claim], i: int) -> tuple[Claim, Claim] | None:
-    """The nearest figure before a rate (the part) and the nearest larger one of its unit before
-    that (the whole), within the rate's paragraph and its last _RATE_SENTENCES sentences."""
+    """The part of a rate — the nearest figure before it whose subject shares a word with the
+    rate's (已完成整改 for 整改完成率, 已办结 for 办结率) — and the whole: the nearest larger figure of
+    the part's unit before it; within the rate's paragraph and its last _RATE_SENTENCES sentences."""
     rate_claim = claims[i]
     seen: set[int] = set()
     before = []
@@ -273,14 +281,20 @@ def _part_and_whole(claims: list[Claim], i: int) -> tuple[Claim, Claim] | None:
         seen.add(claim.sentence_start)
         if len(seen) > _RATE_SENTENCES or claim.line != rate_claim.line:
             break
-        if claim.unit != SHARE_UNIT:
+        if claim.unit != SHARE_UNIT and claim.value is not None:
             before.append(claim)
-    if len(before) < 2:
+    words = _pairs(rate_claim.subject_simplified.replace("率", ""))
+    k = next((k for k, c in enumerate(before) if words & _pairs(c.subject_simplified)), None)
+    if k is None:
         return None
-    part = before[0]
-    whole = next((c for c in before[1:] if family(c.unit) == family(part.unit) and c.value is not None
-                  and part.value is not None and c.value >= part.value), None)
+    part = before[k]
+    whole = next((c for c in before[k + 1:] if family(c.unit) == family(part.unit) and c.value >= part.value), None)
     return (part, whole) if whole else None
+
+
+def _pairs(text: str) -> set[str]:
+    """The two-character words of `text` (a subject's vocabulary, roughly)."""
+    return {text[n:n + 2] for n in range(len(text) - 1)}
 
 
 # --- across documents, through the panel ------------------------------------------------------------

@@ -100,3 +100,21 @@ def test_respectively_over_measures_named_in_words():
 def test_a_redacted_figure_is_unverifiable():
     assert statuses("2023年，柳河县立案ｘ件。2024年，柳河县立案532件，同比增长12.2%。", "change") == ["unverifiable"]
     assert statuses("2023年，柳河县立案474件。2024年，柳河县立案ｘ件，同比增长12.2%。", "change") == ["unverifiable"]
+
+
+@pytest.mark.parametrize(("stated", "status"), [("12.2", "ok"), ("15", "mismatch")])
+def test_a_base_stated_in_the_sentence_as_the_text_gives_it(stated, status):
+    assert statuses(f"2024年，柳河县立案532件，去年同期为474件，同比增长{stated}%。", "change") == [status]
+    assert statuses(f"2024年，柳河县立案532件，同比增长{stated}%（2023年为474件）。", "change") == [status]
+
+
+def test_a_part_in_parentheses_is_not_the_figure_that_changed():
+    text = "2023年，柳河县共立案640件（含乡镇纪委立案230件），同比增长6.7%（2022年为600件）。"
+    found = checks(text, "change")
+    assert [(c.status, c.expected) for c in found] == [("ok", 6.7)] and "640/600" in found[0].message
+
+
+def test_a_rate_takes_the_part_that_names_its_measure():
+    text = "截至目前，反馈的问题23个，已完成整改21个，正在推进2个，整改完成率91.3%。"
+    found = checks(text, "rate")
+    assert [c.status for c in found] == ["ok"] and "21/23" in found[0].message
