@@ -51,15 +51,19 @@ class Indicators:
 
     items: list[Indicator]
     path: str = ""
+    change_words: tuple[str, ...] = ()     # a subject with one states a change, not the measure
 
     @classmethod
     def load(cls, folders: Sequence[Path]) -> Indicators:
         """The indicators of every folder's indicators.yaml (a later file overrides ids, adds the rest)."""
         by_id: dict[str, Indicator] = {}
+        words: dict[str, None] = {}
         paths = [f / INDICATORS_FILE for f in folders if (f / INDICATORS_FILE).is_file()]
         for path in paths:
-            by_id.update((i.id, i) for i in _read(path))
-        return cls(list(by_id.values()), str(paths[-1]) if paths else "")
+            items, changes = _read(path)
+            by_id.update((i.id, i) for i in items)
+            words.update(dict.fromkeys(changes))
+        return cls(list(by_id.values()), str(paths[-1]) if paths else "", tuple(words))
 
     def by_id(self, indicator_id: str) -> Indicator | None:
         return next((i for i in self.items if i.id == indicator_id), None)
@@ -80,6 +84,8 @@ class Indicators:
         measure from the subject, else `parent` — the indicator of its total —, else the measure
         named in `before`, its sentence up to the number); "" if none fits. A generic measure
         (问题) gives way to a narrower one named in `before`."""
+        if any(word in to_simplified(subject) for word in self.change_words):
+            return ""
         part = self.measure(subject, unit, breakdown=True)
         whole = self.measure(subject, unit)
         if whole is not None and whole.generic and (narrower := self.measure(before, unit)) \
@@ -92,6 +98,21 @@ class Indicators:
             base = named.id
         return f"{base}.{part.id}" if base else ""
 
+    def example_problem(self, item: Indicator, subject: str, must: bool) -> str | None:
+        """None when an example subject takes (`must`) or does not take `item` with its first
+        unit, else `file:line: what is wrong`."""
+        found = self.of(subject, item.units[0])
+        if (item.id in found.split(".")) == must:
+            return None
+        wanted = "must take" if must else "must not take"
+        return f"{self.path}:{item.line}: {subject}（{item.units[0]}）{wanted} {item.id}, takes {found or 'none'}"
+
+    def example_failures(self) -> tuple[list[str], int]:
+        """(problems, number of examples) of every indicator's must/must_not subjects."""
+        cases = [(item, s, True) for item in self.items for s in item.must]
+        cases += [(item, s, False) for item in self.items for s in item.must_not]
+        return [p for case in cases if (p := self.example_problem(*case))], len(cases)
+
     def generic(self) -> frozenset[str]:
         """The ids of the generic indicators (问题, 处理): too vague to compare across documents."""
         return frozenset(item.id for item in self.items if item.generic)
@@ -102,13 +123,16 @@ class Indicators:
         return "·".join(names)
 
 
-def _read(path: Path) -> list[Indicator]:
+def _read(path: Path) -> tuple[list[Indicator], list[str]]:
+    """The indicators of one file and its change words."""
     data = read_yaml(path)
     families = data.get("units") or {}
     items = data.get("indicators")
-    if not isinstance(items, list) or not isinstance(families, dict):
-        raise RuleFileError(f"{path}:1: an indicators file has `units:` (a mapping) and `indicators:` (a list)")
-    return [_indicator(spec, families, path) for spec in items]
+    changes = data.get("change_words") or []
+    if not isinstance(items, list) or not isinstance(families, dict) or not isinstance(changes, list):
+        raise RuleFileError(f"{path}:1: an indicators file has `units:` (a mapping), `indicators:` and "
+                            f"`change_words:` (lists)")
+    return [_indicator(spec, families, path) for spec in items], [to_simplified(str(w)) for w in changes]
 
 
 def _indicator(spec: dict, families: dict, path: Path) -> Indicator:

@@ -44,9 +44,14 @@ def test_every_example_maps_alike_in_traditional_script():
 @pytest.mark.parametrize(("item", "subject", "must"), CASES,
                          ids=[f"{i.id}:{'+' if m else '-'}{s}" for i, s, m in CASES])
 def test_example_subjects(item, subject, must):
-    unit = item.units[0]
-    found = VOCABULARY.of(subject, unit).split(".")
-    assert (item.id in found) == must, f"{subject} ({unit}) → {'.'.join(found)}"
+    assert VOCABULARY.example_problem(item, subject, must) is None
+
+
+def test_a_failing_example_is_named_with_its_line(tmp_path):
+    (tmp_path / "indicators.yaml").write_text("units: {人: [人]}\nindicators:\n  - id: x\n    name: X\n    unit: 人\n"
+                                              "    synonyms: [处分]\n    must: [留置]\n", encoding="utf-8")
+    problems, count = Indicators.load([tmp_path]).example_failures()
+    assert count == 1 and problems == [f"{tmp_path / 'indicators.yaml'}:3: 留置（人）must take x, takes none"]
 
 
 def test_the_unit_decides_between_cases_and_people():
