@@ -1,7 +1,8 @@
 """Checks of stated changes and rates against the figures they are computed from.
 
 - `change`: 同比增长12.3%, 下降5.2%, 增幅 … against the figure it is about and its base (the same
-  measure one year earlier): 532件，去年同期为474件，同比增长12.3% → 532/474 − 1 = 12.24%.
+  measure one year earlier): 532件，去年同期为474件，同比增长12.3% → 532/474 − 1 = 12.24%; 上升3.2个
+  百分点 → the percentage minus that of the year before.
 - `difference`: 比去年增加58件, 减少20人 → the figure minus its base.
 - `rate`: 整改率, 完成率, 办结率, 覆盖率 against its part and whole (已完成整改115个 of 问题126个).
 - `respectively`: 分别增长a%、b%和c% matched in order to the figures listed before it, each then
@@ -36,6 +37,7 @@ from .panel import agreement, family, panel_key
 from .script import to_simplified
 
 SHARE_UNIT = "%"
+POINTS = "百分点"             # the unit of a change of a percentage (上升3.2个百分点)
 _RISE = r"增长|上升|提高|增加|增多|增幅|攀升"
 _FALL = r"下降|减少|降低|回落|降幅|减幅"
 # The words right before a stated change of a figure (同比增长12.3%, 较上年同期的398件增长14.8%).
@@ -76,18 +78,19 @@ def base_key(current: Claim, vague: frozenset[str] = frozenset()) -> tuple | Non
 
 
 def lead(claims: list[Claim], i: int) -> str:
-    """The words of claims[i]'s sentence between the claim before it (or the sentence start) and its number."""
+    """The words of claims[i]'s sentence between the claim before it (or the sentence start) and
+    its number, in simplified characters."""
     claim = claims[i]
     start = claim.sentence_start
     begin = 0
     if i > 0 and claims[i - 1].sentence_start == start:
         begin = claims[i - 1].num_end - start
-    return claim.sentence[max(0, begin):max(0, claim.num_start - start)]
+    return to_simplified(claim.sentence[max(0, begin):max(0, claim.num_start - start)])
 
 
 def is_comparison(claims: list[Claim], i: int) -> bool:
     """A figure given to compare with (去年同期为474件): not a figure of the year itself."""
-    return claims[i].unit != SHARE_UNIT and bool(_COMPARED.search(lead(claims, i)))
+    return claims[i].unit != POINTS and bool(_COMPARED.search(lead(claims, i)))
 
 
 def stated_changes(claims: list[Claim]) -> list[Stated]:
@@ -101,7 +104,9 @@ def stated_changes(claims: list[Claim]) -> list[Stated]:
                 found.extend(_respectively(claims, i))
                 continue
             kind = "change"
-        elif claim.unit not in (SHARE_UNIT, "百分点") and _DIFFERENCE.search(words):
+        elif claim.unit == POINTS and _CHANGE.search(words):
+            kind = "points"
+        elif claim.unit not in (SHARE_UNIT, POINTS) and _DIFFERENCE.search(words):
             kind = "difference"
         else:
             continue
@@ -112,14 +117,16 @@ def stated_changes(claims: list[Claim]) -> list[Stated]:
 
 
 def _current(claims: list[Claim], i: int, kind: str) -> Claim | None:
-    """The figure claims[i] states a change of: the nearest figure before it in its sentence that
-    is no comparison figure and no part (其中…, or in parentheses: 立案452件（含…217件）)."""
+    """The figure claims[i] states a change of: the nearest figure before it in its sentence (a
+    percentage for a change in points) that is no comparison figure and no part (其中…, or in
+    parentheses: 立案452件（含…217件）)."""
     unit = family(claims[i].unit)
     for j in range(i - 1, -1, -1):
         claim = claims[j]
         if claim.sentence_start != claims[i].sentence_start:
             return None
-        if claim.unit == SHARE_UNIT or is_comparison(claims, j) or claim.parent or _in_parentheses(claim):
+        if (claim.unit == SHARE_UNIT) != (kind == "points") or is_comparison(claims, j) or claim.parent \
+                or _in_parentheses(claim):
             continue
         if kind == "difference" and family(claim.unit) != unit:
             continue
@@ -199,7 +206,7 @@ def verdict(item: Stated, base: Claim | None = None) -> Check:
     """The check of one stated change or difference against its base (given, or its own)."""
     base = base or item.base
     involved = [item.stated, item.current] + ([base] if base else [])
-    kind = "respectively" if item.listed else item.kind
+    kind = "respectively" if item.listed else "change" if item.kind == "points" else item.kind
     if item.kind == "respectively":
         return make_check("respectively", "mismatch", [item.stated], item.note)
     stated, now, then = claim_interval(item.stated), claim_interval(item.current), claim_interval(base)
@@ -207,11 +214,11 @@ def verdict(item: Stated, base: Claim | None = None) -> Check:
         return make_check(kind, "unverifiable", involved, "涉及未公开数值（ｘ），无法核对变化")
     if item.falling:
         stated = Interval(-stated.high, -stated.low, stated.hard)
-    if item.kind == "difference":
+    if item.kind in ("difference", "points"):
         computed = Interval(now.low - then.high, now.high - then.low, now.hard and then.hard)
         point = float(item.current.value) - float(base.value)
         label = f"{written(item.current)}−{written(base)}"
-        unit = ""
+        unit = "个百分点" if item.kind == "points" else ""
     else:
         if then.high <= 0:
             return make_check(kind, "unverifiable", involved, "基数为 0，无法计算增幅")
@@ -227,7 +234,7 @@ def _compare(kind: str, involved: list[Claim], stated: Interval, computed: Inter
              item: Stated, label: str, unit: str) -> Check:
     window = agreement_window(stated, computed, point)
     agrees = not (computed.above(stated) or computed.below(stated))
-    words = ("下降", "增长") if item.kind == "change" else ("减少", "增加")
+    words = {"change": ("下降", "增长"), "points": ("下降", "上升")}.get(item.kind, ("减少", "增加"))
     said = f"{words[0] if item.falling else words[1]}{written(item.stated)}{unit or item.stated.unit}"
     verdict_word, status = ("相符", "ok") if agrees else ("不符", "mismatch")
     where = "；".join(dict.fromkeys(c.doc for c in involved))
@@ -242,8 +249,8 @@ def _compare(kind: str, involved: list[Claim], stated: Interval, computed: Inter
 
 @check("change")
 def change(claims: list[Claim]) -> Iterator[Check]:
-    """Stated changes (同比增长x%) against their figure and its base, when the document has the base."""
-    yield from (verdict(s) for s in stated_changes(claims) if s.kind == "change" and not s.listed and s.base)
+    """Stated changes (同比增长x%, 上升x个百分点) against their figure and its base, when the document has it."""
+    yield from (verdict(s) for s in stated_changes(claims) if s.kind in ("change", "points") and not s.listed and s.base)
 
 
 @check("difference")

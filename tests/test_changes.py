@@ -118,3 +118,9 @@ def test_a_rate_takes_the_part_that_names_its_measure():
     text = "截至目前，反馈的问题23个，已完成整改21个，正在推进2个，整改完成率91.3%。"
     found = checks(text, "rate")
     assert [c.status for c in found] == ["ok"] and "21/23" in found[0].message
+
+
+@pytest.mark.parametrize(("points", "status"), [("4.9", "ok"), ("5", "ok"), ("5.9", "mismatch")])
+def test_a_change_in_percentage_points(points, status):
+    assert statuses(f"2024年，柳河县第一种形态占比由去年的61.2%上升到66.1%，上升{points}个百分点。", "change") == [status]
+    assert statuses(f"第一種形態佔比66.1%，比上年提高{points}個百分點（2023年為61.2%）。", "change") == [status]
