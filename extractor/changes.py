@@ -88,20 +88,38 @@ def lead(claims: list[Claim], i: int) -> str:
     return to_simplified(claim.sentence[max(0, begin):max(0, claim.num_start - start)])
 
 
-def is_comparison(claims: list[Claim], i: int) -> bool:
-    """A figure given to compare with (去年同期为474件): not a figure of the year itself."""
-    return claims[i].unit != POINTS and bool(_COMPARED.search(lead(claims, i)))
+class Reading:
+    """A document's claims as the change checks read them, worked out once: the words before each
+    number, which claims are comparison figures (去年同期为474件), the claims of each sentence, and
+    the first claim of each panel key."""
+
+    def __init__(self, claims: list[Claim]) -> None:
+        self.claims = claims
+        self.leads = [lead(claims, i) for i in range(len(claims))]
+        self.compared = [c.unit != POINTS and bool(_COMPARED.search(w)) for c, w in zip(claims, self.leads, strict=True)]
+        self.sentence: dict[int, list[int]] = {}
+        self.by_key: dict[tuple, Claim] = {}
+        for i, claim in enumerate(claims):
+            self.sentence.setdefault(claim.sentence_start, []).append(i)
+            key = panel_key(claim)
+            if key is not None:
+                self.by_key.setdefault(key, claim)
+
+    def before(self, i: int) -> list[int]:
+        """Indices of the claims before claims[i] in its sentence, nearest first."""
+        return [j for j in reversed(self.sentence[self.claims[i].sentence_start]) if j < i]
 
 
 def stated_changes(claims: list[Claim]) -> list[Stated]:
     """Every stated change and difference of a document, with its figure and, where the document
     has it, its base."""
+    r = Reading(claims)
     found: list[Stated] = []
     for i, claim in enumerate(claims):
-        words = lead(claims, i)
+        words = r.leads[i]
         if claim.unit == SHARE_UNIT and _CHANGE.search(words) and not _RATE.search(claim.subject):
             if _RESPECTIVELY.search(words):
-                found.extend(_respectively(claims, i))
+                found.extend(_respectively(r, i))
                 continue
             kind = "change"
         elif claim.unit == POINTS and _CHANGE.search(words):
@@ -110,27 +128,25 @@ def stated_changes(claims: list[Claim]) -> list[Stated]:
             kind = "difference"
         else:
             continue
-        current = _current(claims, i, kind)
+        current = _current(r, i, kind)
         if current is not None:
-            found.append(Stated(kind, claim, current, bool(_FALLING.search(words)), _base(claims, current)))
+            found.append(Stated(kind, claim, claims[current], bool(_FALLING.search(words)), _base(r, current)))
     return found
 
 
-def _current(claims: list[Claim], i: int, kind: str) -> Claim | None:
+def _current(r: Reading, i: int, kind: str) -> int | None:
     """The figure claims[i] states a change of: the nearest figure before it in its sentence (a
     percentage for a change in points) that is no comparison figure and no part (其中…, or in
     parentheses: 立案452件（含…217件）)."""
-    unit = family(claims[i].unit)
-    for j in range(i - 1, -1, -1):
-        claim = claims[j]
-        if claim.sentence_start != claims[i].sentence_start:
-            return None
-        if (claim.unit == SHARE_UNIT) != (kind == "points") or is_comparison(claims, j) or claim.parent \
+    unit = family(r.claims[i].unit)
+    for j in r.before(i):
+        claim = r.claims[j]
+        if (claim.unit == SHARE_UNIT) != (kind == "points") or r.compared[j] or claim.parent \
                 or _in_parentheses(claim):
             continue
         if kind == "difference" and family(claim.unit) != unit:
             continue
-        return claim
+        return j
     return None
 
 
@@ -140,19 +156,20 @@ def _in_parentheses(claim: Claim) -> bool:
     return before.count("（") + before.count("(") > before.count("）") + before.count(")")
 
 
-def _respectively(claims: list[Claim], i: int) -> list[Stated]:
+def _respectively(r: Reading, i: int) -> list[Stated]:
     """分别增长a%、b%和c%: the changes of the list, each matched with the figure in the same place
     of the list of figures before it in the sentence — or, when the sentence only names them
     (立案数、处分人数分别增长…), with the latest figure of each named measure in the paragraph.
     A list of figures shorter than the list of changes is one `respectively` mismatch."""
+    claims = r.claims
     group = [i]
     while group[-1] + 1 < len(claims) and claims[group[-1] + 1].unit == SHARE_UNIT \
             and claims[group[-1] + 1].sentence_start == claims[i].sentence_start \
-            and _LIST_JOIN.match(lead(claims, group[-1] + 1)):
+            and _LIST_JOIN.match(r.leads[group[-1] + 1]):
         group.append(group[-1] + 1)
-    figures = [j for j in range(i) if claims[j].sentence_start == claims[i].sentence_start
-               and claims[j].unit != SHARE_UNIT and not is_comparison(claims, j) and not claims[j].parent]
-    falling = bool(_FALLING.search(lead(claims, i)))
+    figures = [j for j in reversed(r.before(i))
+               if claims[j].unit != SHARE_UNIT and not r.compared[j] and not claims[j].parent]
+    falling = bool(_FALLING.search(r.leads[i]))
     if not figures:
         figures = _named_figures(claims, i)
         if len(figures) != len(group):
@@ -161,7 +178,7 @@ def _respectively(claims: list[Claim], i: int) -> list[Stated]:
         note = f"“分别”列出{len(group)}项变化，其前只列出{len(figures)}个数字，无法一一对应"
         return [Stated("respectively", claims[i], claims[i], falling, None, listed=True, note=note)]
     pairs = zip(group, figures[-len(group):], strict=True)
-    return [Stated("change", claims[k], claims[j], falling, _base(claims, claims[j]), listed=True) for k, j in pairs]
+    return [Stated("change", claims[k], claims[j], falling, _base(r, j), listed=True) for k, j in pairs]
 
 
 _NAMES = re.compile(r"([^，。；：、和及与]+(?:[、和及与][^，。；：、和及与]+)+)分别")
@@ -186,17 +203,15 @@ def _named_figures(claims: list[Claim], i: int) -> list[int]:
     return found
 
 
-def _base(claims: list[Claim], current: Claim) -> Claim | None:
-    """The base of a change of `current`: a comparison figure of its sentence in the same unit, else
-    the claim of the document with the key one year earlier."""
-    for j, claim in enumerate(claims):
-        if claim.sentence_start == current.sentence_start and claim is not current \
-                and family(claim.unit) == family(current.unit) and is_comparison(claims, j):
-            return claim
+def _base(r: Reading, j: int) -> Claim | None:
+    """The base of a change of claims[j]: a comparison figure of its sentence in the same unit,
+    else the claim of the document with the key one year earlier."""
+    current = r.claims[j]
+    for k in r.sentence[current.sentence_start]:
+        if k != j and r.compared[k] and family(r.claims[k].unit) == family(current.unit):
+            return r.claims[k]
     key = base_key(current)
-    if key is None:
-        return None
-    return next((c for c in claims if panel_key(c) == key), None)
+    return r.by_key.get(key) if key is not None else None
 
 
 # --- verdicts ----------------------------------------------------------------------------------------
@@ -248,21 +263,13 @@ def _compare(kind: str, involved: list[Claim], stated: Interval, computed: Inter
 
 
 @check("change")
-def change(claims: list[Claim]) -> Iterator[Check]:
-    """Stated changes (同比增长x%, 上升x个百分点) against their figure and its base, when the document has it."""
-    yield from (verdict(s) for s in stated_changes(claims) if s.kind in ("change", "points") and not s.listed and s.base)
-
-
-@check("difference")
-def difference(claims: list[Claim]) -> Iterator[Check]:
-    """Stated differences (比去年增加58件) against their figure and its base."""
-    yield from (verdict(s) for s in stated_changes(claims) if s.kind == "difference" and s.base)
-
-
-@check("respectively")
-def respectively(claims: list[Claim]) -> Iterator[Check]:
-    """分别增长a%、b%和c%: each change against the figure in its place of the list, and its base."""
-    yield from (verdict(s) for s in stated_changes(claims) if s.listed and (s.base or s.kind == "respectively"))
+def changes(claims: list[Claim]) -> Iterator[Check]:
+    """Stated changes (同比增长x%, 上升x个百分点: kind `change`), differences (比去年增加58件:
+    `difference`) and 分别 lists (`respectively`) against their figures and bases, when the
+    document states the base; the document is read once for all three kinds."""
+    for item in stated_changes(claims):
+        if item.base is not None or item.kind == "respectively":
+            yield verdict(item)
 
 
 @check("rate")
