@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .models import Claim
@@ -52,6 +52,7 @@ class Indicators:
     items: list[Indicator]
     path: str = ""
     change_words: tuple[str, ...] = ()     # a subject with one states a change, not the measure
+    _known: dict[tuple, Indicator | None] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, folders: Sequence[Path]) -> Indicators:
@@ -69,8 +70,14 @@ class Indicators:
         return next((i for i in self.items if i.id == indicator_id), None)
 
     def measure(self, subject: str, unit: str, breakdown: bool = False) -> Indicator | None:
-        """The indicator whose longest synonym is found in `subject` and whose units hold `unit`."""
-        simple = to_simplified(subject)
+        """The indicator whose longest synonym is found in `subject` and whose units hold `unit`
+        (remembered: subjects recur)."""
+        key = (subject, unit, breakdown)
+        if key not in self._known:
+            self._known[key] = self._measure(to_simplified(subject), unit, breakdown)
+        return self._known[key]
+
+    def _measure(self, simple: str, unit: str, breakdown: bool) -> Indicator | None:
         best, length = None, 0
         for item in self.items:
             if item.breakdown == breakdown and unit in item.units:
@@ -222,9 +229,10 @@ def assign_indicators(claims: list[Claim], text: str, indicators: Indicators) ->
     """Fill `indicator` and `place` of each claim (parents first: a part takes its total's measure)."""
     header = header_place(text)
     by_id = {c.claim_id: c for c in claims}
+    sentences: dict[int, str] = {}
     for claim in claims:
         parent = by_id.get(claim.parent.split("+")[0]) if claim.parent else None
-        sentence = to_simplified(claim.sentence)
+        sentence = sentences.setdefault(claim.sentence_start, to_simplified(claim.sentence))
         before = sentence[:max(0, claim.num_start - claim.sentence_start)]
         claim.indicator = indicators.of(claim.subject, claim.unit, parent.indicator if parent else "", before)
         claim.place = claim_place(claim, before, header)
