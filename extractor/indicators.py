@@ -17,6 +17,7 @@ from .rules import RuleFileError, read_yaml
 from .script import to_simplified
 
 INDICATORS_FILE = "indicators.yaml"
+MAX_REMEMBERED = 100_000       # subjects whose measure is remembered at once
 GAP = "…"                      # in a synonym: up to 8 characters of anything
 _GAP_RE = "[^，。；：]{0,8}?"
 
@@ -71,9 +72,11 @@ class Indicators:
 
     def measure(self, subject: str, unit: str, breakdown: bool = False) -> Indicator | None:
         """The indicator whose longest synonym is found in `subject` and whose units hold `unit`
-        (remembered: subjects recur)."""
+        (remembered: subjects recur; the text before a number, which does not, is never passed here)."""
         key = (subject, unit, breakdown)
         if key not in self._known:
+            if len(self._known) >= MAX_REMEMBERED:          # memory stays bounded over an archive
+                self._known.clear()
             self._known[key] = self._measure(to_simplified(subject), unit, breakdown)
         return self._known[key]
 
@@ -95,13 +98,13 @@ class Indicators:
             return ""
         part = self.measure(subject, unit, breakdown=True)
         whole = self.measure(subject, unit)
-        if whole is not None and whole.generic and (narrower := self.measure(before, unit)) \
+        if whole is not None and whole.generic and (narrower := self._measure(to_simplified(before), unit, False)) \
                 and not narrower.generic and narrower.unit == whole.unit:
             whole = narrower
         if part is None:
             return whole.id if whole else ""
         base = whole.id if whole else parent.split(".")[0]
-        if not base and (named := self.measure(before, unit)):
+        if not base and (named := self._measure(to_simplified(before), unit, False)):
             base = named.id
         return f"{base}.{part.id}" if base else ""
 
