@@ -321,8 +321,9 @@ def _respective_changes(candidates: list[Candidate]) -> None:
         if len(shares) < 2 or len(counts) < len(shares):
             return
         change = _CHANGE_WORD.search(to_simplified(claim.subject))
+        word = claim.subject[change.start():change.end()] if change else ""   # as the text writes it
         for count, share in zip(counts[-len(shares):], shares, strict=True):
-            share.subject = count.subject + (change.group() if change else "")
+            share.subject = count.subject + word
         return
 
 
