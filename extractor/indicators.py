@@ -89,16 +89,17 @@ class Indicators:
                     best, length = item, n
         return best
 
-    def of(self, subject: str, unit: str, parent: str = "", before: str = "") -> str:
+    def of(self, subject: str, unit: str, parent: str = "", before: str = "", listed: bool = False) -> str:
         """The indicator id of a claim: a measure, or `measure.breakdown` for a part of one (the
         measure from the subject, else `parent` — the indicator of its total —, else the measure
         named in `before`, its sentence up to the number); "" if none fits. A generic measure
-        (问题) gives way to a narrower one named in `before`."""
+        (问题) gives way to a narrower one named in `before`, unless the claim is `listed`: an item
+        of a 、 list."""
         if any(word in to_simplified(subject) for word in self.change_words):
             return ""
         part = self.measure(subject, unit, breakdown=True)
         whole = self.measure(subject, unit)
-        if whole is not None and whole.generic and (narrower := self._measure(to_simplified(before), unit, False)) \
+        if whole is not None and whole.generic and not listed and (narrower := self._measure(to_simplified(before), unit, False)) \
                 and not narrower.generic and narrower.unit == whole.unit:
             whole = narrower
         if part is None:
@@ -233,9 +234,14 @@ def assign_indicators(claims: list[Claim], text: str, indicators: Indicators) ->
     header = header_place(text)
     by_id = {c.claim_id: c for c in claims}
     sentences: dict[int, str] = {}
-    for claim in claims:
+    previous_end = 0
+    for k, claim in enumerate(claims):
         parent = by_id.get(claim.parent.split("+")[0]) if claim.parent else None
         sentence = sentences.setdefault(claim.sentence_start, to_simplified(claim.sentence))
         before = sentence[:max(0, claim.num_start - claim.sentence_start)]
-        claim.indicator = indicators.of(claim.subject, claim.unit, parent.indicator if parent else "", before)
+        if k == 0 or claims[k - 1].sentence_start != claim.sentence_start:
+            previous_end = 0
+        listed = "、" in before[previous_end:]
+        previous_end = claim.num_end - claim.sentence_start
+        claim.indicator = indicators.of(claim.subject, claim.unit, parent.indicator if parent else "", before, listed)
         claim.place = claim_place(claim, before, header)

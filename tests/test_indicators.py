@@ -66,6 +66,13 @@ def test_a_breakdown_takes_its_measure_from_the_total_or_the_sentence_else_none(
     assert VOCABULARY.of("县处级干部", "人") == ""
 
 
+def test_a_generic_measure_takes_the_narrower_one_named_before_unless_it_is_a_list_item():
+    assert [c.indicator for c in extract_text("今年以来，全县查处违反中央八项规定精神问题31起，处理44人。")] == [
+        "eight_rules_problems", "eight_rules_people"]
+    assert [c.indicator for c in extract_text("全年共受党纪处分12人、处理党员干部9人。")] == [
+        "party_sanctioned", "handled_people"]
+
+
 def test_claims_carry_indicator_and_place_in_both_scripts():
     simple = extract_text("2024年，雁山县纪委监委共立案85件，处分72人，其中县处级干部3人。")
     trad = extract_text("2024年，雁山縣紀委監委共立案85件，處分72人，其中縣處級幹部3人。")
