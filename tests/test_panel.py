@@ -85,3 +85,9 @@ def test_the_api_returns_the_panel_and_series(tmp_path):
     assert filed[["period", "value", "agreement"]].values.tolist() == [[2023, 474, "one source"], [2024, 532, "one source"]]
     pivot = series(frame)
     assert pivot[pivot.indicator == "sanctioned"][["2023", "2024"]].values.tolist() == [[400, 436]]
+
+
+def test_a_part_of_a_total_of_its_own_indicator_stays_out_of_the_panel(tmp_path):
+    out = run_docs(tmp_path, {"a.txt": "2023年，柳河县受理信访举报512件，其中网络举报300件、信访举报重复件40件。\n"})
+    assert [(r["indicator"], r["value"]) for r in rows(out / "panel.csv")] == [("petition_online", "300"),
+                                                                             ("petitions", "512")]
