@@ -244,6 +244,11 @@ def names_a_place(scope: str) -> bool:
     return _PLACE_SCOPE.search(scope) is not None
 
 
+def scope_span(scope: str) -> str:
+    """The span of time of a `scope` (1至9月 of `1至9月 全国`), without its place."""
+    return " ".join(word for word in scope.split() if not _PLACE_SCOPE.fullmatch(word))
+
+
 def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """The last match of `pattern` in `text`, or None."""
     last = None

@@ -28,7 +28,7 @@ def _candidate(cand: Candidate) -> dict:
         "claim": None if claim is None else {
             "category": claim.category, "subject": claim.subject, "value": claim.value, "unit": claim.unit,
             "qualifier": claim.qualifier, "period": claim.period, "rank_of": claim.rank_of, "rule": claim.rule,
-            "claim_text": claim.claim_text},
+            "claim_text": claim.claim_text, "indicator": claim.indicator, "place": claim.place},
     }
 
 
@@ -49,7 +49,8 @@ def explain_tree(data: dict) -> str:
         c = n["claim"]
         lines.append("    → no claim" if c is None else
                      f"    → claim: {c['category']} 「{c['subject']}」 {c['value']} {c['unit']} ({c['qualifier']}), "
-                     f"period {c['period']}, rank_of {c['rank_of']}, rule {c['rule']}")
+                     f"period {c['period']}, rank_of {c['rank_of']}, rule {c['rule']}, "
+                     f"indicator {c['indicator'] or '-'}, place {c['place'] or '-'}")
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .context import DocumentYears, resolve_parents, resolve_periods, resolve_rank_fields, resolve_scopes
+from .indicators import Indicators, assign_indicators
 from .matcher import Attempt, Candidate, SentenceMatcher
 from .models import Claim, Document, Numeral, Sentence
 from .numerals import find_numerals
@@ -32,13 +33,14 @@ class Extractor:
     ruleset: RuleSet
     stoplist: StopList
     matcher: SentenceMatcher
+    indicators: Indicators
 
     @classmethod
     def load(cls, rules_dirs: Path | str | Sequence[Path | str] | None = None) -> Extractor:
         """Rules of one folder, or of several (later folders extend or override earlier ones)."""
         folders = rules_folders(rules_dirs)
         ruleset = load_rules(folders)
-        return cls(ruleset, _stoplist(folders), SentenceMatcher(ruleset))
+        return cls(ruleset, _stoplist(folders), SentenceMatcher(ruleset), Indicators.load(folders))
 
 
 def rules_folders(rules_dirs: Path | str | Sequence[Path | str] | None) -> list[Path]:
@@ -80,7 +82,7 @@ def numerals_of(text: str, simplified: str, stoplist: StopList) -> list[Numeral]
 
 def extract_document(document: Document, extractor: Extractor, year: int | None = None,
                      doc_no: int = 1, keep_candidates: bool = False) -> DocumentResult:
-    """Claims of one document, with ids, periods, scopes and parents resolved."""
+    """Claims of one document, with ids, periods, scopes, parents, indicators and places resolved."""
     text = document.text
     simplified = to_simplified(text)
     sentences = split_sentences(text)
@@ -108,6 +110,7 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     resolve_periods(claims, sentences, doc_year, years)
     resolve_scopes(claims)
     resolve_parents(claims)
+    assign_indicators(claims, text, extractor.indicators)
     return DocumentResult(document.doc, claims, doc_year, kept)
 
 
