@@ -90,6 +90,7 @@ class Claim:
     claim_id: str = ""
     sentence_start: int = 0
     subject_simplified: str = ""     # `subject` in simplified characters, so both scripts aggregate
+    period_source: str = ""          # where `period` came from (for explain), not a column
 
     def __post_init__(self) -> None:
         if not self.subject_simplified:
