@@ -15,17 +15,18 @@ from .sentences import UNNUMBERED, heading_level
 from .stoplist import Scanner
 
 _TITLE = re.compile(r"《[^》]*》")
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９－．／", "0123456789-./")   # same length: offsets hold
 _CN_DIGITS = "〇零○一二三四五六七八九"
 _YEAR4 = rf"(?<![0-9])[12][0-9]{{3}}|[{_CN_DIGITS}]{{4}}"
 _TO = r"(?:至|到|—|–|-|－|～|~)"
-# Spans of several years that end now: 十八大以来 · 近三年来 · 过去五年 · 去年以来 · 本届县委以来.
+# Spans of several years that end now: 十八大以来 · 近三年来 · 过去五年 · 去年以来 · 本届县委以来 · 近年来.
 _MULTI_YEAR = (r"(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五六七八九十\d]+年(?:来|以来)|"
-               r"过去的?[两二三四五六七八九十\d]+年|(?:去年|上年)以来|本届[^，,。；;\d]{0,6}?以来")
+               r"过去的?[两二三四五六七八九十\d]+年|(?:去年|上年)以来|本届[^，,。；;\d]{0,6}?以来|近年来|近年以来|多年来")
 # Spans of time that end now, a scope of their own (今年以来 lies inside one year: it has that year).
 SINCE = rf"{_MULTI_YEAR}|(?:今年|本年)以来"
 _YEAR_MENTION = re.compile(
     rf"(?P<span>{_MULTI_YEAR}|(?!一年)[一二三两四五六七八九十\d]+年(?:来|以来)|"
-    rf"(?:{_YEAR4})年(?:以来|{_TO}(?:{_YEAR4})年))"               # 2018年以来 · 二〇二六年到二〇三〇年
+    rf"(?:{_YEAR4})年?{_TO}(?:{_YEAR4})年|(?:{_YEAR4})年(?:以来|至今))"   # 2018年以来 · 二〇二六年到二〇三〇年 · 2021—2023年
     rf"|(?P<now>今年以来|本年以来|年初以来|截至目前|截止目前)"
     rf"|(?P<year>{_YEAR4})年"
     rf"|(?P<rel>去年|上年|上一年|前年|今年|本年|当年)"
@@ -97,6 +98,7 @@ def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
 def _raw_mentions(simplified: str) -> list[_Raw]:
     """The mentions of a simplified text, 《titles》 blanked out."""
     text = _TITLE.sub(lambda m: " " * len(m.group()), simplified) if "《" in simplified else simplified
+    text = text.translate(_HALF_WIDTH)
     out: list[_Raw] = []
     for m in _YEAR_SCANNER.matches(text):
         kind = next(k for k in ("span", "now", "year", "rel", "review", "weak") if m.group(k))
@@ -255,7 +257,7 @@ def _dateline(sentences: list[Sentence]) -> DocumentYear | None:
 def _date_of_line(line: str) -> int | None:
     """The year of a dateline: 2025-10-29 anywhere, 2022年1月21日 on a short line or after a
     label (发布时间：)."""
-    text = to_simplified(line)
+    text = to_simplified(line).translate(_HALF_WIDTH)
     m = _ISO_DATE.search(text)
     if m is None:
         m = _CN_DATE.search(text)
@@ -293,6 +295,7 @@ class _Resolver:
         self.cache: dict[int, list[YearMention]] = {}
         self.paragraph = _paragraph_starts(sentences)
         self.line_start = _line_starts(sentences)
+        self.headings: dict[int, _Period | None] = {}
         title = _title_index(sentences)
         self.title_line = sentences[title].line if title is not None else None
 
@@ -333,6 +336,12 @@ class _Resolver:
     def heading(self, i: int) -> _Period | None:
         """The year of the heading whose section holds sentence i: a heading above it, never a
         sibling's (二、… after 一、2023年…), the title's or a dateline's."""
+        line = self.line_start[i]
+        if line not in self.headings:
+            self.headings[line] = self._heading_above(line)
+        return self.headings[line]
+
+    def _heading_above(self, i: int) -> _Period | None:
         limit = UNNUMBERED + 1
         j = self.line_start[i] - 1
         while j >= 0:

@@ -53,6 +53,7 @@ def test_doc_year_is_never_a_plan_span_nor_a_target():
     ("date 2022-11-02\n中纪委前三季立案50萬件\n", 2022),
     ("在全县纪委全会上的工作报告\n（2020年1月20日）\n", 2020),
     ("赤松市纪委监委工作通报\n2019年3月8日　来源：赤松日报\n", 2019),
+    ("赤松市纪委监委工作通报\n发布时间：２０１８－０５－０２\n", 2018),
 ])
 def test_a_dateline_in_the_first_lines_gives_the_documents_year(header, year):
     text = header + "\n今年以来，全县立案88件。去年处分干部61人。规划期为二〇二六年到二〇三〇年。\n"
@@ -104,6 +105,8 @@ def test_years_named_in_the_sentence(sentence, year):
 @pytest.mark.parametrize("sentence", [
     "党的十八大以来，全市立案46件。", "近三年来，全市立案46件。", "2018年以来，全市立案46件。",
     "本届县委以来，全市立案46件。", "过去五年，全市立案46件。", "去年以来，全市立案46件。",
+    "2020年至2022年，全市累计立案46件。", "2020—2022年，全市立案46件。", "2019年至今，全市立案46件。",
+    "近年来，全市立案46件。",
 ])
 def test_spans_of_several_years_have_no_period(sentence):
     assert periods_of(sentence, "46", year=2025) == [None]
