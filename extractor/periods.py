@@ -29,12 +29,12 @@ _YEAR_MENTION = re.compile(
     rf"(?:{_YEAR4})年?{_TO}(?:{_YEAR4})年|(?:{_YEAR4})年(?:以来|至今))"   # 2018年以来 · 二〇二六年到二〇三〇年 · 2021—2023年
     rf"|(?P<now>今年以来|本年以来|年初以来|截至目前|截止目前)"
     rf"|(?P<year>{_YEAR4})年"
-    rf"|(?P<rel>去年|上年|上一年|前年|今年|本年|当年)"
+    rf"|(?P<rel>去年|上年|上一年|前年|今年|本年|明年)"
     rf"|(?P<review>(?:过去的?|这)?一年(?:来|以来)|过去的?一年)"
-    rf"|(?P<weak>全年|当月)"
+    rf"|(?P<weak>全年|当月|当年)"
 )
 _YEAR_SCANNER = Scanner(_YEAR_MENTION)
-_RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "当年": 0}
+_RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "明年": 1}
 _MIN_YEAR, _MAX_YEAR = 1949, 2100
 
 # A year named to compare with, or that something moved from, is the year of the figure right
@@ -43,7 +43,11 @@ _COMPARED_BEFORE = re.compile(r"(?:比|较|较之|由)\Z")
 _WITH_BEFORE = re.compile(r"(?:与|和|跟|同)\Z")
 _COMPARED_AFTER = re.compile(r"(?:[^，,；;。]|(?<=\d),(?=\d)){0,24}?(?:相比|相较|比较|对比|持平)")
 _LOCAL_GAP = re.compile(r"(?:同期)?(?:的|为|是)?(?:[（(][^）)\d，,。；;]{0,6})?")
-_CLAUSE_BREAK = "，,；;。：:\n"
+# The earlier figure stated: 去年同期为… · 去年同期立案5件 · 2022年为421件 · 2021年分别为….
+_STATED = re.compile(r"同期|(?:分别)?为(?=[^，,；;。]{0,3}?[\d一二三四五六七八九十两百千])")
+_CLAUSE = re.compile(r"(?:[^，,；;。！？!?\n）)]|(?<=\d),(?=\d))*")
+_SENTENCE = re.compile(r"[^。！？!?；;\n]*")
+_SENTENCE_START = "。！？!?；;\n"
 # A date in the first lines: 2025-10-29 · 2022年1月21日 (on a short line, or after 发布时间 …).
 _FIRST_LINES = 5
 _ISO_DATE = re.compile(r"(?<![0-9])([12][0-9]{3})[-/.．]\d{1,2}[-/.．]\d{1,2}(?![0-9])")
@@ -56,8 +60,8 @@ _FUTURE_BEFORE = re.compile(r"(?<![截止直])到\Z")
 @dataclass(frozen=True)
 class YearMention:
     """A year the text names, from `pos` to `end`; `year` None for a span (十八大以来). `kind`:
-    year, span, review (一年来: the year under review), weak (全年, 当月: the document's year
-    unless something else governs). A `local` one (compared with, moved from) governs nothing:
+    year, span, review (一年来: the year under review), weak (全年, 当月, 当年: the document's
+    year unless something else governs). A `local` one (compared with, moved from) governs nothing:
     it is the year only of the number right after it."""
 
     pos: int
@@ -66,7 +70,7 @@ class YearMention:
     kind: str = "year"
     local: bool = False
     text: str = ""
-    until: int | None = None      # 与2021年（风险点187个）相比: the figures up to 相比 have this year
+    until: int | None = None      # a local one: where its figures end (与2020年（…71个）相比: at 相比)
 
     @property
     def frames(self) -> bool:
@@ -111,28 +115,30 @@ def _raw_mentions(simplified: str) -> list[_Raw]:
             offset, kind = _RELATIVE.get(m.group(), 0), "year"
         elif kind in ("review", "weak"):
             offset = -1 if kind == "review" else 0
-        out.append(_Raw(m.start(), m.end(), year, offset, kind, _is_local(text, m.start(), m.end()), m.group(),
-                        _compared_until(text, m.start(), m.end())))
+        local, until = _locality(text, m.start(), m.end())
+        out.append(_Raw(m.start(), m.end(), year, offset, kind, local, m.group(), until))
     return out
 
 
-def _is_local(text: str, start: int, end: int) -> bool:
-    """A year named to compare with (比去年, 较上年同期, 与2022年相比, 去年同期为), one something
-    moved from (由去年的), or one inside a parenthesis ((2021年为868件次))."""
+def _locality(text: str, start: int, end: int) -> tuple[bool, int | None]:
+    """Is a mention local — a year compared with or moved from — and up to where its figures run
+    (None: only the figure right after it). 较上年同期的398件, 比去年, 由去年的: that figure; 与2022年
+    （…）相比: up to 相比; （2021年为868件次）: up to the parenthesis' end; 去年同期为497起,
+    2022年为421件: to the end of the clause (of the sentence when the year begins it)."""
     before = text[max(0, start - 2):start]
-    if _COMPARED_BEFORE.search(before) or text.startswith("同期", end) or _COMPARED_AFTER.match(text, end, end + 2):
-        return True
-    if text[start - 1:start] == "从" and text.startswith("的", end):
-        return True
-    return _compared_until(text, start, end) is not None or _in_parenthesis(text, start)
-
-
-def _compared_until(text: str, start: int, end: int) -> int | None:
-    """Where 与2021年…相比 closes: the figures between are those of the year compared with."""
-    if not _WITH_BEFORE.search(text, max(0, start - 1), start):
-        return None
-    m = _COMPARED_AFTER.match(text, end)
-    return m.end() if m else None
+    if _WITH_BEFORE.search(before):
+        compared = _COMPARED_AFTER.match(text, end)
+        if compared:
+            return True, compared.end()
+    if _COMPARED_BEFORE.search(before) or _COMPARED_AFTER.match(text, end, end + 2) \
+            or (before.endswith("从") and text.startswith("的", end)):
+        return True, None
+    if _in_parenthesis(text, start):
+        return True, _CLAUSE.match(text, end).end()
+    if _STATED.match(text, end):
+        begins = start == 0 or text[start - 1] in _SENTENCE_START
+        return True, _SENTENCE.match(text, end).end() if begins else _CLAUSE.match(text, end).end()
+    return False, None
 
 
 def _in_parenthesis(text: str, pos: int) -> bool:
@@ -313,8 +319,8 @@ class _Resolver:
         local = [m for m in found if m.local and m.end <= pos and (
             _LOCAL_GAP.fullmatch(text[m.end:pos]) or (m.until is not None and pos < m.until))]
         if local:
-            return _Period(local[-1].year, f"{local[-1].text} right before it: a year compared with or moved from, "
-                                           "for this figure only")
+            return _Period(local[-1].year, f"{local[-1].text} before it: a year compared with or moved from, "
+                                           "which dates only its own figures")
         framing = [m for m in found if m.frames]
         here = [m for m in framing if m.pos < pos][-1:] or framing[:1]
         if here:
@@ -326,7 +332,7 @@ class _Resolver:
         return self.heading(i)
 
     def weak(self, i: int, pos: int) -> _Period | None:
-        """全年 / 当月 in the sentence or paragraph, when nothing else governs: the document's year."""
+        """全年 / 当月 / 当年 in the sentence or paragraph, when nothing else governs: the document's year."""
         for j in range(i, self.paragraph[i] - 1, -1):
             weak = [m for m in self.mentions(j) if m.kind == "weak" and (j < i or m.pos < pos)]
             if weak:

@@ -119,6 +119,8 @@ def test_spans_since_last_year_have_no_single_year():
 
 def test_whole_year_and_this_month_are_the_documents_year_when_nothing_else_governs():
     assert periods_of("全年，全县运用“四种形态”处理干部315人次。当月，通报问题4起。", "315", "4", year=2024) == [2024, 2024]
+    assert periods_of("2019年全县立案50件，当年结案45件。", "50", "45", year=2024) == [2019, 2019]
+    assert periods_of("明年，全县计划开展巡察3轮。", "3", year=2024) == [2025]
 
 
 # --- paragraphs and headings ----------------------------------------------------------------
@@ -193,6 +195,12 @@ def test_a_year_named_to_compare_with_is_local():
     ("二〇二四年全國立案十六萬件，比二〇二三年增長十．六％。", ("十六萬", "十．六"), [2024, 2024]),
     ("今年1至9月，省部級幹部被立案審查33人，比去年同期的29人增加4人。", ("33", "29", "4"), [2025, 2024, 2025]),
     ("我区考核排名由2023年的第九名跃居第二名。", ("第九", "第二"), [2023, 2025]),
+    ("2025年全县立案452件，2024年为421件；结案439件。", ("452", "421", "439"), [2025, 2024, 2025]),
+    ("今年1至9月，查处问题312起、处理405人，去年同期分别为276起、380人，同比分别增长13.0%、6.6%。",
+     ("312", "405", "276", "380", "13.0", "6.6"), [2025, 2025, 2024, 2024, 2025, 2025]),
+    ("今年共受理信访举报530件（2024年为611件、2023年为702件），处置问题线索301件。",
+     ("530", "611", "702", "301"), [2025, 2024, 2023, 2025]),
+    ("去年同期，全县立案8件，处分7人。今年立案9件。", ("8", "7", "9"), [2024, 2024, 2025]),
 ])
 def test_the_comparison_figure_has_the_earlier_year_and_governs_nothing(text, numerals, periods):
     assert periods_of("临水县纪委监委通报\n2025-10-20\n\n" + text, *numerals) == periods
@@ -204,7 +212,7 @@ def test_explain_says_where_each_period_came_from():
     tree = explain("去年全区处分干部30人，考核排名由前年的第15位上升至第6位。", year=2024)
     assert "document year: 2024 (given with --year)" in tree
     assert "period 2023: 去年 in its sentence" in tree
-    assert "period 2022: 前年 right before it: a year compared with or moved from, for this figure only" in tree
+    assert "period 2022: 前年 before it: a year compared with or moved from, which dates only its own figures" in tree
 
 
 def test_explain_reads_a_line_of_a_file_in_its_document(tmp_path, capsys):
