@@ -49,11 +49,13 @@ _CLAUSE = re.compile(r"(?:[^，,；;。！？!?\n）)]|(?<=\d),(?=\d))*")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]*")
 _SENTENCE_START = "。！？!?；;\n"
 # A date in the first lines: 2025-10-29 · 2022年1月21日 (on a short line, or after 发布时间 …).
-_FIRST_LINES = 5
+_FIRST_LINES = 8
 _ISO_DATE = re.compile(r"(?<![0-9])([12][0-9]{3})[-/.．]\d{1,2}[-/.．]\d{1,2}(?![0-9])")
 _CN_DATE = re.compile(rf"({_YEAR4})年[\d〇零○一二三四五六七八九十]{{1,2}}月[\d〇零○一二三四五六七八九十]{{1,3}}日")
 _DATE_LABEL = re.compile(r"(?:发布|日期|时间|date)", re.IGNORECASE)
 _SHORT_LINE = 40
+# A title naming a meeting names the year it is held in, not the year it reviews.
+_MEETING = re.compile(r"会议|全会|大会|座谈会|讲话")
 _FUTURE_BEFORE = re.compile(r"(?<![截止直])到\Z")
 
 
@@ -211,6 +213,7 @@ class DocumentYear:
 
     year: int | None
     source: str = "no year in the text"
+    titled: bool = False        # read from a title that names the year reported on (…2022年工作综述), not a meeting's
 
 
 def document_year(sentences: list[Sentence], years: DocumentYears, given: int | None = None) -> DocumentYear:
@@ -226,7 +229,8 @@ def document_year(sentences: list[Sentence], years: DocumentYears, given: int | 
     if title is not None and sentences[title].is_heading and sentences[-1].line > sentences[title].line:
         own = [m.year for m in years.of(title, None) if m.kind == "year" and not m.local and m.year is not None]
         if own:
-            return DocumentYear(max(own), f"title line {sentences[title].line}")
+            meeting = _MEETING.search(to_simplified(sentences[title].text)) is not None
+            return DocumentYear(max(own), f"title line {sentences[title].line}", titled=not meeting)
     latest = None
     for i, sentence in enumerate(sentences):
         for m in years.of(i, None):
@@ -401,7 +405,8 @@ def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: Do
     sentence names, or an earlier sentence of its paragraph, or its section's heading (a span such
     as 十八大以来 means no single year); else 全年/当月 → the document's year; else the year the
     document reports on — the year of most of its dated figures — or, without any, the document's
-    year. 一年来 is the year under review: its heading's year, else the year reported on.
+    year. 一年来 is the year under review: its heading's year, else the year reported on, else the
+    year a title such as …2022年工作综述 names, else the year before the document's.
     """
     resolver = _Resolver(sentences, years, doc_year)
     index = {s.start: i for i, s in enumerate(sentences)}
@@ -416,6 +421,8 @@ def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: Do
             if under is not None or reported is not None:
                 year, source = (under.year, under.source) if under is not None else reported
                 period = _Period(year, f"{period.source}: {source}")
+            elif doc_year.titled:
+                period = _Period(doc_year.year, f"{period.source}: the year its title names")
         if period is None:
             period = _Period(*reported) if reported else _fallback(doc_year)
         claim.period, claim.period_source = period.year, period.source

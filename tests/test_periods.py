@@ -170,6 +170,10 @@ def test_one_year_looking_back_is_the_year_under_review():
     review = "赤松市纪检监察工作综述\n\n一年来，全市立案63件。\n\n2022年，全市处分干部58人，通报曝光典型问题14起。\n"
     assert periods_of(review, "63", "58", "14", year=2022) == [2022, 2022, 2022]
     assert periods_of(review, "63", year=2022) == [2021]          # nothing dated: the year before
+    titled = "赤松市2022年纪检监察工作综述\n\n一年来，全市立案63件。\n"
+    assert periods_of(titled, "63") == [2022]                     # the year its title names
+    speech = "在赤松市2023年党风廉政建设工作会议上的讲话\n\n一年来，全市立案63件。\n"
+    assert periods_of(speech, "63") == [2022]                     # a meeting's year: the one before
 
 
 # --- comparisons ----------------------------------------------------------------------------
