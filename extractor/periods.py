@@ -413,14 +413,17 @@ def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: Do
     found: list[_Period | None] = []
     for claim in claims:
         i, pos = index[claim.sentence_start], claim.num_start - claim.sentence_start
-        found.append(resolver.period(i, pos) or resolver.weak(i, pos))
+        period = resolver.period(i, pos) or resolver.weak(i, pos)
+        if period is not None and period.review:
+            under = resolver.heading(i)
+            if under is not None:
+                period = _Period(under.year, f"{period.source}: {under.source}", under.dated, review=False)
+        found.append(period)
     reported = _reported_year([f for f in found if f is not None and f.dated], doc_year.year)
     for claim, period in zip(claims, found, strict=True):
         if period is not None and period.review:
-            under = resolver.heading(index[claim.sentence_start])
-            if under is not None or reported is not None:
-                year, source = (under.year, under.source) if under is not None else reported
-                period = _Period(year, f"{period.source}: {source}")
+            if reported is not None:
+                period = _Period(reported[0], f"{period.source}: {reported[1]}")
             elif doc_year.titled:
                 period = _Period(doc_year.year, f"{period.source}: the year its title names")
         if period is None:

@@ -228,3 +228,12 @@ def test_explain_reads_a_line_of_a_file_in_its_document(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "document year: 2021 (dateline line 2)" in out
     assert "period 2021: the document's year (dateline line 2)" in out
+
+
+def test_figures_of_one_year_under_review_count_for_the_year_reported_on():
+    text = ("在南屏区2024年党风廉政建设工作会议上的讲话\n（2024年2月20日）\n\n"
+            "一、2023年工作回顾\n一年来，全区立案212件，处分198人。\n"
+            "（一）监督检查\n开展专项检查31次。\n（二）作风建设\n今年以来，已查处问题5起。\n"
+            "二、存在的问题\n全区仍有17个风险点未制定防控措施。\n"
+            "三、2024年重点工作\n全年组织警示教育4次。\n")
+    assert periods_of(text, "212", "198", "31", "5", "17", "4") == [2023, 2023, 2023, 2024, 2023, 2024]
