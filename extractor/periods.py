@@ -56,6 +56,7 @@ _DATE_LABEL = re.compile(r"(?:发布|日期|时间|date)", re.IGNORECASE)
 _SHORT_LINE = 40
 # A title naming a meeting names the year it is held in, not the year it reviews.
 _MEETING = re.compile(r"会议|全会|大会|座谈会|讲话")
+_NAVIGATION = re.compile(r"首页|当前位置|您的位置|[>›»]")
 _FUTURE_BEFORE = re.compile(r"(?<![截止直])到\Z")
 
 
@@ -277,9 +278,10 @@ def _date_of_line(line: str) -> int | None:
 
 
 def _title_index(sentences: list[Sentence]) -> int | None:
-    """The first sentence of the title line: the first line that is no dateline."""
+    """The first sentence of the title line: the first line that is no dateline nor a page's
+    navigation (首页 > 工作动态)."""
     for i, sentence in enumerate(sentences):
-        if not _ISO_DATE.search(sentence.text):
+        if not _ISO_DATE.search(sentence.text) and not _NAVIGATION.search(sentence.text):
             return i
     return None
 
@@ -306,8 +308,8 @@ class _Resolver:
         self.paragraph = _paragraph_starts(sentences)
         self.line_start = _line_starts(sentences)
         self.headings: dict[int, _Period | None] = {}
-        title = _title_index(sentences)
-        self.title_line = sentences[title].line if title is not None else None
+        body = next((s.line for s in sentences if not s.is_heading), None)
+        self.front_matter = body - 1 if body is not None else (sentences[0].line if sentences else 0)
 
     def mentions(self, i: int) -> list[YearMention]:
         if i not in self.cache:
@@ -345,7 +347,8 @@ class _Resolver:
 
     def heading(self, i: int) -> _Period | None:
         """The year of the heading whose section holds sentence i: a heading above it, never a
-        sibling's (二、… after 一、2023年…), the title's or a dateline's."""
+        sibling's (二、… after 一、2023年…), a dateline's, nor one of the title lines before the
+        first paragraph."""
         line = self.line_start[i]
         if line not in self.headings:
             self.headings[line] = self._heading_above(line)
@@ -358,8 +361,9 @@ class _Resolver:
             first = self.line_start[j]
             line = [self.sentences[k] for k in range(first, j + 1)]
             text = "".join(s.text for s in line)
-            if line[0].is_heading and line[0].line != self.title_line and _date_of_line(text) is None:
-                level = heading_level(text)
+            level = heading_level(text)
+            front = level == UNNUMBERED and line[0].line <= self.front_matter
+            if line[0].is_heading and not front and _date_of_line(text) is None:
                 framing = [m for k in range(first, j + 1) for m in self.mentions(k) if m.frames]
                 if framing and (level < limit or level == UNNUMBERED):
                     return self._from(framing[0], f"of its heading 「{text.strip()}」 (line {line[0].line})")

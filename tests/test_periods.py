@@ -237,3 +237,11 @@ def test_figures_of_one_year_under_review_count_for_the_year_reported_on():
             "二、存在的问题\n全区仍有17个风险点未制定防控措施。\n"
             "三、2024年重点工作\n全年组织警示教育4次。\n")
     assert periods_of(text, "212", "198", "31", "5", "17", "4") == [2023, 2023, 2023, 2024, 2023, 2024]
+
+
+def test_title_lines_before_the_first_paragraph_govern_nothing():
+    text = ("首页 > 工作动态 > 领导讲话\n在柳溪县2022年党风廉政建设工作会议上的讲话\n县委书记　xx\n\n"
+            "去年，全县立案37件，处分干部41人，通报典型问题6起。\n\n全县排查风险点88个。\n")
+    assert periods_of(text, "37", "41", "6", "88") == [2021, 2021, 2021, 2021]
+    years = DocumentYears(to_simplified(text), split_sentences(text))
+    assert document_year(split_sentences(text), years).source == "title line 2"
