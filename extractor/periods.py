@@ -19,14 +19,16 @@ _HALF_WIDTH = str.maketrans("０１２３４５６７８９－．／", "01234567
 _CN_DIGITS = "〇零○一二三四五六七八九"
 _YEAR4 = rf"(?<![0-9])[12][0-9]{{3}}|[{_CN_DIGITS}]{{4}}"
 _TO = r"(?:至|到|—|–|-|－|～|~)"
-# Spans of several years that end now: 十八大以来 · 近三年来 · 过去五年 · 去年以来 · 本届县委以来 · 近年来.
-_MULTI_YEAR = (r"(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五六七八九十\d]+年(?:来|以来)|"
-               r"过去的?[两二三四五六七八九十\d]+年|(?:去年|上年)以来|本届[^，,。；;\d]{0,6}?以来|近年来|近年以来|多年来")
+# Spans of several years: 十八大以来 · 近三年来 · 近5年 · 过去五年 · 去年以来 · 本届县委以来 · 近年来 · “十四五”以来.
+_MULTI_YEAR = (r"(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五六七八九十\d]+年(?:来|以来)?|"
+               r"过去的?[两二三四五六七八九十\d]+年|(?:去年|上年)以来|本届[^，,。；;\d]{0,6}?以来|近年来|近年以来|多年来|"
+               r"历年来|新时代以来|新时代十年来?|“?十[一二三四五六]五”?(?:以来|期间)")
 # Spans of time that end now, a scope of their own (今年以来 lies inside one year: it has that year).
 SINCE = rf"{_MULTI_YEAR}|(?:今年|本年)以来"
 _YEAR_MENTION = re.compile(
-    rf"(?P<span>{_MULTI_YEAR}|(?!一年)[一二三两四五六七八九十\d]+年(?:来|以来)|"
-    rf"(?:{_YEAR4})年?{_TO}(?:{_YEAR4})年|(?:{_YEAR4})年(?:以来|至今))"   # 2018年以来 · 二〇二六年到二〇三〇年 · 2021—2023年
+    rf"(?P<span>{_MULTI_YEAR}|(?<![\d])(?!一年)(?:[一二三两四五六七八九十]+|\d{{1,2}})年(?:来|以来)|"
+    rf"(?:{_YEAR4})年?{_TO}(?:{_YEAR4})年|(?:{_YEAR4})年至今)"   # 二〇二六年到二〇三〇年 · 2021—2023年 · 2019年至今
+    rf"|(?P<since>{_YEAR4})年(?:[\d一二三四五六七八九十]{{1,2}}月份?)?以来"   # 2018年以来: a span, unless in the document's year
     rf"|(?P<now>今年以来|本年以来|年初以来|截至目前|截止目前)"
     rf"|(?P<year>{_YEAR4})年"
     rf"|(?P<rel>去年|上年|上一年|前年|今年|本年|明年)"
@@ -108,10 +110,10 @@ def _raw_mentions(simplified: str) -> list[_Raw]:
     text = text.translate(_HALF_WIDTH)
     out: list[_Raw] = []
     for m in _YEAR_SCANNER.matches(text):
-        kind = next(k for k in ("span", "now", "year", "rel", "review", "weak") if m.group(k))
+        kind = next(k for k in ("span", "since", "now", "year", "rel", "review", "weak") if m.group(k))
         year = offset = None
-        if kind == "year":
-            year = _year_value(m.group("year"))
+        if kind in ("year", "since"):
+            year = _year_value(m.group(kind))
             if year is None:
                 continue
         elif kind in ("now", "rel"):
@@ -158,13 +160,15 @@ def _resolved(raw: list[_Raw], doc_year: int | None, shift: int = 0) -> list[Yea
     """YearMentions at pos - `shift`, relative ones resolved against `doc_year` (dropped without)."""
     out = []
     for r in raw:
-        year = r.year
+        year, kind = r.year, r.kind
         if r.offset is not None:
             if doc_year is None:
                 continue
             year = doc_year + r.offset
+        if kind == "since":                         # 2024年以来 in 2024 lies inside one year, like 今年以来
+            year, kind = (year, "year") if year == doc_year else (None, "span")
         until = None if r.until is None else r.until - shift
-        out.append(YearMention(r.pos - shift, r.end - shift, year, r.kind, r.local, r.text, until))
+        out.append(YearMention(r.pos - shift, r.end - shift, year, kind, r.local, r.text, until))
     return out
 
 
