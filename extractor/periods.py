@@ -39,13 +39,13 @@ _YEAR_SCANNER = Scanner(_YEAR_MENTION)
 _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "明年": 1}
 _MIN_YEAR, _MAX_YEAR = 1949, 2100
 
-# A year named to compare with, or that something moved from, is the year of the figure right
-# after it only: 较上年同期的398件 · 比去年 · 与2022年（立案5件）相比 · 去年同期为 · （2021年为…） · 由去年的.
+# A year named to compare with, or that something moved from, dates only its own figures:
+# 较上年同期的80件 · 比去年 · 与2022年（立案5件）相比 · 去年同期为 · （2021年为…） · 由去年的.
 _COMPARED_BEFORE = re.compile(r"(?:比|较|较之|由)\Z")
 _WITH_BEFORE = re.compile(r"(?:与|和|跟|同)\Z")
 _COMPARED_AFTER = re.compile(r"(?:[^，,；;。]|(?<=\d),(?=\d)){0,24}?(?:相比|相较|比较|对比|持平)")
 _LOCAL_GAP = re.compile(r"(?:同期)?(?:的|为|是)?(?:[（(][^）)\d，,。；;]{0,6})?")
-# The earlier figure stated: 去年同期为… · 去年同期立案5件 · 2022年为421件 · 2021年分别为….
+# The earlier figure stated: 去年同期为… · 去年同期立案5件 · 2022年为488件 · 2021年分别为….
 _STATED = re.compile(r"同期|(?:分别)?为(?=[^，,；;。]{0,3}?[\d一二三四五六七八九十两百千])")
 _CLAUSE = re.compile(r"(?:[^，,；;。！？!?\n）)]|(?<=\d),(?=\d))*")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]*")
@@ -127,9 +127,9 @@ def _raw_mentions(simplified: str) -> list[_Raw]:
 
 def _locality(text: str, start: int, end: int) -> tuple[bool, int | None]:
     """Is a mention local — a year compared with or moved from — and up to where its figures run
-    (None: only the figure right after it). 较上年同期的398件, 比去年, 由去年的: that figure; 与2022年
-    （…）相比: up to 相比; （2021年为868件次）: up to the parenthesis' end; 去年同期为497起,
-    2022年为421件: to the end of the clause (of the sentence when the year begins it)."""
+    (None: only the figure right after it). 较上年同期的80件, 比去年, 由去年的: that figure; 与2022年
+    （…）相比: up to 相比; （2021年为447件次）: up to the parenthesis' end; 去年同期为276起,
+    2022年为488件: to the end of the clause (of the sentence when the year begins it)."""
     before = text[max(0, start - 2):start]
     if _WITH_BEFORE.search(before):
         compared = _COMPARED_AFTER.match(text, end)
@@ -316,6 +316,7 @@ class _Resolver:
         self.front_matter = body - 1 if body is not None else (sentences[0].line if sentences else 0)
 
     def mentions(self, i: int) -> list[YearMention]:
+        """The year mentions of sentence i (cached)."""
         if i not in self.cache:
             y = self.doc_year.year
             self.cache[i] = self.years.of(i, y) if self.years else year_mentions(self.sentences[i].text, y)
@@ -359,6 +360,7 @@ class _Resolver:
         return self.headings[line]
 
     def _heading_above(self, i: int) -> _Period | None:
+        """Walk back from the line starting at sentence i to the first heading that governs it."""
         limit = UNNUMBERED + 1
         j = self.line_start[i] - 1
         while j >= 0:
@@ -409,7 +411,7 @@ def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: Do
                     years: DocumentYears | None = None) -> None:
     """Set `period` and `period_source` on each claim (GUIDELINES, Periods).
 
-    A year compared with gives only the figure right after it its year; else the year its
+    A year compared with or moved from dates only its own figures; else the year its
     sentence names, or an earlier sentence of its paragraph, or its section's heading (a span such
     as 十八大以来 means no single year); else 全年/当月 → the document's year; else the year the
     document reports on — the year of most of its dated figures — or, without any, the document's
