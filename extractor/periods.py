@@ -15,14 +15,15 @@ from .sentences import UNNUMBERED, heading_level
 from .stoplist import Scanner
 
 _TITLE = re.compile(r"《[^》]*》")
-_HALF_WIDTH = str.maketrans("０１２３４５６７８９－．／", "0123456789-./")   # same length: offsets hold
+_HALF_WIDTH = dict(zip("０１２３４５６７８９－．／", "0123456789-./", strict=True))   # same length: offsets hold
+_FULL_WIDTH = re.compile("[０-９－．／]")
 _CN_DIGITS = "〇零○一二三四五六七八九"
 _YEAR4 = rf"(?<![0-9])[12][0-9]{{3}}|[{_CN_DIGITS}]{{4}}"
 _TO = r"(?:至|到|—|–|-|－|～|~)"
 # Spans of several years: 十八大以来 · 近三年来 · 近5年 · 过去五年 · 去年以来 · 本届县委以来 · 近年来 · “十四五”以来.
 _MULTI_YEAR = (r"(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五六七八九十\d]+年(?:来|以来)?|"
                r"过去的?[两二三四五六七八九十\d]+年|(?:去年|上年)以来|本届[^，,。；;\d]{0,6}?以来|近年来|近年以来|多年来|"
-               r"历年来|新时代以来|新时代十年来?|“?十[一二三四五六]五”?(?:以来|期间)")
+               r"历年来|新时代以来|新时代十年来?|十[一二三四五六]五”?(?:以来|期间)")
 # Spans of time that end now, a scope of their own (今年以来 lies inside one year: it has that year).
 SINCE = rf"{_MULTI_YEAR}|(?:今年|本年)以来"
 _YEAR_MENTION = re.compile(
@@ -95,6 +96,7 @@ class _Raw:
     local: bool
     text: str
     until: int | None
+    target: bool = False        # a year named as a target (到2027年), not for the work done
 
 
 def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
@@ -107,7 +109,7 @@ def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
 def _raw_mentions(simplified: str) -> list[_Raw]:
     """The mentions of a simplified text, 《titles》 blanked out."""
     text = _TITLE.sub(lambda m: " " * len(m.group()), simplified) if "《" in simplified else simplified
-    text = text.translate(_HALF_WIDTH)
+    text = _half_width(text)
     out: list[_Raw] = []
     for m in _YEAR_SCANNER.matches(text):
         kind = next(k for k in ("span", "since", "now", "year", "rel", "review", "weak") if m.group(k))
@@ -121,8 +123,14 @@ def _raw_mentions(simplified: str) -> list[_Raw]:
         elif kind in ("review", "weak"):
             offset = -1 if kind == "review" else 0
         local, until = _locality(text, m.start(), m.end())
-        out.append(_Raw(m.start(), m.end(), year, offset, kind, local, m.group(), until))
+        target = _FUTURE_BEFORE.search(text, max(0, m.start() - 2), m.start()) is not None
+        out.append(_Raw(m.start(), m.end(), year, offset, kind, local, m.group(), until, target))
     return out
+
+
+def _half_width(text: str) -> str:
+    """Full-width digits and date marks as ASCII (same length); the text itself when it has none."""
+    return _FULL_WIDTH.sub(lambda m: _HALF_WIDTH[m.group()], text)
 
 
 def _locality(text: str, start: int, end: int) -> tuple[bool, int | None]:
@@ -192,6 +200,11 @@ class DocumentYears:
         self.starts = [r.pos for r in self.raw]
         self.per_sentence = "《" in simplified and not _titles_inside(simplified, sentences)
 
+    def line_of(self, pos: int) -> int:
+        """The line number of the sentence holding text position `pos`."""
+        i = bisect_right([s.start for s in self.sentences], pos) - 1
+        return self.sentences[max(i, 0)].line
+
     def of(self, i: int, doc_year: int | None) -> list[YearMention]:
         """The mentions of sentence i, positions relative to the sentence."""
         sentence = self.sentences[i]
@@ -236,14 +249,10 @@ def document_year(sentences: list[Sentence], years: DocumentYears, given: int | 
         if own:
             meeting = _MEETING.search(to_simplified(sentences[title].text)) is not None
             return DocumentYear(max(own), f"title line {sentences[title].line}", titled=not meeting)
-    latest = None
-    for i, sentence in enumerate(sentences):
-        for m in years.of(i, None):
-            if m.kind == "year" and not m.local and m.year is not None and not _target(sentence.text, m.pos) \
-                    and (latest is None or m.year > latest[0]):
-                latest = (m.year, sentence.line)
-    if latest is not None:
-        return DocumentYear(latest[0], f"the latest year it names (line {latest[1]})")
+    own = [r for r in years.raw if r.kind == "year" and r.offset is None and not r.local and not r.target]
+    if own:
+        latest = max(own, key=lambda r: r.year)
+        return DocumentYear(latest.year, f"the latest year it names (line {years.line_of(latest.pos)})")
     return DocumentYear(None)
 
 
@@ -255,15 +264,15 @@ def infer_doc_year(text: str) -> int | None:
     return document_year(sentences, DocumentYears(to_simplified(text), sentences)).year
 
 
-def _target(sentence: str, pos: int) -> bool:
-    """A year named as a target (到2027年), not for the work done."""
-    return bool(_FUTURE_BEFORE.search(sentence, max(0, pos - 2), pos))
-
-
 def _dateline(sentences: list[Sentence]) -> DocumentYear | None:
     """A date in the first lines (see `_date_of_line`)."""
-    for line in sorted({s.line for s in sentences})[:_FIRST_LINES]:
-        year = _date_of_line("".join(s.text for s in sentences if s.line == line))
+    lines: dict[int, str] = {}
+    for sentence in sentences:
+        if sentence.line not in lines and len(lines) == _FIRST_LINES:
+            break
+        lines[sentence.line] = lines.get(sentence.line, "") + sentence.text
+    for line, text in lines.items():
+        year = _date_of_line(text)
         if year is not None:
             return DocumentYear(year, f"dateline line {line}")
     return None
@@ -272,7 +281,7 @@ def _dateline(sentences: list[Sentence]) -> DocumentYear | None:
 def _date_of_line(line: str) -> int | None:
     """The year of a dateline: 2025-10-29 anywhere, 2022年1月21日 on a short line or after a
     label (发布时间：)."""
-    text = to_simplified(line).translate(_HALF_WIDTH)
+    text = _half_width(to_simplified(line))
     m = _ISO_DATE.search(text)
     if m is None:
         m = _CN_DATE.search(text)
@@ -309,6 +318,7 @@ class _Resolver:
         self.years = years
         self.doc_year = doc_year
         self.cache: dict[int, list[YearMention]] = {}
+        self.framing_cache: dict[int, list[YearMention]] = {}
         self.paragraph = _paragraph_starts(sentences)
         self.line_start = _line_starts(sentences)
         self.headings: dict[int, _Period | None] = {}
@@ -322,6 +332,12 @@ class _Resolver:
             self.cache[i] = self.years.of(i, y) if self.years else year_mentions(self.sentences[i].text, y)
         return self.cache[i]
 
+    def framing(self, i: int) -> list[YearMention]:
+        """The mentions of sentence i that govern the rest of it and of its paragraph (cached)."""
+        if i not in self.framing_cache:
+            self.framing_cache[i] = [m for m in self.mentions(i) if m.frames]
+        return self.framing_cache[i]
+
     def period(self, i: int, pos: int) -> _Period | None:
         """The year of the number at `pos` of sentence i: a year compared with right before it, a
         year of its sentence, of an earlier sentence of its paragraph, or of its heading."""
@@ -332,14 +348,13 @@ class _Resolver:
         if local:
             return _Period(local[-1].year, f"{local[-1].text} before it: a year compared with or moved from, "
                                            "which dates only its own figures")
-        framing = [m for m in found if m.frames]
+        framing = self.framing(i)
         here = [m for m in framing if m.pos < pos][-1:] or framing[:1]
         if here:
             return self._from(here[0], "in its sentence")
         for j in range(i - 1, self.paragraph[i] - 1, -1):
-            framing = [m for m in self.mentions(j) if m.frames]
-            if framing:
-                return self._from(framing[-1], f"in its paragraph (line {self.sentences[j].line})")
+            if self.framing(j):
+                return self._from(self.framing(j)[-1], f"in its paragraph (line {self.sentences[j].line})")
         return self.heading(i)
 
     def weak(self, i: int, pos: int) -> _Period | None:
@@ -369,9 +384,9 @@ class _Resolver:
             text = "".join(s.text for s in line)
             level = heading_level(text)
             front = level == UNNUMBERED and line[0].line <= self.front_matter
-            if line[0].is_heading and not front and _date_of_line(text) is None:
-                framing = [m for k in range(first, j + 1) for m in self.mentions(k) if m.frames]
-                if framing and (level < limit or level == UNNUMBERED):
+            if line[0].is_heading and not front:
+                framing = [m for k in range(first, j + 1) for m in self.framing(k)]
+                if framing and (level < limit or level == UNNUMBERED) and _date_of_line(text) is None:
                     return self._from(framing[0], f"of its heading 「{text.strip()}」 (line {line[0].line})")
                 if level != UNNUMBERED:
                     limit = min(limit, level)
