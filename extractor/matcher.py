@@ -55,6 +55,8 @@ _COMPARISON_ONLY = re.compile(r"(?:较|比|与|同|和)?(?:(?:去年|上年|前�
 _CHANGE_WORD = re.compile(r"增长|下降|上升|减少|增加|提高|降低|增幅|降幅")
 _BRACKET_REACH = 40
 _PERCENT_SIGN = re.compile(r"\s?[%％]?")
+# After a part of a 其中 list, the next part may follow a comma: 其中乡科级干部3人，一般干部12人.
+_NEXT_PART = re.compile(r"[，,][^，。；\ue000]{1,12}$")
 _LIST_JOINER = re.compile(r"[、和及与]|以及")
 _NUMBER_MASK_KINDS = {"count", "redacted", "percent", "fraction", "points", "ordinal", "times"}
 
@@ -238,6 +240,8 @@ class SentenceMatcher:
             return "no subject word of this rule next to the number", None
         if rule.context_words is not None and not rule.context_words.search(context):
             return "no context word of this rule in the sentence", None
+        if rule.background_words is not None and rule.background_words.search(masked, 0, start):
+            return "the sentence states a background figure (共有…, 现有…)", None
         if rule.unless_words is not None:
             clause = masked[hit["left_start"]:start + len(numeral.text) + len(right_text)]
             word = rule.unless_words.search(clause)
@@ -317,8 +321,9 @@ def _respective_changes(candidates: list[Candidate]) -> None:
         if len(shares) < 2 or len(counts) < len(shares):
             return
         change = _CHANGE_WORD.search(to_simplified(claim.subject))
+        word = claim.subject[change.start():change.end()] if change else ""   # as the text writes it
         for count, share in zip(counts[-len(shares):], shares, strict=True):
-            share.subject = count.subject + (change.group() if change else "")
+            share.subject = count.subject + word
         return
 
 
@@ -336,17 +341,20 @@ def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim |
     if unit is None:
         return
     marker = _PART_MARKER.search(between)
-    item = _LIST_ITEM.match(between) if previous.sentence_start == sentence.start else None
+    same_sentence = previous.sentence_start == sentence.start
+    item = _LIST_ITEM.match(between) if same_sentence else None
+    if item is None and same_sentence and previous.rule.endswith("+inherited"):
+        item = _NEXT_PART.match(between)
     if marker:
         how = "part after " + marker.group()
     elif item:
-        how = "item of a 、 list"
+        how = "item of a list" if item.re is _LIST_ITEM else "next part, after a comma"
     elif _continues_parts(previous, sentence, between):
         how = "next part of a ；list"
     else:
         return
     unit_end = unit.end()
-    subject_start = gap_from + (marker.end() if marker else item.end() if item else 0)
+    subject_start = gap_from + (marker.end() if marker else item.start() + 1 if item else 0)   # after the joiner
     subject = (subject_start, masked[subject_start:start])
     cand.claim = _claim_after(previous, sentence, n, category=previous.category,
                               subject=_clean_subject(sentence.text, subject), unit=unit.group().strip(" 余多"),

@@ -76,7 +76,10 @@ _AR_NUM_FULL = re.compile(_AR_NUM)
 _CN_FULL = re.compile(_CN)
 _RED_FULL = re.compile(_RED)
 _SIMPLE_TAIL = re.compile(r"([0-9.,]+)\s?([十百千万亿]*)(?:[余多]([万亿]+))?")
-_DECIMAL_MULT = re.compile(r"(.+点[零〇一二三四五六七八九]+)([万亿]+)")
+# A numeral cn2an reads only without its multiplier: with 点 (一〇三点六万) or digit by digit
+# (二五〇万, 一二三四万 — three digits or more, or a zero: 七八万 is an estimate, read below).
+_DECIMAL_MULT = re.compile(r"(.+点[零〇一二三四五六七八九]+|[零〇一二三四五六七八九]*[零〇][零〇一二三四五六七八九]*"
+                           r"|[零〇一二三四五六七八九]{3,})([万亿]+)")
 _PAIR = re.compile(r"(.*?[十百千万亿])?([一二三四五六七八九两])([一二三四五六七八九两])([十百千万亿]*)")
 
 _MEASURE = re.compile(rf"\s?[余多几]?\s?(?:{_MEASURE_ALT})")
@@ -160,7 +163,7 @@ def _cn_value(span: str) -> tuple[Decimal, Decimal | None] | None:
     """(value, high) of a Chinese numeral; high is set for 三四 · 七八十万 · 三五百 (an estimate)."""
     span = span.replace("卅", "三十").replace("余", "").replace("多", "").replace("几", "").replace(".", "点")
     decimal_mult = _DECIMAL_MULT.fullmatch(span)
-    if decimal_mult:                       # 一〇三点六万 · 九六.一万: cn2an reads no multiplier after 点
+    if decimal_mult:                       # 一〇三点六万 · 二五〇万: cn2an reads no multiplier after them
         value = _cn2an(decimal_mult.group(1))
         if value is None:
             return None

@@ -94,6 +94,7 @@ class Rule:
     subject_words: re.Pattern | None
     context_words: re.Pattern | None
     unless_words: re.Pattern | None  # none of these may stand in the claim's clause
+    background_words: re.Pattern | None   # none of these may stand in the sentence before the number
     not_numerals: frozenset[str]     # numerals, as written, the rule never takes (一 of 一份答卷)
     kinds: frozenset[str]
     unit_default: str
@@ -153,7 +154,7 @@ class _Family:
     files: list[str] = field(default_factory=list)
 
 
-_MERGED_LISTS = ("subjects", "units", "context", "unless")
+_MERGED_LISTS = ("subjects", "units", "context", "unless", "background")
 
 
 def _add_file(path: Path, rank: int, families: dict[str, _Family]) -> None:
@@ -304,6 +305,7 @@ def _compile_rule(spec: dict, family: dict, words: dict[str, list[str]], path: P
     units = _word_list(spec.get("units", family.get("units")), where, "units")
     context = _word_list(spec.get("context", family.get("context")), where, "context")
     unless = _word_list(family.get("unless"), where, "unless") + _word_list(spec.get("unless"), where, "unless")
+    background = _word_list(family.get("background"), where, "background")
     kinds = frozenset(spec.get("kinds", family.get("kinds", COUNT_KINDS)))
     if not kinds <= KNOWN_KINDS:
         raise RuleFileError(f"{where}: unknown kind(s) {sorted(kinds - KNOWN_KINDS)}; known: {sorted(KNOWN_KINDS)}")
@@ -324,6 +326,7 @@ def _compile_rule(spec: dict, family: dict, words: dict[str, list[str]], path: P
         subject_words=re.compile(_alternation(subjects)) if subjects else None,
         context_words=re.compile(_alternation(context)) if context else None,
         unless_words=re.compile(_alternation(unless)) if unless else None,
+        background_words=re.compile(_alternation(background)) if background else None,
         not_numerals=frozenset(_word_list(spec.get("not_numerals", family.get("not_numerals")), where,
                                           "not_numerals")),
         kinds=kinds, unit_default=to_simplified(str(spec.get("unit_default", ""))), unit_map=unit_map,
