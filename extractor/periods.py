@@ -60,7 +60,9 @@ _SHORT_LINE = 40
 # A title naming a meeting names the year it is held in, not the year it reviews.
 _MEETING = re.compile(r"会议|全会|大会|座谈会|讲话")
 _NAVIGATION = re.compile(r"首页|当前位置|您的位置|[>›»]")
+# A target: 到2027年 · 2027年前 · 2027年底前 (not 2023年前三季度).
 _FUTURE_BEFORE = re.compile(r"(?<![截止直])到\Z")
+_DEADLINE_AFTER = re.compile(r"(?:底|末)?前(?![\d一二三四五六七八九十两])")
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ class _Raw:
     local: bool
     text: str
     until: int | None
-    target: bool = False        # a year named as a target (到2027年), not for the work done
+    target: bool = False        # a year named as a target (到2027年, 2027年底前), not for the work done
 
 
 def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
@@ -123,7 +125,8 @@ def _raw_mentions(simplified: str) -> list[_Raw]:
         elif kind in ("review", "weak"):
             offset = -1 if kind == "review" else 0
         local, until = _locality(text, m.start(), m.end())
-        target = _FUTURE_BEFORE.search(text, max(0, m.start() - 2), m.start()) is not None
+        target = _FUTURE_BEFORE.search(text, max(0, m.start() - 2), m.start()) is not None \
+            or _DEADLINE_AFTER.match(text, m.end()) is not None
         out.append(_Raw(m.start(), m.end(), year, offset, kind, local, m.group(), until, target))
     return out
 

@@ -46,6 +46,7 @@ def test_doc_year_is_never_a_plan_span_nor_a_target():
     assert infer_doc_year("二〇二二年全省立案9件。要围绕“十五五”（二〇二六年到二〇三〇年）目标谋划工作。") == 2022
     assert infer_doc_year("2021年全市立案20件。到2027年，建成廉洁文化示范点50个。") == 2021
     assert infer_doc_year("截至2023年底，共建成示范点12个。") == 2023
+    assert infer_doc_year("去年立案12件。力争2026年底前实现全覆盖，2027年前建成示范点30个。2024年前三季度立案9件。") == 2024
 
 
 @pytest.mark.parametrize("header, year", [
