@@ -31,7 +31,7 @@ _YEAR_MENTION = re.compile(
     rf"(?:{_YEAR4})年?{_TO}(?:{_YEAR4})年|(?:{_YEAR4})年至今)"   # 二〇二六年到二〇三〇年 · 2021—2023年 · 2019年至今
     rf"|(?P<since>{_YEAR4})年(?:[\d一二三四五六七八九十]{{1,2}}月份?)?以来"   # 2018年以来: a span, unless in the document's year
     rf"|(?P<now>今年以来|本年以来|年初以来|截至目前|截止目前)"
-    rf"|(?P<year>{_YEAR4})年"
+    rf"|(?P<year>{_YEAR4}|民国\d{{2,3}})年"                     # 民國113年: Taiwan's calendar, 1911 + 113
     rf"|(?P<rel>去年|上年|上一年|前年|今年|本年|明年)"
     rf"|(?P<review>(?:过去的?|这)?一年(?:来|以来)|过去的?一年)"
     rf"|(?P<weak>全年|当月|当年)"
@@ -39,6 +39,7 @@ _YEAR_MENTION = re.compile(
 _YEAR_SCANNER = Scanner(_YEAR_MENTION)
 _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "明年": 1}
 _MIN_YEAR, _MAX_YEAR = 1949, 2100
+_ROC_BASE = 1911
 
 # A year named to compare with, or that something moved from, dates only its own figures:
 # 较上年同期的80件 · 比去年 · 与2022年（立案5件）相比 · 去年同期为 · （2021年为…） · 由去年的.
@@ -184,6 +185,9 @@ def _resolved(raw: list[_Raw], doc_year: int | None, shift: int = 0) -> list[Yea
 
 
 def _year_value(text: str) -> int | None:
+    """The year a numeral names (二〇二四 → 2024, 民国113 → 2024), if a plausible one."""
+    if text.startswith("民国"):
+        text = str(_ROC_BASE + int(text[2:]))
     value = int(text) if text.isdigit() else parse_numeral(text)
     if isinstance(value, (int, float)) and _MIN_YEAR <= value <= _MAX_YEAR:
         return int(value)
