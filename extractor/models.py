@@ -92,6 +92,7 @@ class Claim:
     subject_simplified: str = ""     # `subject` in simplified characters, so both scripts aggregate
     indicator: str = ""              # the measure (rules/indicators.yaml), "" when none fits
     place: str = ""                  # the body or area the figure is about (全县, 云溪县, 县纪委监委)
+    period_source: str = ""          # where `period` came from (for explain), not a column
 
     def __post_init__(self) -> None:
         if not self.subject_simplified:

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .context import DocumentYears, resolve_parents, resolve_periods, resolve_rank_fields, resolve_scopes
+from .context import resolve_parents, resolve_rank_fields, resolve_scopes
 from .indicators import Indicators, assign_indicators
 from .matcher import Attempt, Candidate, SentenceMatcher
 from .models import Claim, Document, Numeral, Sentence
 from .numerals import find_numerals
+from .periods import DocumentYears, document_year, resolve_periods
 from .rules import RuleSet, installed_rules_dir, load_rules
 from .script import to_simplified
 from .sentences import split_sentences
@@ -70,6 +71,7 @@ class DocumentResult:
     claims: list[Claim]
     doc_year: int | None
     candidates: list[Candidate] = field(default_factory=list)
+    year_source: str = ""          # where doc_year was read (dateline line 2, title line 1 …)
 
 
 def numerals_of(text: str, simplified: str, stoplist: StopList) -> list[Numeral]:
@@ -106,12 +108,12 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     for n, claim in enumerate(claims, start=1):
         claim.claim_id = f"{doc_no:04d}-{n:04d}"
     years = DocumentYears(simplified, sentences)
-    doc_year = year or years.latest
-    resolve_periods(claims, sentences, doc_year, years)
+    speaks_from = document_year(sentences, years, year)
+    resolve_periods(claims, sentences, speaks_from, years)
     resolve_scopes(claims)
     resolve_parents(claims)
     assign_indicators(claims, text, extractor.indicators)
-    return DocumentResult(document.doc, claims, doc_year, kept)
+    return DocumentResult(document.doc, claims, speaks_from.year, kept, speaks_from.source)
 
 
 def _note_dropped(candidates: list[Candidate], claims: list[Claim]) -> None:
