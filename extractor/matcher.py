@@ -297,7 +297,7 @@ def _in_brackets(masked: str, pos: int) -> bool:
 
 
 def _compared_with(cand: Candidate, base: Claim | None) -> None:
-    """A figure named only by the period it compares with (较上年同期的398件, 去年同期为497起,
+    """A figure named only by the period it compares with (较上年同期的312件, 去年同期为281起,
     比去年同期的41人) is the earlier figure of the count before it in the sentence: it takes that
     count's subject and category."""
     claim = cand.claim
