@@ -243,7 +243,7 @@ class SentenceMatcher:
         if rule.background_words is not None and rule.background_words.search(masked, 0, start):
             return "the sentence states a background figure (共有…, 现有…)", None
         if rule.unless_words is not None:
-            clause = masked[hit["left_start"]:start + len(numeral.text) + len(right_text)]
+            clause = masked[clause_start:start + len(numeral.text) + len(right_text)]
             word = rule.unless_words.search(clause)
             if word:
                 return f"「{word.group()}」 in the clause rules it out", None
