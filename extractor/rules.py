@@ -43,6 +43,7 @@ _NUMBER = f"(?P<number>{NUM_HEAD}{NUM_TAIL}*)"
 _AFTER_NUMBER = r"\s?(?:余|多|来)?\s?"
 
 SCHEMA_FILE = "schema.json"
+NOT_FAMILIES = ("stoplist.yaml", "indicators.yaml")    # data files of the rules folder that are no rule family
 COUNT_KINDS = ("count", "redacted")
 KNOWN_KINDS = {"count", "redacted", "percent", "fraction", "points", "ordinal", "times", "year"}
 _PLACEHOLDER = re.compile(r"\{(\w+\??)\}")
@@ -121,8 +122,8 @@ class RuleSet:
 
 
 def load_rules(folders: Path | str | Sequence[Path | str], validate: bool = True) -> RuleSet:
-    """Every family file (*.yaml except stoplist.yaml) of `folders`, merged, compiled and validated
-    against rules/schema.json (`validate=False`: files known to pass it).
+    """Every family file (*.yaml except stoplist.yaml and indicators.yaml) of `folders`, merged,
+    compiled and validated against rules/schema.json (`validate=False`: files known to pass it).
 
     A file whose `family:` was already read extends it: its subjects, units, context words, word
     lists and examples are added, and its rules are added or, from a later folder, replace the
@@ -134,7 +135,7 @@ def load_rules(folders: Path | str | Sequence[Path | str], validate: bool = True
         if not folder.is_dir():
             raise RuleFileError(f"{folder}: no such rules folder")
         for path in sorted(folder.glob("*.yaml")):
-            if path.name != "stoplist.yaml":
+            if path.name not in NOT_FAMILIES:
                 _add_file(path, rank, families, validate)
     ruleset = RuleSet()
     for family in families.values():
@@ -159,7 +160,7 @@ _MERGED_LISTS = ("subjects", "units", "context", "unless", "background")
 
 
 def _add_file(path: Path, rank: int, families: dict[str, _Family], validate: bool = True) -> None:
-    data = _read_yaml(path)
+    data = read_yaml(path)
     where = f"{path}:{data.get('__line__', 1)}"
     if validate:
         validate_against_schema(data, path)
@@ -217,7 +218,7 @@ def _compile_family(family: _Family, ruleset: RuleSet) -> None:
     ruleset.files.extend(family.files)
 
 
-def _read_yaml(path: Path) -> dict:
+def read_yaml(path: Path) -> dict:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except yaml.MarkedYAMLError as err:
