@@ -22,7 +22,7 @@ from .audit import (
     claim_status,
     figure_key,  # the key same_figure groups by: claims without one never meet across documents
 )
-from .models import CLAIM_COLUMNS, Claim
+from .models import CLAIM_COLUMNS, Claim, sentence_window
 from .pipeline import Extractor, extract_document
 from .reader import ReadError, read_document
 from .report import ReportDoc
@@ -53,13 +53,14 @@ class Figure(NamedTuple):
 
 
 def claim_rows(claims: list[Claim], status: dict[str, str]) -> list[dict]:
-    """Output rows, with the check status and the claim's place in its sentence (for the highlight)."""
+    """Output rows, with the check status and the claim's place in its sentence (for the
+    highlight); a very long sentence is quoted as a window around the claim (`sentence_window`)."""
     rows = []
     for claim in claims:
         row = claim.row()
         row["check_status"] = status.get(claim.claim_id, "")
-        row["hl_start"] = claim.claim_start - claim.sentence_start
-        row["hl_end"] = claim.claim_end - claim.sentence_start
+        row["sentence"], row["hl_start"], row["hl_end"] = sentence_window(
+            claim.sentence, claim.claim_start - claim.sentence_start, claim.claim_end - claim.sentence_start)
         rows.append(row)
     return rows
 

@@ -44,6 +44,10 @@ from .writers import (
 if TYPE_CHECKING:
     from .run import RunSummary
 
+# Fields of our own CSV records may be longer than csv's default limit (131,072 characters): the
+# claim ids of a check over a figure stated thousands of times. They are read back only here.
+csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+
 Changed = tuple[int, str, str]         # a row the corpus checks change: (FigureIndex entry, new status, claim id)
 DOCUMENT_COLUMNS = ["doc", "encoding", "claims", "year", "problems"]
 CATEGORIES = ["discipline", "case", "risk", "ranking", "activity", "share", "money"]
