@@ -45,7 +45,7 @@ _MAGIC = (  # signatures of binary formats, to name what a mislabelled file real
 )
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936"}
 _BIG5_FAMILY = {"big5", "big5hkscs", "cp950"}
-_DETECTABLE = ["utf_8", "utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be",
+_DETECTABLE = ["utf_8", "utf_32", "utf_32_le", "utf_32_be",         # UTF-16: `_utf16_without_bom`
                "gb18030", "gbk", "gb2312", "big5", "cp950", "big5hkscs"]
 _WESTERN = {"ascii", "iso8859-1", "cp1252"}   # labels often wrong on Chinese pages
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x19\x1c-\x1f]")
@@ -195,8 +195,11 @@ def _decode(path: Path, data: bytes) -> Decoded:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _decode_lenient(data[len(bom):], encoding.removesuffix("-sig"), encoding)
+    found = (_strict_utf8(data) if b"\x00" not in data else None) or _utf16_without_bom(data)
+    if found:
+        return found
     _refuse_binary(path, data)
-    for attempt in (_strict_utf8, _nearly_utf8, _guess_chinese, _guess_other):
+    for attempt in (_strict_utf8, _nearly_utf8, _guess_chinese, _nearly_chinese, _guess_other):
         found = attempt(data)
         if found:
             return found
@@ -234,13 +237,42 @@ def _strict_utf8(data: bytes) -> Decoded | None:
 
 
 def _nearly_utf8(data: bytes) -> Decoded | None:
-    """UTF-8 with a few damaged bytes (at least 20 good non-ASCII characters per bad one)."""
-    text = data.decode("utf-8", errors="replace")
+    """UTF-8 with a few damaged bytes (see `_few_bad`)."""
+    return _few_bad(data, "utf-8", "UTF-8")
+
+
+def _few_bad(data: bytes, encoding: str, label: str) -> Decoded | None:
+    """`data` decoded with the bad bytes replaced, when they are few: at least 20 good non-ASCII
+    characters per bad one; the replacements are noted."""
+    text = data.decode(encoding, errors="replace")
     bad = _bad_count(text, data)
     non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
     if non_ascii - bad < 20 * bad:
         return None
-    return text, "utf-8", [f"invalid UTF-8 data: {bad} character(s) replaced with U+FFFD"]
+    return text, encoding, [f"invalid {label} data: {bad} character(s) replaced with U+FFFD"]
+
+
+_UTF16_PLAUSIBLE = re.compile(r"[\t\n\r\x20-\x7e\u3000-\u303f\u4e00-\u9fff\uff01-\uffef\u2010-\u203a]")
+UTF16_MIN_SHARE = 0.95             # share of characters that must be ASCII, common hanzi or punctuation
+
+
+def _utf16_without_bom(data: bytes) -> Decoded | None:
+    """UTF-16 (LE or BE) without a BOM: the reading that decodes strictly, is almost all ASCII,
+    hanzi and CJK punctuation, and whose hanzi are mostly common ones (a text in another encoding
+    read as UTF-16 gives rare characters, Hangul or broken surrogates)."""
+    if len(data) % 2 or len(data) < 4:
+        return None
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:SAMPLE_CHARS]
+        if len(_UTF16_PLAUSIBLE.findall(sample)) < UTF16_MIN_SHARE * len(sample):
+            continue
+        if sample.isascii() or max(_common_share(sample, "gb2312"), _common_share(sample, "big5")) >= 0.6:
+            return text, codec, ["no byte-order mark: read as " + codec.upper()]
+    return None
 
 
 def _guess_chinese(data: bytes) -> Decoded | None:
@@ -259,6 +291,18 @@ def _guess_chinese(data: bytes) -> Decoded | None:
     if best is None or best[0] < 0.6:
         return None
     return best[2], best[1], []
+
+
+def _nearly_chinese(data: bytes) -> Decoded | None:
+    """GB18030 or Big5 with a few damaged bytes, whichever reads as common Chinese."""
+    best: tuple[float, Decoded] | None = None
+    for encoding, scorer in (("gb18030", "gb2312"), ("big5", "big5")):
+        found = _few_bad(data, encoding, encoding.upper())
+        if found:
+            score = _common_share(found[0].replace("\ufffd", ""), scorer)
+            if best is None or score > best[0]:
+                best = (score, found)
+    return best[1] if best and best[0] >= 0.6 else None
 
 
 _COMMON_LEADS = {  # lead bytes of symbols/punctuation and of the frequent hanzi

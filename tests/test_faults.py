@@ -7,9 +7,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
 from conftest import write_docs
 
 from extractor.cli import main
+from extractor.reader import ReadError, read_document
 
 GOOD = "2023年，全县纪检监察机关处置问题线索126件，给予党纪政务处分39人。\n"
 
@@ -44,3 +46,38 @@ def test_a_figure_recurring_in_long_sentences(tmp_path, rules, capsys):
     assert len(check["sentence"]) < 6 * len(filler) and "另有395句" in check["sentence"]
     assert "10（200处）、11（200处）" in check["message"]
     assert (tmp_path / "out" / "report.html").stat().st_size < 10 * len(text.encode())
+
+
+# --- inputs read as a user expects -------------------------------------------------------------
+
+SPEECH = "2022年，北岭区纪委监委共受理信访举报318件，立案审查调查57件，给予党纪政务处分61人。\n" * 12
+SPEECH_TRADITIONAL = "2022年，北嶺區紀委監委共受理信訪舉報318件，立案審查調查57件，給予黨紀政務處分61人。\n" * 12
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "big5"])
+def test_a_legacy_encoded_file_with_a_damaged_byte_is_read_and_noted(tmp_path, encoding):
+    text = SPEECH if encoding == "gb18030" else SPEECH_TRADITIONAL
+    data = bytearray(text.encode(encoding))
+    data[41] = 0xFF                                             # one byte no GB18030/Big5 text holds
+    path = tmp_path / "a.txt"
+    path.write_bytes(bytes(data))
+    document = read_document(path, "a.txt")
+    assert document.encoding == encoding
+    assert len(document.problems) == 1 and document.problems[0].startswith(f"invalid {encoding.upper()} data")
+    assert document.text.count("57件") == 12
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_detected(tmp_path, codec):
+    path = tmp_path / "a.txt"
+    path.write_bytes(SPEECH.encode(codec))
+    document = read_document(path, "a.txt")
+    assert (document.encoding, document.text) == (codec, SPEECH)
+    assert document.problems == [f"no byte-order mark: read as {codec.upper()}"]
+
+
+def test_bytes_that_only_decode_as_rare_characters_are_not_utf16(tmp_path):
+    path = tmp_path / "a.bin.txt"
+    path.write_bytes(bytes([0x80, 0x81, 0xFF, 0x41]) * 300)
+    with pytest.raises(ReadError):
+        read_document(path, "a.txt")
