@@ -548,7 +548,7 @@ def _read_pdf(path: Path, data: bytes) -> Decoded:
         raise ReadError(path, "reading .pdf files needs the pypdf package") from None
     with _quiet("pypdf"):
         reader = _open_pdf(path, data, pypdf)
-        pages, problems = _pdf_pages(reader)
+        pages, problems = _pdf_pages(path, reader)
     text = repair_pdf_spacing("\n".join(pages))
     return _finish(path, text, "pdf", problems, "the PDF has no text layer (scanned images?); run OCR on it first",
                    garbled="the PDF's text layer is garbled (broken font encoding?)")
@@ -558,22 +558,32 @@ def _open_pdf(path: Path, data: bytes, pypdf: ModuleType) -> PdfReader:
     """A PdfReader, unlocked when only an owner password (no user password) protects the file."""
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and reader.decrypt("") == pypdf.PasswordType.NOT_DECRYPTED:
+            raise ReadError(path, "password-protected PDF; remove the password first")
     except pypdf.errors.DependencyError:
-        raise ReadError(path, "encrypted PDF; decrypting it needs the 'cryptography' package") from None
+        raise ReadError(path, _NEEDS_CRYPTOGRAPHY) from None
+    except ReadError:
+        raise
     except Exception as exc:
         raise ReadError(path, f"corrupt or invalid PDF ({_describe(exc)})") from None
-    if reader.is_encrypted and reader.decrypt("") == pypdf.PasswordType.NOT_DECRYPTED:
-        raise ReadError(path, "password-protected PDF; remove the password first")
     return reader
 
 
-def _pdf_pages(reader: PdfReader) -> tuple[list[str], list[str]]:
-    """Text of each page (trailing whitespace trimmed); pages that fail are noted and left empty."""
+_NEEDS_CRYPTOGRAPHY = "encrypted PDF; decrypting it needs the 'cryptography' package (pip install cryptography)"
+
+
+def _pdf_pages(path: Path, reader: PdfReader) -> tuple[list[str], list[str]]:
+    """Text of each page (trailing whitespace trimmed); pages that fail are noted and left empty
+    (an encrypted PDF whose cipher needs a missing package is refused, not read as empty)."""
+    from pypdf.errors import DependencyError
+
     pages: list[str] = []
     problems: list[str] = []
     for number, page in enumerate(reader.pages, 1):
         try:
             pages.append((page.extract_text() or "").rstrip())
+        except DependencyError:
+            raise ReadError(path, _NEEDS_CRYPTOGRAPHY) from None
         except Exception as exc:
             pages.append("")
             problems.append(f"page {number}: text could not be extracted ({_describe(exc)})")

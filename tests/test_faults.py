@@ -5,6 +5,7 @@ the outputs of an earlier run stay as they were when a run fails. Every input is
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,44 @@ def test_bytes_that_only_decode_as_rare_characters_are_not_utf16(tmp_path):
     path.write_bytes(bytes([0x80, 0x81, 0xFF, 0x41]) * 300)
     with pytest.raises(ReadError):
         read_document(path, "a.txt")
+
+
+def _owner_password_pdf(path: Path, algorithm: str) -> None:
+    """A one-line PDF that opens without a password but is encrypted (owner password only)."""
+    pytest.importorskip("reportlab")
+    import pypdf
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    plain = io.BytesIO()
+    page = canvas.Canvas(plain)
+    page.setFont("STSong-Light", 11)
+    page.drawString(40, 780, "2022年全区给予党纪政务处分61人。")
+    page.save()
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(plain))
+    writer.encrypt(user_password="", owner_password="owner-only", algorithm=algorithm)
+    with open(path, "wb") as fh:
+        writer.write(fh)
+
+
+@pytest.mark.parametrize("algorithm", ["RC4-128", "AES-128", "AES-256"])
+def test_owner_password_pdfs_are_read(tmp_path, algorithm):
+    path = tmp_path / "a.pdf"
+    _owner_password_pdf(path, algorithm)
+    assert "党纪政务处分61人" in read_document(path, "a.pdf").text
+
+
+def test_an_encrypted_pdf_whose_cipher_needs_a_missing_package_says_so(tmp_path, monkeypatch):
+    import pypdf
+
+    path = tmp_path / "a.pdf"
+    _owner_password_pdf(path, "AES-128")
+
+    def missing(*args, **kwargs):
+        raise pypdf.errors.DependencyError("cryptography is required for AES algorithm")
+
+    monkeypatch.setattr(pypdf.PdfReader, "decrypt", missing)
+    with pytest.raises(ReadError, match="needs the 'cryptography' package"):
+        read_document(path, "a.pdf")
