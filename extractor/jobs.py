@@ -7,6 +7,7 @@ Dask cluster (`--engine dask`); `outcomes` yields the results in input order eit
 from __future__ import annotations
 
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -157,6 +158,12 @@ def _figures(claims: list[Claim], rows: list[dict], records: list[bytes], lines:
             if (key := figure_key(claim, True)) is not None]
 
 
+def _worker(rules: tuple[str, ...]) -> None:
+    """A worker process: Ctrl-C is the main process's to handle (one line, no worker tracebacks)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _extractor(rules)
+
+
 def process_batch(tasks: list[Task], options: RunOptions) -> list[DocOutcome]:
     return [process_document(task, options) for task in tasks]
 
@@ -202,7 +209,7 @@ def _in_order(submit: Callable[[list[Task]], object], result: Callable[[object],
 
 
 def _pool_outcomes(tasks: list[Task], options: RunOptions, batch: int, jobs: int) -> Iterator[DocOutcome]:
-    with ProcessPoolExecutor(jobs, initializer=_extractor, initargs=(options.rules,)) as pool:
+    with ProcessPoolExecutor(jobs, initializer=_worker, initargs=(options.rules,)) as pool:
         yield from _in_order(lambda b: pool.submit(process_batch, b, options), lambda f: f.result(),
                              _batches(tasks, batch), 2 * jobs)
 

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 
 from .script import to_simplified
 
+TOOL = "cn-stat-extractor"         # the distribution's name, in the manifest and report.html's generator tag
+MANIFEST = "run.json"              # written last into an output folder: the files of one run
+
 # Column order of claims.csv / the `claims` sheet. More columns may follow these.
 CLAIM_COLUMNS = [
     "doc", "claim_id", "category", "subject", "value", "value_high", "unit", "qualifier",

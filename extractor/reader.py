@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from charset_normalizer import from_bytes
 
-from .models import Document
+from .models import MANIFEST, TOOL, Document
 
 if TYPE_CHECKING:
     from docx.oxml.xmlchemy import BaseOxmlElement
@@ -98,10 +98,11 @@ def _walk(root: Path) -> Iterator[tuple[Path, str]]:
         return
     found = []
     for folder, dirnames, filenames in os.walk(root):
-        dirnames[:] = [name for name in dirnames if not _hidden(name)]
+        dirnames[:] = [name for name in dirnames if not _hidden(name) and not _earlier_outputs(Path(folder, name))]
         for name in filenames:
-            if not _hidden(name) and os.path.splitext(name)[1].lower() in SUPPORTED_SUFFIXES:
-                path = Path(folder, name)
+            path = Path(folder, name)
+            if not _hidden(name) and os.path.splitext(name)[1].lower() in SUPPORTED_SUFFIXES \
+                    and not _earlier_report(path):
                 found.append((path.relative_to(root).as_posix(), path))
     for doc, path in sorted(found):
         yield path, doc
@@ -109,6 +110,30 @@ def _walk(root: Path) -> Iterator[tuple[Path, str]]:
 
 def _hidden(name: str) -> bool:
     return name.startswith((".", "~$"))
+
+
+_REPORT_MARKS = (f'<meta name="generator" content="{TOOL}"'.encode(), "<title>统计数字核对报告</title>".encode())
+
+
+def _earlier_outputs(folder: Path) -> bool:
+    """An output folder of an earlier run (it holds our manifest): not input."""
+    try:
+        with open(folder / MANIFEST, "rb") as fh:
+            return f'"tool": "{TOOL}"'.encode() in fh.read(4096)
+    except OSError:
+        return False
+
+
+def _earlier_report(path: Path) -> bool:
+    """The report.html of an earlier run (our generator tag or title near its start): not input."""
+    if path.suffix.lower() not in (".html", ".htm"):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return any(mark in head for mark in _REPORT_MARKS)
 
 
 # ---------------------------------------------------------------- reading documents

@@ -5,7 +5,10 @@ the outputs of an earlier run stay as they were when a run fails. Every input is
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -123,3 +126,148 @@ def test_an_encrypted_pdf_whose_cipher_needs_a_missing_package_says_so(tmp_path,
     monkeypatch.setattr(pypdf.PdfReader, "decrypt", missing)
     with pytest.raises(ReadError, match="needs the 'cryptography' package"):
         read_document(path, "a.pdf")
+
+
+# --- faults of the run: one line, an exit status, earlier outputs intact -------------------------
+
+
+def _snapshot(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+
+
+@pytest.fixture
+def earlier(tmp_path, rules, capsys) -> Path:
+    """An output folder holding the outputs of an earlier, good run."""
+    out = tmp_path / "out"
+    status, err = _run(capsys, [write_docs(tmp_path / "first", {"ok.txt": GOOD})], out, rules)
+    assert status == 0, err
+    return out
+
+
+def test_a_symlink_loop_among_the_inputs_is_skipped(tmp_path, rules, capsys):
+    docs = write_docs(tmp_path / "docs", {"ok.txt": GOOD})
+    (docs / "a.txt").symlink_to(docs / "b.txt")
+    (docs / "b.txt").symlink_to(docs / "a.txt")
+    status, err = _run(capsys, [docs], tmp_path / "out", rules)
+    assert status == 3
+    assert err.splitlines() == [f"skipped {docs / name}: cannot read file (Too many levels of symbolic links)"
+                                for name in ("a.txt", "b.txt")]
+    assert {c["doc"] for c in _claims(tmp_path / "out")} == {"ok.txt"}
+
+
+def test_an_input_that_is_a_symlink_loop_is_a_usage_error(tmp_path, rules, capsys):
+    loop = tmp_path / "loop.txt"
+    loop.symlink_to(loop)
+    status, err = _run(capsys, [loop], tmp_path / "out", rules)
+    assert status == 2 and len(err.splitlines()) == 1 and "symbolic link" in err
+
+
+def test_out_that_is_a_file_or_under_one(tmp_path, rules, capsys):
+    docs = write_docs(tmp_path / "docs", {"ok.txt": GOOD})
+    afile = tmp_path / "afile"
+    afile.write_text("mine")
+    for out in (afile, afile / "sub"):
+        status, err = _run(capsys, [docs], out, rules)
+        assert (status, err) == (2, f"error: --out {out}: {afile} is not a folder\n")
+    assert afile.read_text() == "mine"
+
+
+def test_out_that_cannot_be_made(tmp_path, rules, capsys):
+    docs = write_docs(tmp_path / "docs", {"ok.txt": GOOD})
+    status, err = _run(capsys, [docs], Path("/proc/no-such-folder-of-ours"), rules)
+    assert status == 2 and len(err.splitlines()) == 1 and err.startswith("error: --out /proc/no-such-folder")
+
+
+def test_disk_full_keeps_the_earlier_outputs(earlier, tmp_path, rules, capsys, monkeypatch):
+    import errno
+
+    from extractor import writers
+
+    before = _snapshot(earlier)
+
+    def full(self, records: bytes, count: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(self.tmp))
+
+    monkeypatch.setattr(writers.CsvStream, "write", full)
+    docs = write_docs(tmp_path / "docs", {"new.txt": GOOD.replace("39人", "40人")})
+    status, err = _run(capsys, [docs], earlier, rules)
+    assert status == 2 and len(err.splitlines()) == 1
+    assert "No space left on device" in err and "left as they were" in err
+    assert _snapshot(earlier) == before
+    assert sorted(p.name for p in earlier.iterdir() if p.name.startswith(".")) == [".lock"]   # no temporary files
+
+
+def test_ctrl_c_keeps_the_earlier_outputs(earlier, tmp_path, rules, capsys, monkeypatch):
+    from extractor import outputs
+
+    before = _snapshot(earlier)
+
+    def interrupt(self, rules_table):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(outputs.RunOutputs, "finish", interrupt)
+    status, err = _run(capsys, [write_docs(tmp_path / "docs", {"ok.txt": GOOD})], earlier, rules)
+    assert (status, err) == (130, f"interrupted; the outputs in {earlier} are left as they were\n")
+    assert _snapshot(earlier) == before
+    assert sorted(p.name for p in earlier.iterdir() if p.name.startswith(".")) == [".lock"]
+
+
+def test_an_empty_input_folder_keeps_the_earlier_outputs(earlier, tmp_path, rules, capsys):
+    before = _snapshot(earlier)
+    (tmp_path / "empty").mkdir()
+    status, err = _run(capsys, [tmp_path / "empty"], earlier, rules)
+    assert status == 2 and len(err.splitlines()) == 1 and "no document to read" in err
+    assert _snapshot(earlier) == before
+
+
+def test_no_readable_document_keeps_the_earlier_outputs(earlier, tmp_path, rules, capsys):
+    before = _snapshot(earlier)
+    docs = tmp_path / "bad"
+    docs.mkdir()
+    (docs / "empty.txt").write_bytes(b"")
+    status, err = _run(capsys, [docs], earlier, rules)
+    assert status == 3
+    assert err.splitlines() == [f"skipped {docs / 'empty.txt'}: empty file",
+                                f"error: none of the 1 file(s) could be read; the outputs in {earlier} are left "
+                                "as they were"]
+    assert _snapshot(earlier) == before
+
+
+def test_earlier_outputs_are_not_read_as_input(earlier, tmp_path, rules, capsys):
+    """An earlier output folder (it holds run.json) and a report.html moved elsewhere are skipped."""
+    docs = write_docs(tmp_path / "docs", {"ok.txt": GOOD})
+    shutil.copytree(earlier, docs / "last-year")
+    (docs / "review.html").write_bytes((earlier / "report.html").read_bytes())
+    status, err = _run(capsys, [docs], tmp_path / "out2", rules)
+    assert status == 0, err
+    assert {c["doc"] for c in _claims(tmp_path / "out2")} == {"ok.txt"}
+
+
+def test_extract_raises_on_a_missing_path(tmp_path):
+    from extractor import extract
+
+    with pytest.raises(FileNotFoundError, match="no-such-folder"):
+        extract([tmp_path / "no-such-folder"])
+
+
+def test_a_second_run_into_the_same_folder_is_refused(earlier, tmp_path, rules, capsys):
+    from extractor.outputset import locked
+
+    before = _snapshot(earlier)
+    with locked(earlier):
+        status, err = _run(capsys, [write_docs(tmp_path / "docs", {"ok.txt": GOOD})], earlier, rules)
+    assert (status, err) == (2, f"error: --out {earlier}: another run is writing there; wait for it or "
+                                "choose another folder\n")
+    assert _snapshot(earlier) == before
+
+
+def test_the_manifest_is_written_last_and_matches_the_files(earlier):
+    manifest = json.loads((earlier / "run.json").read_text(encoding="utf-8"))
+    assert manifest["tool"] == "cn-stat-extractor" and manifest["documents"] == 1 and manifest["claims"] == 2
+    assert sorted(manifest["files"]) == ["checks.csv", "claims.csv", "claims.xlsx", "report.html"]
+    for name, described in manifest["files"].items():
+        data = (earlier / name).read_bytes()
+        assert described == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    assert len(manifest["rules"]["sha256"]) == 64
+    assert max(p.stat().st_mtime_ns for p in earlier.iterdir() if p.name != ".lock") == \
+        (earlier / "run.json").stat().st_mtime_ns
