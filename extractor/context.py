@@ -226,12 +226,16 @@ def resolve_rank_fields(claims: list[Claim], sentences: list[Sentence]) -> list[
     return [c for c in claims if c.category == "ranking" or c.num_start not in fields]
 
 
+SCOPE_WINDOW = 1_000     # characters before a number searched for its scope (all of a sentence of normal length)
+
+
 def resolve_scopes(claims: list[Claim]) -> None:
     """Set `scope`: what the figure covers, as named before the number in its sentence — the
     nearest span of time (十八大以来, 今年以来, 1至6月, 前三季度, 上半年) and the nearest place or
     body (全国, 全省, 全系统 …), in text order, joined by a space (1至6月 全国)."""
     for claim in claims:
-        before = to_simplified(claim.sentence[:claim.num_start - claim.sentence_start])
+        pos = claim.num_start - claim.sentence_start
+        before = to_simplified(claim.sentence[max(0, pos - SCOPE_WINDOW):pos])
         time = _last(_TIME_SCOPE, before)
         if time is not None and time.group().startswith("全年"):
             time = None
