@@ -88,8 +88,9 @@ class SentenceMatcher:
             r"(?:余|多)?(?:" + "|".join(map(re.escape, units)) + r")?(?:左右|以上|之多)?")
 
     def match(self, doc: str, sentence: Sentence, simplified: str, numerals: list[Numeral],
-              prior: Claim | None = None) -> list[Candidate]:
-        """Candidates for every numeral of `sentence`.
+              prior: Claim | None = None, keep_attempts: bool = True) -> list[Candidate]:
+        """Candidates for every numeral of `sentence` (without the rules each one tried unless
+        `keep_attempts`: memory stays small in a sentence of a million numerals).
 
         A rule's context words are looked up in this sentence only (a 处分 in the sentence before
         does not make 全市共有党员3.2万名 a disciplinary figure). `prior` is the last claim before
@@ -98,14 +99,17 @@ class SentenceMatcher:
         numerals = [n for n in numerals if n.kind in _NUMBER_MASK_KINDS]
         masked = mask(simplified, numerals, sentence.start)
         candidates: list[Candidate] = []
+        previous: Claim | None = None                  # the last claim of this sentence so far
         for i in range(len(numerals)):
-            previous = next((c.claim for c in reversed(candidates) if c.claim), None)
             cand = self._match_one(doc, sentence, masked, numerals, i, simplified, previous)
             if cand.claim is None and cand.attempts and cand.attempts[-1].rule != "-":
                 _inherit(cand, sentence, masked, previous or prior)
             if cand.claim is None and previous is not None:
                 self._count_after_count(cand, sentence, masked, simplified, previous)
             candidates.append(cand)
+            previous = cand.claim or previous
+            if not keep_attempts:
+                cand.attempts.clear()
         consumed = {id(c.field_numeral) for c in candidates if c.claim and c.field_numeral}
         for c in candidates:
             if c.claim and id(c.numeral) in consumed:

@@ -91,7 +91,7 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
         if found:
             own = simplified[sentence.start:sentence.end]
             prior = claims[-1] if claims else None
-            candidates = extractor.matcher.match(document.doc, sentence, own, found, prior)
+            candidates = extractor.matcher.match(document.doc, sentence, own, found, prior, keep_candidates)
             claims.extend(c.claim for c in candidates if c.claim)
             if keep_candidates:
                 kept.extend(candidates)

@@ -316,3 +316,16 @@ def test_a_very_long_sentence_is_quoted_as_a_window_around_each_claim(tmp_path, 
     first, middle = claims[0]["sentence"], claims[200]["sentence"]
     assert not first.startswith(CUT_MARK) and first.endswith(CUT_MARK)
     assert middle.startswith(CUT_MARK) and middle.endswith(CUT_MARK)
+
+
+def test_a_line_of_thousands_of_numerals_costs_linear_time(rules):
+    """`1 1 1 …`: each numeral looks at the claim before it, not back over all numerals."""
+    extractor = Extractor.load(rules)
+
+    def seconds(n: int) -> float:
+        started = time.perf_counter()
+        extract_document(Document("a.txt", "1 " * n + "\n"), extractor)
+        return time.perf_counter() - started
+
+    seconds(10)
+    assert seconds(8_000) < 8 * seconds(2_000)          # quadratic: 16×
