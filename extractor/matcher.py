@@ -30,6 +30,7 @@ _SUBJECT_HEAD = re.compile(
 # Before a numeral in its clause: a target or plan for the future (力争…, 确保…, 到2027年…) is no tally;
 # inside a 《title》 (《学习计划》) the word names a document.
 _FUTURE_TARGET = re.compile(r"(?:力争|确保|争取|计划|拟|目标|预计|将要|要在|到\ue000\ue001*年)(?![^《》]*》)")
+LOOKBACK = 1_000    # characters before a numeral searched for a word of its clause (a whole clause of normal length)
 # After a numeral: a duration or a date (为期一个月, 3个工作日, 1—9月) is no tally.
 _DURATION = re.compile(r"\s?(?:余|多)?个?(?:月|小时|工作日|星期|季度|年|天|日|周|分钟|学时)")
 
@@ -149,7 +150,7 @@ class SentenceMatcher:
             cand.attempts.append(Attempt("-", False, "a duration or a date, not a tally"))
             return cand
         start = numeral.start - sentence.start
-        if _FUTURE_TARGET.search(masked, _clause_start(masked, start), start):
+        if _FUTURE_TARGET.search(masked, max(_clause_start(masked, start), start - LOOKBACK), start):
             cand.attempts.append(Attempt("-", False, "a target for the future, not a tally"))
             return cand
         self._apply(self.rules, cand, doc, sentence, masked, numerals, index, context, previous)
