@@ -19,7 +19,7 @@ from .cliargs import (
 )
 from .explain import explain, line_of
 from .reader import ReadError
-from .rules import RuleFileError
+from .rules import REGEX_TIMEOUT, RuleFileError
 from .ruletests import require_examples_pass, run_examples
 from .run import ENGINES, NoDocuments, OutputError, default_jobs, run
 
@@ -155,6 +155,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
                   dump_text_dir=args.dump_text)
     for line in summary.skipped:
         print(f"skipped {line}", file=sys.stderr)
+    for rule, count in sorted(summary.timeouts.items()):
+        print(f"warning: rule {rule}: its regex ran over {REGEX_TIMEOUT} s at {count} numeral(s) and took none "
+              "of them; bound its repeats", file=sys.stderr)
     cats = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_category.items()))
     checks = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_status.items()))
     print(f"{summary.documents} documents, {summary.claims} claims ({cats or 'none'}); "

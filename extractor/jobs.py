@@ -98,6 +98,7 @@ class DocOutcome:
     stats: Stats = field(default_factory=dict)
     figures: list[Figure] = field(default_factory=list)
     report: ReportDoc | None = None
+    timeouts: dict[str, int] = field(default_factory=dict)   # rule → numerals its regex timed out on
 
 
 _EXTRACTORS: dict[tuple[str, ...], Extractor] = {}   # per process: rules are compiled once
@@ -146,6 +147,7 @@ def process_document(task: Task, options: RunOptions) -> DocOutcome:
         stats=stats,
         figures=_figures(claims, rows, records, lines),
         report=ReportDoc(doc, document.text, claims, checks, status) if options.report else None,
+        timeouts=result.timeouts,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import takewhile
@@ -97,11 +98,17 @@ class SentenceMatcher:
     """Matches the rules of a RuleSet against one sentence at a time."""
 
     def __init__(self, ruleset: RuleSet):
+        self.timeouts: Counter[str] = Counter()     # rule → numerals its regex timed out on (take_timeouts)
         self.rules = [r for r in ruleset.rules if not r.fallback]
         self.fallback_rules = [r for r in ruleset.rules if r.fallback]
         units = sorted(ruleset.units | {"个", "名", "人", "项", "次", "%", "％"}, key=len, reverse=True)
         self._leading_unit = re.compile(
             r"(?:余|多)?(?:" + "|".join(map(re.escape, units)) + r")?(?:左右|以上|之多)?")
+
+    def take_timeouts(self) -> dict[str, int]:
+        """The timeouts counted since the last call ("rule (file:line)" → numerals), reset."""
+        taken, self.timeouts = dict(self.timeouts), Counter()
+        return taken
 
     def match(self, doc: str, sentence: Sentence, simplified: str, numerals: list[Numeral],
               prior: Claim | None = None, keep_attempts: bool = True) -> list[Candidate]:
@@ -222,7 +229,11 @@ class SentenceMatcher:
         if numeral.text in rule.not_numerals:
             return f"this rule never takes 「{numeral.text}」", None
         if rule.whole is not None:
-            return _try_whole(rule, masked, start)
+            try:
+                return _try_whole(rule, masked, start)
+            except TimeoutError:
+                self.timeouts[f"{rule.id} ({rule.file}:{rule.line})"] += 1
+                return f"the regex of rule {rule.id} ({rule.file}:{rule.line}) ran over {REGEX_TIMEOUT} s: skipped", None
         hit: dict = {"left_start": start, "right_end": start + len(numeral.text), "subject": None,
                      "unit": "", "field": None}
         if rule.left is not None:
@@ -418,13 +429,11 @@ def _groups(m: re.Match, *names: str) -> dict:
 
 
 def _try_whole(rule: Rule, masked: str, start: int) -> tuple[str, dict | None]:
-    try:
-        for m in rule.whole.finditer(masked, timeout=REGEX_TIMEOUT):
-            if m.start("number") == start:
-                hit = {"left_start": m.start(), "right_end": m.end(), **_groups(m, "subject", "unit", "field")}
-                return "matched", hit
-    except TimeoutError:
-        return f"the regex of rule {rule.id} ({rule.file}:{rule.line}) ran over {REGEX_TIMEOUT} s: skipped", None
+    """A raw-regex rule at the number at `start`; TimeoutError past REGEX_TIMEOUT."""
+    for m in rule.whole.finditer(masked, timeout=REGEX_TIMEOUT):
+        if m.start("number") == start:
+            hit = {"left_start": m.start(), "right_end": m.end(), **_groups(m, "subject", "unit", "field")}
+            return "matched", hit
     return "the regex does not match at this number", None
 
 

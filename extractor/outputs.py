@@ -142,6 +142,7 @@ class RunOutputs:
             summary.skipped.append(outcome.error)
             return
         summary.documents += 1
+        summary.timeouts.update(outcome.timeouts)
         count = len(outcome.categories)
         summary.by_category.update(outcome.categories)
         summary.by_status.update(outcome.check_statuses)

@@ -68,6 +68,7 @@ class DocumentResult:
     claims: list[Claim]
     doc_year: int | None
     candidates: list[Candidate] = field(default_factory=list)
+    timeouts: dict[str, int] = field(default_factory=dict)   # rule → numerals its regex timed out on
 
 
 def numerals_of(text: str, simplified: str, stoplist: StopList) -> list[Numeral]:
@@ -81,6 +82,7 @@ def numerals_of(text: str, simplified: str, stoplist: StopList) -> list[Numeral]
 def extract_document(document: Document, extractor: Extractor, year: int | None = None,
                      doc_no: int = 1, keep_candidates: bool = False) -> DocumentResult:
     """Claims of one document, with ids, periods, scopes and parents resolved."""
+    extractor.matcher.take_timeouts()          # counted per document
     text = document.text
     simplified = to_simplified(text)
     sentences = split_sentences(text)
@@ -108,7 +110,7 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     resolve_periods(claims, sentences, doc_year, years)
     resolve_scopes(claims)
     resolve_parents(claims)
-    return DocumentResult(document.doc, claims, doc_year, kept)
+    return DocumentResult(document.doc, claims, doc_year, kept, extractor.matcher.take_timeouts())
 
 
 def _note_dropped(candidates: list[Candidate], claims: list[Claim]) -> None:

@@ -53,6 +53,7 @@ class RunSummary:
     by_status: Counter = field(default_factory=Counter)
     document_rows: list[dict] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
+    timeouts: Counter = field(default_factory=Counter)      # "rule (file:line)" → numerals its regex timed out on
 
     @property
     def claims(self) -> int:
@@ -62,7 +63,8 @@ class RunSummary:
         """The counts of the run, for the manifest."""
         return {"documents": self.documents, "claims": self.claims, "skipped": list(self.skipped),
                 "by_category": dict(sorted(self.by_category.items())),
-                "checks": dict(sorted(self.by_status.items()))}
+                "checks": dict(sorted(self.by_status.items())),
+                "regex_timeouts": dict(sorted(self.timeouts.items()))}
 
 
 # --- one document at a time, in memory (the Python API) -------------------------------------------
@@ -84,6 +86,7 @@ def iter_results(inputs: list[Path], extractor: Extractor, year: int | None, sum
         result = extract_document(document, extractor, year=year, doc_no=doc_no)
         summary.documents += 1
         summary.by_category.update(c.category for c in result.claims)
+        summary.timeouts.update(result.timeouts)
         summary.document_rows.append({"doc": doc, "encoding": document.encoding, "claims": len(result.claims),
                                       "year": result.doc_year, "problems": "; ".join(document.problems)})
         yield document.text, result

@@ -329,3 +329,76 @@ def test_a_line_of_thousands_of_numerals_costs_linear_time(rules):
 
     seconds(10)
     assert seconds(8_000) < 8 * seconds(2_000)          # quadratic: 16×
+
+
+# --- rules that are wrong -----------------------------------------------------------------------
+
+TOUR_FAMILY = """\
+family: tour
+category: activity
+priority: 5
+units: [场]
+subjects: [巡回宣讲]
+rules:
+  - id: tour.regex
+    regex: '(?P<subject>巡回宣讲)(?P<number>\\ue000\\ue001*)(?P<unit>场)'
+examples:
+  - text: 开展巡回宣讲14场。
+    claims:
+      - {value: 14, unit: 场, subject: 巡回宣讲}
+"""
+
+
+def test_a_rule_regex_that_times_out_is_named_and_counted(tmp_path, rules, capsys, monkeypatch):
+    from extractor import matcher
+
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "tour.yaml").write_text(TOUR_FAMILY, encoding="utf-8")
+    docs = write_docs(tmp_path / "docs", {"a.txt": "今年开展巡回宣讲14场，又开展巡回宣讲9场。\n" + GOOD})
+    status, err = _run(capsys, [docs], tmp_path / "out", rules, "--rules", str(extra))
+    assert (status, err) == (0, "")
+    assert sum(c["rule"] == "tour.regex" for c in _claims(tmp_path / "out")) == 2
+
+    def slow(rule, masked, start):                  # times out in the document, not in the rule's example
+        if "又开展" in masked:
+            raise TimeoutError("regex timed out")
+        return try_whole(rule, masked, start)
+
+    try_whole = matcher._try_whole
+
+    monkeypatch.setattr(matcher, "_try_whole", slow)
+    status, err = _run(capsys, [docs], tmp_path / "out", rules, "--rules", str(extra))
+    assert status == 0
+    assert err == (f"warning: rule tour.regex ({extra / 'tour.yaml'}:7): its regex ran over 0.25 s at 2 numeral(s) "
+                   "and took none of them; bound its repeats\n")
+    assert not any(c["rule"] == "tour.regex" for c in _claims(tmp_path / "out"))
+    manifest = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
+    assert manifest["regex_timeouts"] == {f"tour.regex ({extra / 'tour.yaml'}:7)": 2}
+
+
+@pytest.mark.parametrize("regex", [r"(\w+)+x", r"(.*，){12}", r"(\s*\S*)*x"])
+def test_a_backtracking_rule_regex_is_refused_at_load(tmp_path, rules, capsys, regex):
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    family = TOUR_FAMILY.replace("(?P<subject>巡回宣讲)", f"(?P<subject>{regex})")
+    (extra / "tour.yaml").write_text(family, encoding="utf-8")
+    status, err = _run(capsys, [write_docs(tmp_path / "docs", {"a.txt": GOOD})], tmp_path / "out", rules,
+                       "--rules", str(extra))
+    assert status == 2 and len(err.splitlines()) == 1
+    assert err.startswith(f"rule error: {extra / 'tour.yaml'}:") and "backtracks catastrophically" in err
+
+
+@pytest.mark.parametrize("name", ["tour.yaml", "stoplist.yaml"])
+def test_yaml_aliases_are_refused(tmp_path, rules, capsys, name):
+    """A billion laughs in nine lines: refused before anything is expanded."""
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{b}: &{b} [*{a}, *{a}, *{a}, *{a}, *{a}, *{a}, *{a}, *{a}, *{a}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True))
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / name).write_text((TOUR_FAMILY if name == "tour.yaml" else "phrases:\n  x: [一岗双责]\n") + bomb,
+                              encoding="utf-8")
+    status, err = _run(capsys, [write_docs(tmp_path / "docs", {"a.txt": GOOD})], tmp_path / "out", rules,
+                       "--rules", str(extra))
+    assert status == 2 and len(err.splitlines()) == 1
+    assert "YAML anchors and aliases (&name, *name) are not allowed" in err
