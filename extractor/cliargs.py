@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .reader import printable
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130           # Ctrl-C, as shells report it
 
@@ -22,10 +24,6 @@ def inputs_missing(inputs: list[Path]) -> bool:
     if missing:
         loops = [p for p in missing if Path(p).is_symlink()]
         what = "a symbolic link that leads nowhere (or in a loop)" if loops == missing else "no such input"
-        print(f"error: {what}: {', '.join(_printable(p) for p in missing)}", file=sys.stderr)
+        print(f"error: {what}: {', '.join(printable(p) for p in missing)}", file=sys.stderr)
     return bool(missing)
 
-
-def _printable(name: str) -> str:
-    """A file name with control characters escaped, so it prints on one line."""
-    return name if name.isprintable() else name.encode("unicode_escape").decode("ascii")

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import stat
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
@@ -69,7 +70,14 @@ class ReadError(Exception):
         super().__init__(self.path, self.reason)
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
+        return f"{printable(str(self.path))}: {self.reason}"
+
+
+def printable(name: str) -> str:
+    """A file name with control and other unprintable characters escaped (\\n, \\x1b …), so
+    it prints as one line and cannot drive the terminal."""
+    return name if name.isprintable() else "".join(ch if ch.isprintable() else ch.encode("unicode_escape")
+                                                    .decode("ascii") for ch in name)
 
 
 # ---------------------------------------------------------------- finding documents
@@ -531,6 +539,12 @@ def _check_docx_container(path: Path, data: bytes) -> None:
         raise ReadError(path, "old Word 97-2003 (.doc) file named .docx; save it as .docx")
     if not data.startswith(b"PK"):
         raise ReadError(path, "corrupt or invalid .docx file (not a ZIP package)")
+    try:
+        unpacked = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ReadError(path, f"corrupt or invalid .docx file ({_describe(exc)})") from None
+    if unpacked > MAX_BYTES:       # a small file of highly compressed XML (a zip bomb) counts at its real size
+        raise ReadError(path, f"file too large ({_size(unpacked)} unpacked; the limit is {_size(MAX_BYTES)})")
 
 
 def _docx_blocks(element: BaseOxmlElement, parent: object) -> Iterator[str]:

@@ -402,3 +402,32 @@ def test_yaml_aliases_are_refused(tmp_path, rules, capsys, name):
                        "--rules", str(extra))
     assert status == 2 and len(err.splitlines()) == 1
     assert "YAML anchors and aliases (&name, *name) are not allowed" in err
+
+
+def test_a_docx_counts_at_its_unpacked_size(tmp_path, monkeypatch):
+    """A zip bomb: a small .docx whose XML unpacks past the size limit is refused before parsing."""
+    import zipfile
+
+    import docx
+
+    from extractor import reader
+
+    path = tmp_path / "a.docx"
+    document = docx.Document()
+    document.add_paragraph("2022年全区给予党纪政务处分61人。")
+    document.save(str(path))
+    assert "61人" in read_document(path, "a.docx").text
+    monkeypatch.setattr(reader, "MAX_BYTES", 1_000_000)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("customXml/item9.xml", "<a/>" * 500_000)            # 2 MB in, a few KB on disk
+    assert path.stat().st_size < 100_000
+    with pytest.raises(ReadError, match=r"file too large \(2\.7 MB unpacked; the limit is 1,000,000 bytes\)"):
+        read_document(path, "a.docx")
+
+
+def test_names_with_control_characters_are_printed_escaped(tmp_path, rules, capsys):
+    docs = write_docs(tmp_path / "docs", {"ok.txt": GOOD})
+    (docs / "bad\x1b[31m\nname.txt").write_bytes(b"")
+    status, err = _run(capsys, [docs], tmp_path / "out", rules)
+    assert status == 3
+    assert err == f"skipped {docs}/bad\\x1b[31m\\nname.txt: empty file\n"
