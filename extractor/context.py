@@ -156,6 +156,7 @@ def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: in
     """
     index = {s.start: i for i, s in enumerate(sentences)}
     cache: dict[int, list[YearMention]] = {}
+    governing: dict[int, int | None] = {}          # sentence → the year found from it back (_governing_year)
 
     def mentions(i: int) -> list[YearMention]:
         if i not in cache:
@@ -166,7 +167,7 @@ def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: in
         i = index[claim.sentence_start]
         claim.period = _year_in_sentence(mentions(i), claim.num_start - claim.sentence_start, claim.sentence)
         if claim.period is None and not _framing(mentions(i)):
-            claim.period = _governing_year(sentences, i, mentions)
+            claim.period = _governing_year(sentences, i, mentions, governing)
 
 
 def _framing(found: list[YearMention]) -> list[YearMention]:
@@ -190,14 +191,27 @@ def _right_before(sentence: str, end: int, pos: int) -> bool:
     return len(gap) <= 3 and not any(ch in "，,；;。：:" for ch in gap)
 
 
-def _governing_year(sentences: list[Sentence], i: int, mentions) -> int | None:
-    for j in range(i - 1, -1, -1):
+def _governing_year(sentences: list[Sentence], i: int, mentions, memo: dict[int, int | None]) -> int | None:
+    """The year of the nearest framing mention before sentence `i`, back to the nearest heading.
+    `memo` holds what was found from each sentence back, so a document without headings or
+    years is walked once, not once per claim."""
+    walked = []
+    j, year = i - 1, None
+    while j >= 0:
+        if j in memo:
+            year = memo[j]
+            break
+        walked.append(j)
         found = _framing(mentions(j))
         if found:
-            return found[-1].year
+            year = found[-1].year
+            break
         if sentences[j].is_heading:
-            return None
-    return None
+            break
+        j -= 1
+    for k in walked:
+        memo[k] = year
+    return year
 
 
 # The field of a ranking: 在全省14个地市中 (same sentence) · 全省共有14个地市参加考评 (sentence before).
@@ -226,7 +240,7 @@ def resolve_rank_fields(claims: list[Claim], sentences: list[Sentence]) -> list[
     return [c for c in claims if c.category == "ranking" or c.num_start not in fields]
 
 
-SCOPE_WINDOW = 1_000     # characters before a number searched for its scope (all of a sentence of normal length)
+SCOPE_WINDOW = 300       # characters before a number searched for its scope (its clause and those before, in any sentence of normal length)
 
 
 def resolve_scopes(claims: list[Claim]) -> None:
@@ -274,7 +288,8 @@ def resolve_parents(claims: list[Claim]) -> None:
 def _chained(ordered: list[list[Claim]], i: int) -> list[Claim]:
     """Claims of the sentences that continue sentence i after a ；, up to one with its own marker."""
     out: list[Claim] = []
-    for prev, group in zip(ordered[i:], ordered[i + 1:], strict=False):
+    for k in range(i, len(ordered) - 1):                 # indices, not slices: no copy of the rest per sentence
+        prev, group = ordered[k], ordered[k + 1]
         head = prev[0]
         end = head.sentence_start + len(head.sentence)
         if not head.sentence.rstrip().endswith(("；", ";")) or group[0].sentence_start - end > 1:

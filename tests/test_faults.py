@@ -431,3 +431,18 @@ def test_names_with_control_characters_are_printed_escaped(tmp_path, rules, caps
     status, err = _run(capsys, [docs], tmp_path / "out", rules)
     assert status == 3
     assert err == f"skipped {docs}/bad\\x1b[31m\\nname.txt: empty file\n"
+
+
+def test_a_long_document_without_headings_costs_linear_time(rules):
+    """Each claim's governing year is found from the sentences already walked, and the ；-chains
+    of parts are followed by index: no walk back over the whole document per claim."""
+    extractor = Extractor.load(rules)
+
+    def seconds(n: int) -> float:
+        started = time.perf_counter()
+        result = extract_document(Document("a.txt", (UNPUNCTUATED + "。\n") * n), extractor)
+        assert len(result.claims) == 2 * n
+        return time.perf_counter() - started
+
+    seconds(10)
+    assert seconds(4_000) < 8 * seconds(1_000)          # quadratic: 16×
