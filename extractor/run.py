@@ -138,6 +138,15 @@ def run(inputs: list[Path], rules_dir: Path | list[Path] | None, out_dir: Path, 
         raise ValueError(f"unknown engine {engine!r} (expected one of {', '.join(ENGINES)})")
     out_dir = Path(out_dir)
     check_out_dir(out_dir)
+    with locked(out_dir):                                 # from the start: a second run is refused at once
+        return _locked_run(inputs, rules_dir, out_dir, year, progress, jobs, engine, scheduler, report,
+                           dump_text_dir)
+
+
+def _locked_run(inputs: list[Path], rules_dir: Path | list[Path] | None, out_dir: Path, year: int | None,
+                progress: bool, jobs: int, engine: str, scheduler: str | None, report: bool,
+                dump_text_dir: Path | None) -> RunSummary:
+    """`run` once the output folder is locked."""
     extractor = Extractor.load(rules_dir)                 # as given: the rules sheet names the files so
     require_examples_pass(extractor, rules_folders(rules_dir))   # rule errors stop the run before any document
     # Workers load the same folders wherever they run; with none given, their own default rules.
@@ -150,7 +159,7 @@ def run(inputs: list[Path], rules_dir: Path | list[Path] | None, out_dir: Path, 
     batch = max(1, min(BATCH_DOCS, len(tasks) // (4 * max(jobs, 1))))
     summary = RunSummary()
     manifest = manifest_head(inputs, rules_folders(rules_dir))
-    with locked(out_dir), staging(out_dir) as staged:
+    with staging(out_dir) as staged:
         with RunOutputs(staged, summary, report, batch if engine == "dask" else None) as outputs:
             options = RunOptions(folders, year, outputs.claims_sheet.encoder, outputs.checks_sheet.encoder, report,
                                  str(dump_text_dir) if dump_text_dir else None)

@@ -20,6 +20,7 @@ from extractor.models import CUT_MARK, WINDOW_CHARS, Document
 from extractor.pipeline import Extractor, extract_document
 from extractor.reader import ReadError, read_document
 
+ROOT = Path(__file__).resolve().parent.parent
 GOOD = "2023年，全县纪检监察机关处置问题线索126件，给予党纪政务处分39人。\n"
 
 
@@ -446,3 +447,25 @@ def test_a_long_document_without_headings_costs_linear_time(rules):
 
     seconds(10)
     assert seconds(4_000) < 8 * seconds(1_000)          # quadratic: 16×
+
+
+def test_two_runs_started_at_once_one_runs_one_is_refused(tmp_path, rules):
+    import subprocess
+    import sys
+
+    lines = "".join(f"西塘镇处置问题线索{n}件。\n" for n in range(100, 400))
+    docs = write_docs(tmp_path / "docs", {f"{n:02d}.txt": lines for n in range(20)})        # runs a few seconds
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "extractor.cli", "run", str(docs), "--out", str(out), "--rules", str(rules),
+               "--quiet", "--jobs", "1"]
+    first = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not (out / ".lock").exists() and time.monotonic() < deadline:     # the first holds the lock
+        time.sleep(0.01)
+    second = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    _, first_err = first.communicate(timeout=60)
+    assert (first.returncode, first_err) == (0, "")
+    assert (second.returncode, second.stderr) == (2, f"error: --out {out}: another run is writing there; wait for "
+                                                     "it or choose another folder\n")
+    manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert manifest["documents"] == 20
