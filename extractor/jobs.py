@@ -23,7 +23,9 @@ from .audit import (
     claim_status,
     figure_key,  # the key same_figure groups by: claims without one never meet across documents
 )
+from .changes import Stated, pending_changes
 from .models import CLAIM_COLUMNS, Claim, sentence_window
+from .panel import panel_entries
 from .pipeline import Extractor, extract_document
 from .reader import ReadError, read_document
 from .report import ReportDoc
@@ -98,6 +100,8 @@ class DocOutcome:
     stats: Stats = field(default_factory=dict)
     figures: list[Figure] = field(default_factory=list)
     report: ReportDoc | None = None
+    panel: list[Claim] = field(default_factory=list)          # its claims that enter the panel
+    pending: list[Stated] = field(default_factory=list)       # its changes whose base it does not state
     timeouts: dict[str, int] = field(default_factory=dict)   # rule → numerals its regex timed out on
 
 
@@ -147,6 +151,8 @@ def process_document(task: Task, options: RunOptions) -> DocOutcome:
         stats=stats,
         figures=_figures(claims, rows, records, lines),
         report=ReportDoc(doc, document.text, claims, checks, status) if options.report else None,
+        panel=panel_entries(claims),
+        pending=pending_changes(claims),
         timeouts=result.timeouts,
     )
 

@@ -260,7 +260,7 @@ class SentenceMatcher:
         if rule.background_words is not None and rule.background_words.search(masked, 0, start):
             return "the sentence states a background figure (共有…, 现有…)", None
         if rule.unless_words is not None:
-            clause = masked[hit["left_start"]:start + len(numeral.text) + len(right_text)]
+            clause = masked[clause_start:start + len(numeral.text) + len(right_text)]
             word = rule.unless_words.search(clause)
             if word:
                 return f"「{word.group()}」 in the clause rules it out", None
@@ -314,7 +314,7 @@ def _in_brackets(masked: str, pos: int) -> bool:
 
 
 def _compared_with(cand: Candidate, base: Claim | None) -> None:
-    """A figure named only by the period it compares with (较上年同期的398件, 去年同期为497起,
+    """A figure named only by the period it compares with (较上年同期的312件, 去年同期为281起,
     比去年同期的41人) is the earlier figure of the count before it in the sentence: it takes that
     count's subject and category."""
     claim = cand.claim

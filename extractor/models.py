@@ -13,13 +13,15 @@ MANIFEST = "run.json"              # written last into an output folder: the fil
 CLAIM_COLUMNS = [
     "doc", "claim_id", "category", "subject", "value", "value_high", "unit", "qualifier",
     "rank_of", "period", "scope", "num_text", "num_start", "num_end", "claim_text",
-    "claim_start", "claim_end", "line", "sentence", "rule", "parent", "subject_simplified",
+    "claim_start", "claim_end", "line", "sentence", "rule", "parent", "subject_simplified", "indicator", "place",
 ]
 
 
 MAX_SENTENCE_CHARS = 1_000      # a longer sentence is quoted as a window around its claim
 WINDOW_CHARS = 300              # characters kept either side of the claim in such a window
 CUT_MARK = "[…]"                # marks where a quoted sentence was cut
+BEFORE_WINDOW = 300             # characters before a number read for its scope, place and measure
+                                # words: a whole sentence of normal length, a bounded cost in any
 
 
 def sentence_window(sentence: str, start: int, end: int) -> tuple[str, int, int]:
@@ -112,6 +114,9 @@ class Claim:
     claim_id: str = ""
     sentence_start: int = 0
     subject_simplified: str = ""     # `subject` in simplified characters, so both scripts aggregate
+    indicator: str = ""              # the measure (rules/indicators.yaml), "" when none fits
+    place: str = ""                  # the body or area the figure is about (全县, 云溪县, 县纪委监委)
+    period_source: str = ""          # where `period` came from (for explain), not a column
 
     def __post_init__(self) -> None:
         if not self.subject_simplified:

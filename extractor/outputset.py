@@ -23,7 +23,7 @@ from .models import MANIFEST, TOOL
 
 LOCK = ".lock"                      # in the output folder; held (flock) while a run writes there
 STAGING_PREFIX = ".run-"            # hidden: never read as input
-KNOWN_OUTPUTS = ("claims.csv", "checks.csv", "claims.xlsx", "report.html", "claims.parquet")
+KNOWN_OUTPUTS = ("claims.csv", "checks.csv", "panel.csv", "claims.xlsx", "report.html", "claims.parquet")
 
 
 class OutputError(Exception):

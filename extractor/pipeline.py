@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .context import DocumentYears, resolve_parents, resolve_periods, resolve_rank_fields, resolve_scopes
+from .context import resolve_parents, resolve_rank_fields, resolve_scopes
+from .indicators import Indicators, assign_indicators
 from .matcher import Attempt, Candidate, SentenceMatcher
 from .models import Claim, Document, Numeral, Sentence
 from .numerals import find_numerals
+from .periods import DocumentYears, document_year, resolve_periods
 from .rules import RuleSet, installed_rules_dir, load_rules
 from .script import to_simplified
 from .sentences import split_sentences
@@ -32,13 +34,14 @@ class Extractor:
     ruleset: RuleSet
     stoplist: StopList
     matcher: SentenceMatcher
+    indicators: Indicators
 
     @classmethod
     def load(cls, rules_dirs: Path | str | Sequence[Path | str] | None = None) -> Extractor:
         """Rules of one folder, or of several (later folders extend or override earlier ones)."""
         folders = rules_folders(rules_dirs)
         ruleset = load_rules(folders)
-        return cls(ruleset, _stoplist(folders), SentenceMatcher(ruleset))
+        return cls(ruleset, _stoplist(folders), SentenceMatcher(ruleset), Indicators.load(folders))
 
 
 def rules_folders(rules_dirs: Path | str | Sequence[Path | str] | None) -> list[Path]:
@@ -68,6 +71,7 @@ class DocumentResult:
     claims: list[Claim]
     doc_year: int | None
     candidates: list[Candidate] = field(default_factory=list)
+    year_source: str = ""          # where doc_year was read (dateline line 2, title line 1 …)
     timeouts: dict[str, int] = field(default_factory=dict)   # rule → numerals its regex timed out on
 
 
@@ -81,7 +85,7 @@ def numerals_of(text: str, simplified: str, stoplist: StopList) -> list[Numeral]
 
 def extract_document(document: Document, extractor: Extractor, year: int | None = None,
                      doc_no: int = 1, keep_candidates: bool = False) -> DocumentResult:
-    """Claims of one document, with ids, periods, scopes and parents resolved."""
+    """Claims of one document, with ids, periods, scopes, parents, indicators and places resolved."""
     extractor.matcher.take_timeouts()          # counted per document
     text = document.text
     simplified = to_simplified(text)
@@ -106,11 +110,13 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     for n, claim in enumerate(claims, start=1):
         claim.claim_id = f"{doc_no:04d}-{n:04d}"
     years = DocumentYears(simplified, sentences)
-    doc_year = year or years.latest
-    resolve_periods(claims, sentences, doc_year, years)
+    speaks_from = document_year(sentences, years, year)
+    resolve_periods(claims, sentences, speaks_from, years)
     resolve_scopes(claims)
     resolve_parents(claims)
-    return DocumentResult(document.doc, claims, doc_year, kept, extractor.matcher.take_timeouts())
+    assign_indicators(claims, text, extractor.indicators)
+    return DocumentResult(document.doc, claims, speaks_from.year, kept, speaks_from.source,
+                          extractor.matcher.take_timeouts())
 
 
 def _note_dropped(candidates: list[Candidate], claims: list[Claim]) -> None:

@@ -59,3 +59,10 @@ def test_a_dropped_ranking_field_says_why():
 
     tree = explain("在2023年度全市47个单位政治生态评估中，我局得分位居第5位。")
     assert "is the size of the field of a ranking" in tree and "rank_of 47" in tree
+
+
+def test_explain_names_the_indicator_and_place():
+    from extractor.explain import explain
+
+    tree = explain("2024年，雁山县立案85件。")
+    assert "indicator filed_cases, place 雁山县" in tree

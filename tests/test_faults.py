@@ -206,7 +206,7 @@ def test_ctrl_c_keeps_the_earlier_outputs(earlier, tmp_path, rules, capsys, monk
 
     before = _snapshot(earlier)
 
-    def interrupt(self, rules_table):
+    def interrupt(self, *args):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(outputs.RunOutputs, "finish", interrupt)
@@ -268,7 +268,7 @@ def test_a_second_run_into_the_same_folder_is_refused(earlier, tmp_path, rules, 
 def test_the_manifest_is_written_last_and_matches_the_files(earlier):
     manifest = json.loads((earlier / "run.json").read_text(encoding="utf-8"))
     assert manifest["tool"] == "cn-stat-extractor" and manifest["documents"] == 1 and manifest["claims"] == 2
-    assert sorted(manifest["files"]) == ["checks.csv", "claims.csv", "claims.xlsx", "report.html"]
+    assert sorted(manifest["files"]) == ["checks.csv", "claims.csv", "claims.xlsx", "panel.csv", "report.html"]
     for name, described in manifest["files"].items():
         data = (earlier / name).read_bytes()
         assert described == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
