@@ -330,6 +330,8 @@ class _Resolver:
         self.line_start = _line_starts(sentences)
         self.heading_before = _heading_lines_before(sentences, self.line_start)
         self.headings: dict[int, _Period | None] = {}
+        self.framed: dict[int, int] = {}           # sentence → nearest one at or before it in its paragraph with
+        self.weakened: dict[int, int] = {}         # framing (weak) mentions, -1 for none (`_nearest`)
         body = next((s.line for s in sentences if not s.is_heading), None)
         self.front_matter = body - 1 if body is not None else (sentences[0].line if sentences else 0)
 
@@ -360,18 +362,40 @@ class _Resolver:
         here = [m for m in framing if m.pos < pos][-1:] or framing[:1]
         if here:
             return self._from(here[0], "in its sentence")
-        for j in range(i - 1, self.paragraph[i] - 1, -1):
-            if self.framing(j):
-                return self._from(self.framing(j)[-1], f"in its paragraph (line {self.sentences[j].line})")
+        j = self._nearest(i - 1, self.framing, self.framed)
+        if j >= 0:
+            return self._from(self.framing(j)[-1], f"in its paragraph (line {self.sentences[j].line})")
         return self.heading(i)
 
     def weak(self, i: int, pos: int) -> _Period | None:
         """全年 / 当月 / 当年 in the sentence or paragraph, when nothing else governs: the document's year."""
-        for j in range(i, self.paragraph[i] - 1, -1):
-            weak = [m for m in self.mentions(j) if m.kind == "weak" and (j < i or m.pos < pos)]
-            if weak:
-                return _Period(weak[-1].year, f"{weak[-1].text}: the document's year ({self.doc_year.source})", True)
+        weak = [m for m in self._weak(i) if m.pos < pos]
+        if not weak:
+            j = self._nearest(i - 1, self._weak, self.weakened)
+            weak = self._weak(j) if j >= 0 else []
+        if weak:
+            return _Period(weak[-1].year, f"{weak[-1].text}: the document's year ({self.doc_year.source})", True)
         return None
+
+    def _weak(self, i: int) -> list[YearMention]:
+        return [m for m in self.mentions(i) if m.kind == "weak"]
+
+    def _nearest(self, j: int, has, memo: dict[int, int]) -> int:
+        """The nearest sentence k ≤ j of sentence i+1's paragraph (j = i) for which `has(k)` is not
+        empty, -1 for none; remembered in `memo`, so a long paragraph is walked once, not per number."""
+        if j < 0 or self.paragraph[j] != self.paragraph[j + 1]:
+            return -1
+        start, walked = self.paragraph[j], []
+        while j >= start and j not in memo:
+            if has(j):
+                memo[j] = j
+                break
+            walked.append(j)
+            j -= 1
+        found = memo.get(j, -1) if j >= start else -1
+        for k in walked:
+            memo[k] = found
+        return found
 
     def heading(self, i: int) -> _Period | None:
         """The year of the heading whose section holds sentence i: a heading above it, never a
