@@ -237,7 +237,9 @@ def assign_indicators(claims: list[Claim], text: str, indicators: Indicators) ->
     previous_end = 0
     for k, claim in enumerate(claims):
         parent = by_id.get(claim.parent.split("+")[0]) if claim.parent else None
-        sentence = sentences.setdefault(claim.sentence_start, to_simplified(claim.sentence))
+        if claim.sentence_start not in sentences:        # once per sentence (setdefault would convert it per claim)
+            sentences[claim.sentence_start] = to_simplified(claim.sentence)
+        sentence = sentences[claim.sentence_start]
         pos = max(0, claim.num_start - claim.sentence_start)
         window = max(0, pos - BEFORE_WINDOW)             # bounded: a long sentence is not read again per claim
         before = sentence[window:pos]
