@@ -14,6 +14,8 @@ import json
 import os
 import secrets
 import shutil
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -81,22 +83,41 @@ def staging(out_dir: Path) -> Iterator[Path]:
 def publish(staged: Path, out_dir: Path, names: list[str], manifest: dict) -> list[Path]:
     """Move the files `names` of `staged` into `out_dir`, drop earlier outputs this run did not
     make (so no file of another run stays beside them), and write the manifest with each file's
-    size and hash last. The earlier manifest goes first: a set cut short has none."""
-    (out_dir / MANIFEST).unlink(missing_ok=True)
+    size and hash last. The earlier manifest goes first: a set cut short has none. Ctrl-C is
+    ignored while the files move (milliseconds): the run has finished by then."""
     files = {}
     for name in names:
         files.update(_described(staged / name))
+    with _interrupts_deferred():
+        _move_into_place(staged, out_dir, names, {**manifest, "finished": _now(), "files": files})
+    return [out_dir / name for name in names]
+
+
+def _move_into_place(staged: Path, out_dir: Path, names: list[str], manifest: dict) -> None:
+    (out_dir / MANIFEST).unlink(missing_ok=True)
     for name in KNOWN_OUTPUTS:
         target = out_dir / name
         if name in names or target.exists():
             _remove(target)
         if name in names:
             os.replace(staged / name, target)
-    data = {**manifest, "finished": _now(), "files": files}
     tmp = staged / MANIFEST
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, out_dir / MANIFEST)
-    return [out_dir / name for name in names]
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Ignore Ctrl-C (SIGINT) during the block, in the main thread: once the set is moving into
+    place the run has finished its work, and a set cut in the middle would mix two runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def manifest_head(inputs: list[Path], rules: list[Path]) -> dict:
