@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import takewhile
 
 from .models import Claim, Numeral, Sentence, unit_key
@@ -28,6 +31,7 @@ _SUBJECT_HEAD = re.compile(
 # Before a numeral in its clause: a target or plan for the future (力争…, 确保…, 到2027年…) is no tally;
 # inside a 《title》 (《学习计划》) the word names a document.
 _FUTURE_TARGET = re.compile(r"(?:力争|确保|争取|计划|拟|目标|预计|将要|要在|到\ue000\ue001*年)(?![^《》]*》)")
+LOOKBACK = 1_000    # characters before a numeral searched for a word of its clause (a whole clause of normal length)
 # After a numeral: a duration or a date (为期一个月, 3个工作日, 1—9月) is no tally.
 _DURATION = re.compile(r"\s?(?:余|多)?个?(?:月|小时|工作日|星期|季度|年|天|日|周|分钟|学时)")
 
@@ -96,6 +100,7 @@ class SentenceMatcher:
     """Matches the rules of a RuleSet against one sentence at a time."""
 
     def __init__(self, ruleset: RuleSet):
+        self.timeouts: Counter[str] = Counter()     # rule → numerals its regex timed out on (take_timeouts)
         self.rules = [r for r in ruleset.rules if not r.fallback]
         self.fallback_rules = [r for r in ruleset.rules if r.fallback]
         self._by_kind: dict[tuple[str, bool], list[Rule]] = {}   # (kind, fallback) → the rules that take it
@@ -103,14 +108,20 @@ class SentenceMatcher:
         self._leading_unit = re.compile(
             r"(?:余|多)?(?:" + "|".join(map(re.escape, units)) + r")?(?:左右|以上|之多)?")
 
+    def take_timeouts(self) -> dict[str, int]:
+        """The timeouts counted since the last call ("rule (file:line)" → numerals), reset."""
+        taken, self.timeouts = dict(self.timeouts), Counter()
+        return taken
+
     def match(self, doc: str, sentence: Sentence, simplified: str, numerals: list[Numeral],
-              prior: Claim | None = None, explain: bool = False) -> list[Candidate]:
+              prior: Claim | None = None, keep_attempts: bool = True) -> list[Candidate]:
         """Candidates for every numeral of `sentence`.
 
         A rule's context words are looked up in this sentence only (a 处分 in the sentence before
         does not make 全市共有党员3.2万名 a disciplinary figure). `prior` is the last claim before
-        this sentence. `explain`: try every rule and record each attempt and why it failed;
-        otherwise only the rules that take the numeral's kind are tried, and nothing is recorded.
+        this sentence. `keep_attempts`: try every rule and record each attempt and why it failed
+        (for explain); otherwise only the rules that take the numeral's kind are tried and nothing is
+        kept (memory stays small in a sentence of a million numerals).
         """
         numerals = [n for n in numerals if n.kind in _NUMBER_MASK_KINDS]
         masked = mask(simplified, numerals, sentence.start)
@@ -118,19 +129,21 @@ class SentenceMatcher:
         previous: Claim | None = None            # the last claim of this sentence
         last_count: Claim | None = None          # … that is no share
         for i in range(len(numerals)):
-            cand = self._match_one(doc, sentence, masked, numerals, i, simplified, previous, explain)
+            cand = self._match_one(doc, sentence, masked, numerals, i, simplified, previous, keep_attempts)
             if cand.claim is None and _still_open(cand):
                 _inherit(cand, sentence, masked, last_count or prior)
             if cand.claim is None and previous is not None:
                 self._count_after_count(cand, sentence, masked, simplified, previous)
             if cand.claim is None and _still_open(cand):
-                self._apply(True, cand, doc, sentence, masked, numerals, i, simplified, previous, explain)
+                self._apply(True, cand, doc, sentence, masked, numerals, i, simplified, previous, keep_attempts)
             if cand.claim is not None:
                 _compared_with(cand, last_count)
                 previous = cand.claim
                 if cand.claim.unit != "%" and not _in_brackets(masked, cand.claim.num_start - sentence.start):
                     last_count = cand.claim
             candidates.append(cand)
+            if not keep_attempts:
+                cand.attempts.clear()
         _respective_changes(candidates)
         consumed = {id(c.field_numeral) for c in candidates if c.claim and c.field_numeral}
         for c in candidates:
@@ -148,27 +161,27 @@ class SentenceMatcher:
         return self._by_kind[key]
 
     def _match_one(self, doc: str, sentence: Sentence, masked: str, numerals: list[Numeral],
-                   index: int, context: str, previous: Claim | None, explain: bool) -> Candidate:
+                   index: int, context: str, previous: Claim | None, keep_attempts: bool) -> Candidate:
         numeral = numerals[index]
         cand = Candidate(numeral)
         end = numeral.end - sentence.start
         start = numeral.start - sentence.start
         if _DURATION.match(masked, end, _clause_end(masked, end)):
             cand.ruled_out = True
-            if explain:
+            if keep_attempts:
                 cand.attempts.append(Attempt("-", False, "a duration or a date, not a tally"))
-        elif _FUTURE_TARGET.search(masked, _clause_start(masked, start), start):
+        elif _FUTURE_TARGET.search(masked, max(_clause_start(masked, start), start - LOOKBACK), start):
             cand.ruled_out = True
-            if explain:
+            if keep_attempts:
                 cand.attempts.append(Attempt("-", False, "a target for the future, not a tally"))
         else:
-            self._apply(False, cand, doc, sentence, masked, numerals, index, context, previous, explain)
+            self._apply(False, cand, doc, sentence, masked, numerals, index, context, previous, keep_attempts)
         return cand
 
     def _apply(self, fallback: bool, cand: Candidate, doc: str, sentence: Sentence, masked: str,
-               numerals: list[Numeral], index: int, context: str, previous: Claim | None, explain: bool) -> None:
+               numerals: list[Numeral], index: int, context: str, previous: Claim | None, keep_attempts: bool) -> None:
         """Try the rules (or the fallback rules) in order on numeral `index`; the first that matches
-        makes its claim. `explain`: every rule, each attempt recorded; else only the rules that
+        makes its claim. `keep_attempts`: every rule, each attempt recorded; else only the rules that
         take the numeral's kind."""
         numeral = numerals[index]
         start, end = numeral.start - sentence.start, numeral.end - sentence.start
@@ -176,9 +189,9 @@ class SentenceMatcher:
         local_start = self._local_start(masked, numerals, index, sentence.start, clause_start, previous)
         right_text = masked[end:_clause_end(masked, end)]
         every = self.fallback_rules if fallback else self.rules
-        for rule in every if explain else self.rules_for(numeral.kind, fallback):
+        for rule in every if keep_attempts else self.rules_for(numeral.kind, fallback):
             reason, hit = self._try(rule, numeral, masked, clause_start, local_start, start, right_text, context)
-            if explain:
+            if keep_attempts:
                 cand.attempts.append(Attempt(rule.id, hit is not None, reason, _parts(hit)))
             if hit is not None:
                 cand.claim, cand.field_numeral = self._claim(doc, sentence, masked, numerals, numeral, rule, hit)
@@ -235,7 +248,11 @@ class SentenceMatcher:
         if numeral.text in rule.not_numerals:
             return f"this rule never takes 「{numeral.text}」", None
         if rule.whole is not None:
-            return _try_whole(rule, masked, start)
+            try:
+                return _try_whole(rule, masked, start)
+            except TimeoutError:
+                self.timeouts[f"{rule.id} ({rule.file}:{rule.line})"] += 1
+                return f"the regex of rule {rule.id} ({rule.file}:{rule.line}) ran over {REGEX_TIMEOUT} s: skipped", None
         hit: dict = {"left_start": start, "right_end": start + len(numeral.text), "subject": None,
                      "unit": "", "field": None}
         if rule.left is not None:
@@ -431,26 +448,34 @@ def _groups(m: re.Match, *names: str) -> dict:
 
 
 def _try_whole(rule: Rule, masked: str, start: int) -> tuple[str, dict | None]:
-    try:
-        for m in rule.whole.finditer(masked, timeout=REGEX_TIMEOUT):
-            if m.start("number") == start:
-                hit = {"left_start": m.start(), "right_end": m.end(), **_groups(m, "subject", "unit", "field")}
-                return "matched", hit
-    except TimeoutError:
-        return f"the regex of rule {rule.id} ({rule.file}:{rule.line}) ran over {REGEX_TIMEOUT} s: skipped", None
+    """A raw-regex rule at the number at `start`; TimeoutError past REGEX_TIMEOUT."""
+    for m in rule.whole.finditer(masked, timeout=REGEX_TIMEOUT):
+        if m.start("number") == start:
+            hit = {"left_start": m.start(), "right_end": m.end(), **_groups(m, "subject", "unit", "field")}
+            return "matched", hit
     return "the regex does not match at this number", None
 
 
+@lru_cache(maxsize=4)
+def _separators(masked: str) -> list[int]:
+    """Where the clause separators of a sentence are, found once per sentence (the sentence
+    being matched is the same string object for all its numerals, so the cache hits)."""
+    return [m.start() for m in _CLAUSE_END.finditer(masked)]
+
+
 def _clause_start(masked: str, pos: int) -> int:
-    for i in range(pos - 1, -1, -1):
-        if masked[i] in SEPARATORS:
-            return i + 1
-    return 0
+    """Start of the clause holding `pos`: just after the last separator before it (a bisection,
+    not a scan back: a sentence without punctuation costs no more per numeral than a short one)."""
+    separators = _separators(masked)
+    i = bisect_left(separators, pos)
+    return separators[i - 1] + 1 if i else 0
 
 
 def _clause_end(masked: str, pos: int) -> int:
-    m = _CLAUSE_END.search(masked, pos)
-    end = m.start() if m else len(masked)
+    """End of the phrase after `pos`: the next separator or the next numeral."""
+    separators = _separators(masked)
+    i = bisect_left(separators, pos)
+    end = separators[i] if i < len(separators) else len(masked)
     nxt = masked.find(NUM_HEAD, pos, end)
     return nxt if nxt >= 0 else end
 

@@ -77,6 +77,7 @@ class DocumentResult:
     doc_year: int | None
     candidates: list[Candidate] = field(default_factory=list)
     year_source: str = ""          # where doc_year was read (dateline line 2, title line 1 …)
+    timeouts: dict[str, int] = field(default_factory=dict)   # rule → numerals its regex timed out on
 
 
 def numerals_of(text: str, simplified: str, stoplist: StopList) -> list[Numeral]:
@@ -90,6 +91,7 @@ def numerals_of(text: str, simplified: str, stoplist: StopList) -> list[Numeral]
 def extract_document(document: Document, extractor: Extractor, year: int | None = None,
                      doc_no: int = 1, keep_candidates: bool = False) -> DocumentResult:
     """Claims of one document, with ids, periods, scopes, parents, indicators and places resolved."""
+    extractor.matcher.take_timeouts()          # counted per document
     text = document.text
     simplified = to_simplified(text)
     sentences = split_sentences(text)
@@ -118,7 +120,8 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     resolve_scopes(claims)
     resolve_parents(claims)
     assign_indicators(claims, text, extractor.indicators)
-    return DocumentResult(document.doc, claims, speaks_from.year, kept, speaks_from.source)
+    return DocumentResult(document.doc, claims, speaks_from.year, kept, speaks_from.source,
+                          extractor.matcher.take_timeouts())
 
 
 def _note_dropped(candidates: list[Candidate], claims: list[Claim]) -> None:
