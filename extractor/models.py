@@ -10,7 +10,7 @@ from .script import to_simplified
 CLAIM_COLUMNS = [
     "doc", "claim_id", "category", "subject", "value", "value_high", "unit", "qualifier",
     "rank_of", "period", "scope", "num_text", "num_start", "num_end", "claim_text",
-    "claim_start", "claim_end", "line", "sentence", "rule", "parent", "subject_simplified",
+    "claim_start", "claim_end", "line", "sentence", "rule", "parent", "subject_simplified", "source",
 ]
 
 
@@ -90,6 +90,7 @@ class Claim:
     claim_id: str = ""
     sentence_start: int = 0
     subject_simplified: str = ""     # `subject` in simplified characters, so both scripts aggregate
+    source: str = "text"             # "text", or "table T r R c C" (1-based) for a figure in a table cell
 
     def __post_init__(self) -> None:
         if not self.subject_simplified:

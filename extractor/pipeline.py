@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,6 +15,7 @@ from .rules import RuleSet, installed_rules_dir, load_rules
 from .script import to_simplified
 from .sentences import split_sentences
 from .stoplist import StopList
+from .tables import TableClaim, TableWords, find_tables, load_table_words, table_claims
 
 DEFAULT_RULES = Path("rules")
 
@@ -32,13 +34,15 @@ class Extractor:
     ruleset: RuleSet
     stoplist: StopList
     matcher: SentenceMatcher
+    tables: TableWords
 
     @classmethod
     def load(cls, rules_dirs: Path | str | Sequence[Path | str] | None = None) -> Extractor:
         """Rules of one folder, or of several (later folders extend or override earlier ones)."""
         folders = rules_folders(rules_dirs)
         ruleset = load_rules(folders)
-        return cls(ruleset, _stoplist(folders), SentenceMatcher(ruleset))
+        tables = load_table_words(folders, installed_rules_dir())
+        return cls(ruleset, _stoplist(folders), SentenceMatcher(ruleset), tables)
 
 
 def rules_folders(rules_dirs: Path | str | Sequence[Path | str] | None) -> list[Path]:
@@ -98,14 +102,36 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     claims = resolve_rank_fields(claims, sentences)
     if keep_candidates:
         _note_dropped(kept, claims)
-    for n, claim in enumerate(claims, start=1):
-        claim.claim_id = f"{doc_no:04d}-{n:04d}"
     years = DocumentYears(simplified, sentences)
     doc_year = year or years.latest
+    cells = _table_cells(document, extractor, sentences, doc_year)
+    if cells:
+        spans = [(t.start, t.end) for t in find_tables(text, extractor.tables)]
+        claims = [c for c in claims if not any(a <= c.num_start < b for a, b in spans)]
+        claims = sorted(claims + [t.claim for t in cells], key=lambda c: c.num_start)
+    for n, claim in enumerate(claims, start=1):
+        claim.claim_id = f"{doc_no:04d}-{n:04d}"
     resolve_periods(claims, sentences, doc_year, years)
-    resolve_scopes(claims)
-    resolve_parents(claims)
+    in_text = [c for c in claims if c.source == "text"]
+    resolve_scopes(in_text)
+    resolve_parents(in_text)
+    for cell in cells:
+        if cell.period is not None:
+            cell.claim.period = cell.period
     return DocumentResult(document.doc, claims, doc_year, kept)
+
+
+def _table_cells(document: Document, extractor: Extractor, sentences: list[Sentence],
+                 doc_year: int | None) -> list[TableClaim]:
+    """Claims of the figures in the document's tables, each placed in the sentence (row) it stands in."""
+    found = [t for table in find_tables(document.text, extractor.tables)
+             for t in table_claims(table, extractor.tables, extractor.matcher, extractor.stoplist,
+                                   document.doc, doc_year)]
+    starts = [s.start for s in sentences]
+    for item in found:
+        sentence = sentences[bisect_right(starts, item.claim.num_start) - 1]
+        item.claim.sentence, item.claim.sentence_start, item.claim.line = sentence.text, sentence.start, sentence.line
+    return found
 
 
 def _note_dropped(candidates: list[Candidate], claims: list[Claim]) -> None:

@@ -117,7 +117,7 @@ class RuleSet:
 
 
 def load_rules(folders: Path | str | Sequence[Path | str]) -> RuleSet:
-    """Every family file (*.yaml except stoplist.yaml) of `folders`, merged, compiled and validated.
+    """Every family file (*.yaml except stoplist.yaml and tables.yaml) of `folders`, merged, compiled and validated.
 
     A file whose `family:` was already read extends it: its subjects, units, context words, word
     lists and examples are added, and its rules are added or, from a later folder, replace the
@@ -129,7 +129,7 @@ def load_rules(folders: Path | str | Sequence[Path | str]) -> RuleSet:
         if not folder.is_dir():
             raise RuleFileError(f"{folder}: no such rules folder")
         for path in sorted(folder.glob("*.yaml")):
-            if path.name != "stoplist.yaml":
+            if path.name not in ("stoplist.yaml", "tables.yaml"):
                 _add_file(path, rank, families)
     ruleset = RuleSet()
     for family in families.values():

@@ -1,0 +1,435 @@
+"""Tables: find them in the decoded text and turn their cells into claims.
+
+The reader renders every table it knows as such (.docx, HTML, PDF) one row a line, cells separated
+by a tab; a text table is lines whose cells are separated by tabs, `|`, runs of spaces or
+full-width spaces, under a header line. `find_tables` finds both in the text, each cell with its
+row, column and offsets. `table_claims` reads each figure of a cell with the words of its row and
+column headers (`rules/tables.yaml`): the row header names what is counted, or the place or month
+the row covers; a column header names a period (2024年, 本期, 上年同期), a measure, a unit
+(立案数（件）), a change (同比增减) or a share (占比). The figure itself is read by the sentence
+rules, on a short sentence made of those words and the cell (立案数 + 35 + 件).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .matcher import SentenceMatcher
+from .models import Claim, Sentence
+from .numerals import find_numerals
+from .rules import Example, RuleFileError, _read_yaml, _without_lines
+from .script import to_simplified
+from .stoplist import StopList
+
+TABLE_WORDS_FILE = "tables.yaml"
+_CELL_SPLIT = {"\t": re.compile(r"\t"), "|": re.compile(r"\s*[|｜]\s*"), " ": re.compile(r"(?: {2,}|[\u3000\t]+ *)+")}
+_NUMBER_CELL = re.compile(r"^[-+−－]?(?:[0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?|[xXｘＸ*＊]+)"
+                          r"(?:万|亿)?(?:%|％|‰|人次|件次|万元|元|[件人起次个项名条家])?$")
+_YEAR = re.compile(r"((?:19|20)[0-9]{2})年(?:度)?(.*)")
+_UNIT_PARENS = re.compile(r"[（(]\s*(?:单位[：:]?\s*)?([^（）()]{1,8}?)\s*[）)]\s*$")
+_MAX_CELL = 40
+_MAX_HEADER_ROWS = 3
+
+
+@dataclass(frozen=True)
+class TableWords:
+    """The header words of `rules/tables.yaml` (see that file)."""
+
+    periods: dict[str, int]
+    changes: list[str]
+    shares: list[str]
+    totals: list[str]
+    neutral: list[str]
+    unit_labels: list[str]
+    places: list[re.Pattern]
+    months: list[re.Pattern]
+    parts: list[re.Pattern]
+    captions: list[re.Pattern]
+    measure_units: dict[str, str]
+    examples: list[Example] = field(default_factory=list)
+    path: str = ""
+
+    @classmethod
+    def load(cls, path: Path) -> TableWords:
+        """Read a tables.yaml file; RuleFileError (naming file and line) when it is wrong."""
+        raw = _read_yaml(path)
+        data = _without_lines(raw)
+
+        def patterns(key: str) -> list[re.Pattern]:
+            return [re.compile(p) for p in data.get(key, [])]
+
+        return cls(dict(data.get("periods", {})), list(data.get("changes", [])), list(data.get("shares", [])),
+                   list(data.get("totals", [])), list(data.get("neutral", [])), list(data.get("unit_labels", [])),
+                   patterns("places"), patterns("months"), patterns("parts"), patterns("captions"),
+                   dict(data.get("measure_units", {})), _examples(raw, path), str(path))
+
+    def is_total(self, text: str) -> bool:
+        return text in self.totals
+
+    def is_place_or_month(self, text: str) -> bool:
+        return any(p.search(text) for p in self.places + self.months) or self.is_total(text)
+
+
+def _examples(data: dict, path: Path) -> list[Example]:
+    """The example texts of a tables.yaml file, each with its claims and line."""
+    out = []
+    for item in data.get("examples") or []:
+        if not isinstance(item, dict) or "text" not in item:
+            raise RuleFileError(f"{path}:{data['__line__']}: an example is a mapping with `text:` and `claims:`")
+        claims = [{k: v for k, v in c.items() if k != "__line__"} for c in item.get("claims") or []]
+        out.append(Example(str(item["text"]), claims, str(path), item["__line__"]))
+    return out
+
+
+def load_table_words(folders: list[Path], fallback: Path) -> TableWords:
+    """The tables.yaml of the last rules folder that has one, else `fallback`."""
+    for folder in reversed(folders):
+        if (folder / TABLE_WORDS_FILE).is_file():
+            return TableWords.load(folder / TABLE_WORDS_FILE)
+    return TableWords.load(fallback / TABLE_WORDS_FILE)
+
+
+# ---------------------------------------------------------------- finding tables
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell: 0-based row and column in its table, offsets of its text in the document."""
+
+    row: int
+    col: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Table:
+    """A table of the document: its rows of cells, how many are header rows, its unit words."""
+
+    number: int
+    rows: list[list[Cell]]
+    header_rows: int
+    start: int
+    end: int
+    units: list[str] = field(default_factory=list)
+    caption_year: int | None = None
+
+    @property
+    def width(self) -> int:
+        return max(len(r) for r in self.rows)
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int
+    text: str
+
+
+def find_tables(text: str, words: TableWords) -> list[Table]:
+    """Every table of `text`, numbered from 1 in text order."""
+    lines = list(_lines(text))
+    tables: list[Table] = []
+    i = 0
+    while i < len(lines):
+        block = _block_at(lines, i, words)
+        if block is None:
+            i += 1
+            continue
+        end, rows = block
+        table = _table(rows, len(tables) + 1, lines[max(0, i - 3):i], words)
+        if table is not None:
+            tables.append(table)
+        i = end
+    return tables
+
+
+def _lines(text: str) -> Iterator[_Line]:
+    start = 0
+    for line in text.split("\n"):
+        yield _Line(start, line)
+        start += len(line) + 1
+
+
+def split_cells(line: _Line) -> list[Cell]:
+    """The cells of one line (row and column left 0 and k), each with its offsets; [] if none."""
+    body = line.text.rstrip(" \u3000")
+    lead = len(body) - len(body.lstrip(" \u3000"))
+    if "\t" in body:
+        splitter = _CELL_SPLIT["\t"]
+    elif "|" in body or "｜" in body:
+        splitter = _CELL_SPLIT["|"]
+        body = body.rstrip("|｜ ")
+        lead = len(body) - len(body.lstrip("|｜ \u3000"))
+    else:
+        splitter = _CELL_SPLIT[" "]
+    cells, pos = [], lead
+    for sep in list(splitter.finditer(body, lead)) + [None]:
+        end = sep.start() if sep else len(body)
+        piece = body[pos:end]
+        stripped = piece.strip(" \u3000")
+        first = pos + len(piece) - len(piece.lstrip(" \u3000"))
+        cells.append(Cell(0, len(cells), line.start + first, line.start + first + len(stripped), stripped))
+        if sep is None:
+            break
+        pos = sep.end()
+    return cells if len(cells) >= 2 else []
+
+
+def _is_row(cells: list[Cell]) -> bool:
+    return bool(cells) and all(len(c.text) <= _MAX_CELL and not c.text.endswith(("。", "，", "；")) for c in cells)
+
+
+def _block_at(lines: list[_Line], i: int, words: TableWords) -> tuple[int, list[list[Cell]]] | None:
+    """(end index, rows) of a table whose first line is lines[i], or None."""
+    rows: list[list[Cell]] = []
+    j = i
+    while j < len(lines):
+        cells = split_cells(lines[j])
+        if _is_row(cells):
+            rows.append(cells)
+        elif rows and _is_group_line(lines[j]) and j + 1 < len(lines) and _is_row(split_cells(lines[j + 1])):
+            text = lines[j].text.strip(" \u3000")
+            start = lines[j].start + lines[j].text.index(text)
+            rows.append([Cell(0, 0, start, start + len(text), text)])
+        else:
+            break
+        j += 1
+    if rows and any(p.search(rows[0][0].text) for p in words.captions):
+        return None
+    data = [k for k, r in enumerate(rows) if _is_data(r)]
+    if not data or data[0] == 0 or data[0] > _MAX_HEADER_ROWS or len(rows[data[0] - 1]) < 2:
+        return None
+    return j, rows
+
+
+def _is_group_line(line: _Line) -> bool:
+    text = line.text.strip(" \u3000")
+    return 0 < len(text) <= 20 and not any(ch in text for ch in "。，；：:,") and not _is_number(text)
+
+
+def _is_number(text: str) -> bool:
+    return bool(_NUMBER_CELL.match(text))
+
+
+def _is_data(row: list[Cell]) -> bool:
+    return any(_is_number(c.text) for c in row[1:])
+
+
+def _table(rows: list[list[Cell]], number: int, before: list[_Line], words: TableWords) -> Table | None:
+    """The table of a block of rows: cells numbered, header rows counted, unit and caption read."""
+    header_rows = next(k for k, r in enumerate(rows) if _is_data(r))
+    numbered = [[replace(c, row=r, col=k) for k, c in enumerate(cells)] for r, cells in enumerate(rows)]
+    units: list[str] = []
+    year = None
+    for line in before:
+        units = _unit_line(line.text, words) or units
+        found = _YEAR.search(line.text)
+        if found and any(p.search(line.text.strip()) for p in words.captions):
+            year = int(found.group(1))
+    return Table(number, numbered, header_rows, rows[0][0].start, numbered[-1][-1].end, units, year)
+
+
+def _unit_line(text: str, words: TableWords) -> list[str]:
+    """The units of a line such as 单位：件、人、% or （单位：万元）."""
+    for label in words.unit_labels:
+        found = re.search(re.escape(label) + r"\s*[：:]\s*([^）)]+)", text)
+        if found:
+            return [u for u in re.split(r"[、，,/；; ]+", found.group(1).strip()) if u]
+    return []
+
+
+# ---------------------------------------------------------------- reading the cells
+
+@dataclass
+class TableClaim:
+    """A claim read from a cell, with the period its headers give (None: none given)."""
+
+    claim: Claim
+    period: int | None
+    total: bool
+
+
+@dataclass
+class _Header:
+    """What a column's header words say."""
+
+    measure: str = ""
+    units: list[str] = field(default_factory=list)
+    period: int | None = None
+    scope: str = ""
+    kind: str = ""            # "", "change" or "share"
+    word: str = ""            # the change or share word
+    total: bool = False
+    neutral: bool = False
+
+
+def _column_headers(table: Table) -> list[list[str]]:
+    """Header texts of each column, top to bottom; a blank header cell takes the text on its left
+    (a merged cell spanning columns), except in the last header row."""
+    out: list[list[str]] = [[] for _ in range(table.width)]
+    for r in range(table.header_rows):
+        row = table.rows[r]
+        last = ""
+        for k in range(table.width):
+            text = row[k].text if k < len(row) else ""
+            if not text and r < table.header_rows - 1 and k > 0:
+                text = last
+            last = text
+            if text:
+                out[k].append(text)
+    return out
+
+
+def _read_header(parts: list[str], words: TableWords, doc_year: int | None) -> _Header:
+    head = _Header()
+    measures = []
+    for part in parts:
+        text, units = _strip_units(part, words)
+        head.units += units
+        found = _YEAR.fullmatch(text)
+        if found:
+            head.period = int(found.group(1))
+            head.scope = found.group(2).strip()
+        elif text in words.periods:
+            head.period = None if doc_year is None else doc_year + words.periods[text]
+        elif (word := _ends_with(text, words.changes)) is not None:
+            head.kind, head.word = "change", text
+            measures.append(text[:len(text) - len(word)])
+        elif (word := _ends_with(text, words.shares)) is not None:
+            head.kind, head.word = "share", text
+            measures.append(text[:len(text) - len(word)])
+        elif words.is_total(text):
+            head.total = True
+        elif text in words.neutral:
+            head.neutral = True
+        elif text:
+            measures.append(text)
+    head.measure = "".join(m for m in measures if m)
+    return head
+
+
+def _ends_with(text: str, endings: list[str]) -> str | None:
+    return next((w for w in sorted(endings, key=len, reverse=True) if text.endswith(w)), None)
+
+
+def _strip_units(text: str, words: TableWords) -> tuple[str, list[str]]:
+    """The header without its unit (立案数（件） → 立案数, [件])."""
+    found = _UNIT_PARENS.search(text)
+    if found:
+        return text[:found.start()].strip(), [u for u in re.split(r"[、，,/]", found.group(1)) if u]
+    return text, []
+
+
+def table_claims(table: Table, words: TableWords, matcher: SentenceMatcher, stoplist: StopList,
+                 doc: str, doc_year: int | None) -> list[TableClaim]:
+    """Claims of every figure in the data cells of `table`, in row order."""
+    heads = [_read_header(parts, words, doc_year) for parts in _column_headers(table)]
+    dated = next((h.period for h in heads if h.period is not None), None)
+    current = dated if dated is not None else table.caption_year or doc_year
+    label_cols = _label_columns(table)
+    out: list[TableClaim] = []
+    group = ""
+    above: list[str] = [""] * label_cols
+    for r in range(table.header_rows, len(table.rows)):
+        row = table.rows[r]
+        if not _is_data(row):
+            group = row[0].text if len(row) == 1 or not any(c.text for c in row[1:]) else group
+            continue
+        labels = [(row[k].text if k < len(row) and row[k].text else above[k]) for k in range(label_cols)]
+        above = labels
+        for cell in row[label_cols:]:
+            if _is_number(cell.text):
+                found = _cell_claim(table, cell, heads[cell.col], labels, group, words, matcher, stoplist,
+                                    doc, (current, dated), out)
+                if found:
+                    out.append(found)
+    return out
+
+
+def _label_columns(table: Table) -> int:
+    """How many leading columns hold row headers (no figure in any data row): at least one."""
+    data = [r for r in table.rows[table.header_rows:] if _is_data(r)]
+    k = 1
+    while k < table.width - 1 and not any(k < len(r) and _is_number(r[k].text) for r in data):
+        k += 1
+    return k
+
+
+def _cell_claim(table: Table, cell: Cell, head: _Header, labels: list[str], group: str, words: TableWords,
+                matcher: SentenceMatcher, stoplist: StopList, doc: str, periods: tuple[int | None, int | None],
+                done: list[TableClaim]) -> TableClaim | None:
+    current, dated = periods
+    label = "".join(labels)
+    for pattern in words.parts:
+        label = pattern.sub("", label)
+    label, row_units = _strip_units(label, words)
+    row_year = _YEAR.fullmatch(label)
+    by_column = words.is_place_or_month(label) or row_year is not None
+    total = words.is_total(label) or head.total
+    scope = " ".join(s for s in (head.scope, "" if row_year else label if by_column else "") if s)
+    measure = (head.measure or group) if by_column else group + label + ("" if head.neutral else head.measure)
+    period = head.period if head.period is not None else (int(row_year.group(1)) if row_year else None)
+    if period is None and (head.kind or dated is None):
+        period = current
+        measure += head.word
+    units = head.units + row_units + table.units + _measure_units(measure, words)
+    claim = _read_figure(measure, cell, units, head.kind, matcher, stoplist, doc)
+    if claim is None and total:
+        claim = _like_column(cell, done, matcher, stoplist, doc)
+    if claim is None:
+        return None
+    claim.scope = scope
+    claim.source = f"table {table.number} r {cell.row + 1} c {cell.col + 1}"
+    return TableClaim(claim, period, total)
+
+
+def _measure_units(measure: str, words: TableWords) -> list[str]:
+    return [unit for ending, unit in words.measure_units.items() if measure.endswith(ending)]
+
+
+def _read_figure(measure: str, cell: Cell, units: list[str], kind: str, matcher: SentenceMatcher,
+                 stoplist: StopList, doc: str) -> Claim | None:
+    """The claim the sentence rules read in measure + cell + unit, moved onto the cell."""
+    if kind or cell.text.endswith(("%", "％")):
+        units = ["%"]
+    tails = [u for u in dict.fromkeys(units) if u] + [""]
+    for tail in tails:
+        if cell.text.endswith(tail) and tail:
+            tail = ""
+        text = measure + cell.text + tail
+        found = _match(text, len(measure), len(measure) + len(cell.text), matcher, stoplist, doc)
+        if found is not None:
+            return _moved(found, cell, len(measure))
+    return None
+
+
+def _match(text: str, start: int, end: int, matcher: SentenceMatcher, stoplist: StopList, doc: str) -> Claim | None:
+    """The claim of the numeral that starts within text[start:end], read by the sentence rules."""
+    simplified = to_simplified(text)
+    numerals = [n for n in find_numerals(simplified, stoplist) if start <= n.start < end]
+    if not numerals:
+        return None
+    sentence = Sentence(0, len(text), text, 1)
+    candidates = matcher.match(doc, sentence, simplified, numerals)
+    return next((c.claim for c in candidates if c.claim is not None and start <= c.claim.num_start < end), None)
+
+
+def _moved(claim: Claim, cell: Cell, offset: int) -> Claim:
+    """`claim` (read in the made-up sentence) with its spans moved onto the cell in the document."""
+    num_start = cell.start + claim.num_start - offset
+    num_end = min(cell.end, cell.start + claim.num_end - offset)
+    return replace(claim, num_text=cell.text[num_start - cell.start:num_end - cell.start], num_start=num_start,
+                   num_end=num_end, claim_text=cell.text, claim_start=cell.start, claim_end=cell.end,
+                   subject_simplified="")
+
+
+def _like_column(cell: Cell, done: list[TableClaim], matcher: SentenceMatcher, stoplist: StopList,
+                 doc: str) -> Claim | None:
+    """A total no rule reads alone (合计 42) is read as the figure above it in its column."""
+    above = next((t.claim for t in reversed(done) if t.claim.source.endswith(f" c {cell.col + 1}")), None)
+    if above is None:
+        return None
+    return _read_figure(above.subject, cell, [above.unit], "", matcher, stoplist, doc)
