@@ -199,10 +199,18 @@ def _block_at(lines: list[_Line], i: int, words: TableWords) -> tuple[int, list[
         j += 1
     if rows and any(p.search(rows[0][0].text) for p in words.captions):
         return None
-    data = [k for k, r in enumerate(rows) if _is_data(r)]
-    if not data or data[0] == 0 or data[0] > _MAX_HEADER_ROWS or len(rows[data[0] - 1]) < 2:
+    heads = _header_count(rows)
+    if not 0 < heads <= _MAX_HEADER_ROWS or not any(_is_data(r) for r in rows[heads:]):
         return None
     return j, rows
+
+
+def _header_count(rows: list[list[Cell]]) -> int:
+    """How many rows lead the table with headers: rows of two cells or more and no figure."""
+    k = 0
+    while k < len(rows) and len(rows[k]) >= 2 and not _is_data(rows[k]):
+        k += 1
+    return k
 
 
 def _is_group_line(line: _Line) -> bool:
@@ -220,7 +228,7 @@ def _is_data(row: list[Cell]) -> bool:
 
 def _table(rows: list[list[Cell]], number: int, before: list[_Line], words: TableWords) -> Table | None:
     """The table of a block of rows: cells numbered, header rows counted, unit and caption read."""
-    header_rows = next(k for k, r in enumerate(rows) if _is_data(r))
+    header_rows = _header_count(rows)
     numbered = [[replace(c, row=r, col=k) for k, c in enumerate(cells)] for r, cells in enumerate(rows)]
     units: list[str] = []
     year = None
@@ -296,10 +304,10 @@ def _read_header(parts: list[str], words: TableWords, doc_year: int | None) -> _
         elif text in words.periods:
             head.period = None if doc_year is None else doc_year + words.periods[text]
         elif (word := _ends_with(text, words.changes)) is not None:
-            head.kind, head.word = "change", text
+            head.kind, head.word = "change", word
             measures.append(text[:len(text) - len(word)])
         elif (word := _ends_with(text, words.shares)) is not None:
-            head.kind, head.word = "share", text
+            head.kind, head.word = "share", word
             measures.append(text[:len(text) - len(word)])
         elif words.is_total(text):
             head.total = True

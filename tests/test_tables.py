@@ -1,0 +1,195 @@
+"""Figures in tables: the same table as .docx, .html, .pdf and text gives the same claims.
+
+The tables are written here (the docx and the PDF at test time, no binaries committed); the
+places and figures are made up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractor.models import Document
+from extractor.pipeline import Extractor, extract_document
+from extractor.reader import read_document
+from extractor.ruletests import check_example
+
+RULES = Path(__file__).resolve().parent.parent / "rules"
+EXTRACTOR = Extractor.load(RULES)
+
+CAPTION = "表1　2023年松岗等县立案和处分情况"
+BEFORE = "一、全年概况"
+AFTER = "以上数据截至年底。"
+LEFT, UP = "<", "^"   # a cell merged with the one on its left / above it
+GRID = [
+    ["地区", "立案数（件）", LEFT, "处分人数（人）", LEFT, "处分人数同比增减（%）"],
+    [UP, "2023年", "2022年", "2023年", "2022年", UP],
+    ["松岗县", "12", "10", "9", "8", "12.5"],
+    ["柳溪区", "30", "25", "21", "20", "5.0"],
+    ["合计", "42", "35", "30", "28", "7.1"],
+]
+# (value, unit, category, subject, period, scope, source) of every figure of GRID
+EXPECTED = [
+    (12, "件", "case", "立案数", 2023, "松岗县", "table 1 r 3 c 2"),
+    (10, "件", "case", "立案数", 2022, "松岗县", "table 1 r 3 c 3"),
+    (9, "人", "discipline", "处分人数", 2023, "松岗县", "table 1 r 3 c 4"),
+    (8, "人", "discipline", "处分人数", 2022, "松岗县", "table 1 r 3 c 5"),
+    (12.5, "%", "share", "处分人数同比增减", 2023, "松岗县", "table 1 r 3 c 6"),
+    (30, "件", "case", "立案数", 2023, "柳溪区", "table 1 r 4 c 2"),
+    (25, "件", "case", "立案数", 2022, "柳溪区", "table 1 r 4 c 3"),
+    (21, "人", "discipline", "处分人数", 2023, "柳溪区", "table 1 r 4 c 4"),
+    (20, "人", "discipline", "处分人数", 2022, "柳溪区", "table 1 r 4 c 5"),
+    (5.0, "%", "share", "处分人数同比增减", 2023, "柳溪区", "table 1 r 4 c 6"),
+    (42, "件", "case", "立案数", 2023, "合计", "table 1 r 5 c 2"),
+    (35, "件", "case", "立案数", 2022, "合计", "table 1 r 5 c 3"),
+    (30, "人", "discipline", "处分人数", 2023, "合计", "table 1 r 5 c 4"),
+    (28, "人", "discipline", "处分人数", 2022, "合计", "table 1 r 5 c 5"),
+    (7.1, "%", "share", "处分人数同比增减", 2023, "合计", "table 1 r 5 c 6"),
+]
+
+
+def _cells(row: list[str]) -> list[str]:
+    return ["" if cell in (LEFT, UP) else cell for cell in row]
+
+
+def write_text(path: Path) -> None:
+    rows = ["\t".join(_cells(row)) for row in GRID]
+    path.write_text("\n".join([BEFORE, CAPTION, *rows, AFTER]), encoding="utf-8")
+
+
+def write_html(path: Path) -> None:
+    body = []
+    for r, row in enumerate(GRID):
+        cells = []
+        for c, cell in enumerate(row):
+            if cell in (LEFT, UP):
+                continue
+            cols = next((k for k in range(c + 1, len(row)) if row[k] != LEFT), len(row)) - c
+            rows = next((k for k in range(r + 1, len(GRID)) if GRID[k][c] != UP), len(GRID)) - r
+            tag = "th" if r < 2 else "td"
+            cells.append(f"<{tag} colspan='{cols}' rowspan='{rows}'>{cell}</{tag}>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    path.write_text(f"<html><body><h2>{BEFORE}</h2><p>{CAPTION}</p><table>{''.join(body)}</table>"
+                    f"<p>{AFTER}</p></body></html>", encoding="utf-8")
+
+
+def write_docx(path: Path) -> None:
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    document.add_paragraph(BEFORE)
+    document.add_paragraph(CAPTION)
+    table = document.add_table(rows=len(GRID), cols=len(GRID[0]))
+    for r, row in enumerate(GRID):
+        for c, cell in enumerate(row):
+            if cell == LEFT:
+                table.cell(r, c - 1).merge(table.cell(r, c))
+            elif cell == UP:
+                table.cell(r - 1, c).merge(table.cell(r, c))
+    for r, row in enumerate(GRID):
+        for c, cell in enumerate(row):
+            if cell not in (LEFT, UP):
+                table.cell(r, c).text = cell
+    document.add_paragraph(AFTER)
+    document.save(str(path))
+
+
+def write_pdf(path: Path) -> None:
+    pytest.importorskip("reportlab", reason="reportlab is needed to write test PDFs")
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("cjk", fontName="STSong-Light", fontSize=10)
+    spans = [("SPAN", (c - 1, r), (c, r)) for r, row in enumerate(GRID) for c, cell in enumerate(row) if cell == LEFT]
+    spans += [("SPAN", (c, r - 1), (c, r)) for r, row in enumerate(GRID) for c, cell in enumerate(row) if cell == UP]
+    table = Table([_cells(row) for row in GRID])
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), "STSong-Light", 9),
+                               ("GRID", (0, 0), (-1, -1), 0.5, "black"), *spans]))
+    SimpleDocTemplate(str(path)).build([Paragraph(BEFORE, style), Paragraph(CAPTION, style), table,
+                                        Paragraph(AFTER, style)])
+
+
+WRITERS = {"table.txt": write_text, "table.html": write_html, "table.docx": write_docx, "table.pdf": write_pdf}
+
+
+def claims_of(path: Path):
+    document = read_document(path, path.name)
+    return document, extract_document(document, EXTRACTOR).claims
+
+
+@pytest.mark.parametrize("name", sorted(WRITERS))
+def test_the_same_table_in_every_form_gives_the_same_claims(tmp_path, name):
+    path = tmp_path / name
+    WRITERS[name](path)
+    document, claims = claims_of(path)
+    got = [(c.value, c.unit, c.category, c.subject, c.period, c.scope, c.source) for c in claims]
+    assert got == EXPECTED
+    for claim in claims:
+        assert document.text[claim.num_start:claim.num_end] == claim.num_text
+        assert claim.sentence in document.text.split("\n")
+
+
+def test_dump_text_shows_one_row_a_line_cells_separated_by_tabs(tmp_path):
+    for name in ("table.html", "table.docx", "table.pdf"):
+        WRITERS[name](tmp_path / name)
+        text = read_document(tmp_path / name, name).text
+        assert "松岗县\t12\t10\t9\t8\t12.5" in text.split("\n"), name
+        assert "地区\t立案数（件）\t\t处分人数（人）\t\t处分人数同比增减（%）" in text.split("\n"), name
+
+
+def text_claims(text: str, year: int | None = None):
+    return extract_document(Document(doc="t.txt", text=text), EXTRACTOR, year=year).claims
+
+
+def test_text_table_of_full_width_spaces_under_a_unit_line():
+    text = ("青石县2025年主要数据\n\n表2　2025年全县纪检监察主要数据\n单位：件、人、%\n"
+            "指标　　2025年　　2024年　　同比增减\n处置问题线索　　816　　740　　10.3%\n"
+            "其中：谈话函询　　205　　230　　-10.9%\n给予党纪政务处分　　311　　280　　11.1%\n\n"
+            "2025年全县共处分干部311人。")
+    claims = text_claims(text)
+    got = [(c.num_text, c.value, c.unit, c.category, c.period, c.source) for c in claims]
+    assert got == [
+        ("816", 816, "件", "case", 2025, "table 1 r 2 c 2"), ("740", 740, "件", "case", 2024, "table 1 r 2 c 3"),
+        ("10.3", 10.3, "%", "share", 2025, "table 1 r 2 c 4"),
+        ("205", 205, "件", "case", 2025, "table 1 r 3 c 2"), ("230", 230, "件", "case", 2024, "table 1 r 3 c 3"),
+        ("-10.9", -10.9, "%", "share", 2025, "table 1 r 3 c 4"),
+        ("311", 311, "人", "discipline", 2025, "table 1 r 4 c 2"),
+        ("280", 280, "人", "discipline", 2024, "table 1 r 4 c 3"),
+        ("11.1", 11.1, "%", "share", 2025, "table 1 r 4 c 4"),
+        ("311", 311, "人", "discipline", 2025, "text"),
+    ]
+    for claim in claims:
+        assert text[claim.num_start:claim.num_end] == claim.num_text
+
+
+def test_current_and_last_year_columns_and_a_pipe_table():
+    text = "2022年第三季度通报\n项目 | 本期 | 上年同期 | 本年累计\n立案（件） | 14 | 9 | 41\n"
+    got = [(c.value, c.unit, c.period, c.source) for c in text_claims(text)]
+    assert got == [(14, "件", 2022, "table 1 r 2 c 2"), (9, "件", 2021, "table 1 r 2 c 3"),
+                   (41, "件", 2022, "table 1 r 2 c 4")]
+
+
+def test_months_as_rows_and_a_group_header_row():
+    text = ("月份\t立案数（件）\t留置（人）\n审查调查\n1月\t7\t1\n2月\t9\t0\n")
+    got = [(c.value, c.unit, c.subject, c.scope, c.source) for c in text_claims(text, 2024)]
+    assert got == [(7, "件", "立案数", "1月", "table 1 r 3 c 2"), (1, "人", "留置", "1月", "table 1 r 3 c 3"),
+                   (9, "件", "立案数", "2月", "table 1 r 4 c 2"), (0, "人", "留置", "2月", "table 1 r 4 c 3")]
+
+
+@pytest.mark.parametrize("text", [
+    "发布时间：2024-03-05　　来源：县纪委监委\n浏览次数：1024　　字号：大 中 小\n",
+    "一、工作回顾\n　　今年以来，全县共处分干部120人。\n　　二是加强监督。\n",
+    "表3　2024年巡察情况\n第一轮　　第二轮\n",
+])
+def test_lines_that_are_no_table_give_no_table_claims(text):
+    assert all(c.source == "text" for c in text_claims(text))
+
+
+@pytest.mark.parametrize("example", EXTRACTOR.tables.examples,
+                         ids=[f"tables:{e.line}" for e in EXTRACTOR.tables.examples])
+def test_table_rule_example(example):
+    failure = check_example(example, EXTRACTOR)
+    assert failure is None, failure
