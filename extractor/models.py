@@ -91,6 +91,7 @@ class Claim:
     sentence_start: int = 0
     subject_simplified: str = ""     # `subject` in simplified characters, so both scripts aggregate
     source: str = "text"             # "text", or "table T r R c C" (1-based) for a figure in a table cell
+    table_role: str = ""             # of a table cell: "row-total" (合计 row), "col-total", "part" (其中 row), space-joined
 
     def __post_init__(self) -> None:
         if not self.subject_simplified:

@@ -249,6 +249,15 @@ def _unit_line(text: str, words: TableWords) -> list[str]:
     return []
 
 
+_SOURCE = re.compile(r"table (\d+) r (\d+) c (\d+)")
+
+
+def cell_position(claim: Claim) -> tuple[int, int, int] | None:
+    """(table, row, column), 1-based, of a claim read from a table cell; None for one in the text."""
+    found = _SOURCE.fullmatch(claim.source)
+    return (int(found.group(1)), int(found.group(2)), int(found.group(3))) if found else None
+
+
 # ---------------------------------------------------------------- reading the cells
 
 @dataclass
@@ -257,7 +266,6 @@ class TableClaim:
 
     claim: Claim
     period: int | None
-    total: bool
 
 
 @dataclass
@@ -371,6 +379,7 @@ def _cell_claim(table: Table, cell: Cell, head: _Header, labels: list[str], grou
                 done: list[TableClaim]) -> TableClaim | None:
     current, dated = periods
     label = "".join(labels)
+    part = any(p.search(label) for p in words.parts)
     for pattern in words.parts:
         label = pattern.sub("", label)
     label, row_units = _strip_units(label, words)
@@ -391,7 +400,9 @@ def _cell_claim(table: Table, cell: Cell, head: _Header, labels: list[str], grou
         return None
     claim.scope = scope
     claim.source = f"table {table.number} r {cell.row + 1} c {cell.col + 1}"
-    return TableClaim(claim, period, total)
+    roles = {"row-total": words.is_total(label), "col-total": head.total, "part": part}
+    claim.table_role = " ".join(role for role, on in roles.items() if on)
+    return TableClaim(claim, period)
 
 
 def _measure_units(measure: str, words: TableWords) -> list[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from extractor.audit import audit_document
 from extractor.models import Document
 from extractor.pipeline import Extractor, extract_document
 from extractor.reader import read_document
@@ -193,3 +194,36 @@ def test_lines_that_are_no_table_give_no_table_claims(text):
 def test_table_rule_example(example):
     failure = check_example(example, EXTRACTOR)
     assert failure is None, failure
+
+
+def checks_of(text: str) -> list[tuple[str, str, str]]:
+    claims = text_claims(text, 2024)
+    return [(k.kind, k.status, k.message) for k in audit_document(claims)]
+
+
+def test_a_total_row_that_agrees_is_ok_one_that_does_not_is_flagged():
+    good = "地区\t立案数（件）\t处分人数（人）\n河口镇\t4\t3\n石门乡\t6\t5\n合计\t10\t8\n"
+    assert checks_of(good) == [("table_total", "ok", "表中各行之和 10 等于合计 10"),
+                               ("table_total", "ok", "表中各行之和 8 等于合计 8")]
+    bad = good.replace("合计\t10\t8", "合计\t11\t7")
+    assert checks_of(bad) == [("table_total", "mismatch", "表中各行之和 10 小于合计 11"),
+                              ("table_total", "impossible", "表中各行之和 8 超过合计 7")]
+
+
+def test_a_total_column_and_rounding():
+    text = "项目\t1月\t2月\t3月\t合计\n挽回经济损失（万元）\t1.2\t3.4\t0.5\t5.1\n"
+    assert checks_of(text) == [("table_total", "ok", "表中各列之和 51,000 等于合计 51,000")]   # 万元 → 元
+    assert checks_of(text.replace("5.1\n", "5.0\n")) == [   # 5.0 (49,500–50,500) meets 1.2+3.4+0.5 (49,500–52,500)
+        ("table_total", "ok", "表中各列之和 51,000 与合计 50,000 相符（允许四舍五入 48,000–52,000）")]
+    [(kind, status, message)] = checks_of(text.replace("5.1\n", "5.9\n"))
+    assert (kind, status) == ("table_total", "mismatch") and message == "表中各列之和 51,000 小于合计 59,000"
+
+
+def test_parts_under_qizhong_are_not_summed_and_a_change_is_recomputed():
+    text = ("单位：件\n指标\t2024年\t2023年\t同比增减\n立案\t120\t100\t20.0%\n其中：县处级干部立案\t8\t5\t60.0%\n"
+            "结案\t90\t80\t11.0%\n")
+    assert checks_of(text) == [
+        ("table_change", "ok", "同比 20.0% 与 (120-100)/100 = 20% 相符（允许四舍五入 19.95–20.05）"),
+        ("table_change", "ok", "同比 60.0% 与 (8-5)/5 = 60% 相符（允许四舍五入 59.95–60.05）"),
+        ("table_change", "mismatch", "同比 11.0% 与 (90-80)/80 = 12.5% 不符（允许四舍五入 10.95–11.05）"),
+    ]
