@@ -15,7 +15,7 @@ from .rules import RuleSet, installed_rules_dir, load_rules
 from .script import to_simplified
 from .sentences import split_sentences
 from .stoplist import StopList
-from .tables import TableClaim, TableWords, find_tables, load_table_words, table_claims
+from .tables import Table, TableClaim, TableWords, find_tables, load_table_words, table_claims
 
 DEFAULT_RULES = Path("rules")
 
@@ -72,6 +72,7 @@ class DocumentResult:
     claims: list[Claim]
     doc_year: int | None
     candidates: list[Candidate] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
 
 
 def numerals_of(text: str, simplified: str, stoplist: StopList) -> list[Numeral]:
@@ -104,10 +105,10 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
         _note_dropped(kept, claims)
     years = DocumentYears(simplified, sentences)
     doc_year = year or years.latest
-    cells = _table_cells(document, extractor, sentences, doc_year)
-    if cells:
-        spans = [(t.start, t.end) for t in find_tables(text, extractor.tables)]
-        claims = [c for c in claims if not any(a <= c.num_start < b for a, b in spans)]
+    tables = find_tables(text, extractor.tables)
+    cells = _table_cells(document, tables, extractor, sentences, doc_year)
+    if tables:
+        claims = [c for c in claims if not any(t.start <= c.num_start < t.end for t in tables)]
         claims = sorted(claims + [t.claim for t in cells], key=lambda c: c.num_start)
     for n, claim in enumerate(claims, start=1):
         claim.claim_id = f"{doc_no:04d}-{n:04d}"
@@ -118,13 +119,13 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     for cell in cells:
         if cell.period is not None:
             cell.claim.period = cell.period
-    return DocumentResult(document.doc, claims, doc_year, kept)
+    return DocumentResult(document.doc, claims, doc_year, kept, tables)
 
 
-def _table_cells(document: Document, extractor: Extractor, sentences: list[Sentence],
+def _table_cells(document: Document, tables: list[Table], extractor: Extractor, sentences: list[Sentence],
                  doc_year: int | None) -> list[TableClaim]:
     """Claims of the figures in the document's tables, each placed in the sentence (row) it stands in."""
-    found = [t for table in find_tables(document.text, extractor.tables)
+    found = [t for table in tables
              for t in table_claims(table, extractor.tables, extractor.matcher, extractor.stoplist,
                                    document.doc, doc_year)]
     starts = [s.start for s in sentences]

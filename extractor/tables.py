@@ -121,6 +121,10 @@ class Table:
     def width(self) -> int:
         return max(len(r) for r in self.rows)
 
+    def layout(self) -> list[list[tuple[int, int]]]:
+        """The offsets (start, end) of each row's cells, for showing the table as a table."""
+        return [[(c.start, c.end) for c in row] for row in self.rows]
+
 
 @dataclass(frozen=True)
 class _Line:

@@ -227,3 +227,30 @@ def test_parts_under_qizhong_are_not_summed_and_a_change_is_recomputed():
         ("table_change", "ok", "同比 60.0% 与 (8-5)/5 = 60% 相符（允许四舍五入 59.95–60.05）"),
         ("table_change", "mismatch", "同比 11.0% 与 (90-80)/80 = 12.5% 不符（允许四舍五入 10.95–11.05）"),
     ]
+
+
+def test_outputs_name_the_cell_highlight_it_in_its_row_and_show_the_table(tmp_path):
+    import csv
+
+    import openpyxl
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+
+    from extractor.run import run
+
+    (tmp_path / "in").mkdir()
+    write_text(tmp_path / "in" / "table.txt")
+    run([tmp_path / "in"], RULES, tmp_path / "out")
+    with open(tmp_path / "out" / "claims.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["source"] for r in rows] == [e[-1] for e in EXPECTED]
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "claims.xlsx", rich_text=True)["claims"]
+    header = [c.value for c in sheet[1]]
+    first = {name: cell.value for name, cell in zip(header, sheet[2], strict=True)}
+    assert first["source"] == "table 1 r 3 c 2"
+    assert isinstance(first["sentence"], CellRichText) and str(first["sentence"]) == "松岗县\t12\t10\t9\t8\t12.5"
+    assert [part.text for part in first["sentence"] if isinstance(part, TextBlock)] == ["12"]
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    table = page[page.index('<table class="doc-table">'):]
+    table = table[:table.index("</table>")]
+    assert table.startswith('<table class="doc-table"><tr><td>地区</td><td>立案数（件）</td><td></td>')
+    assert table.count("<tr>") == len(GRID) and table.count("<mark ") == len(EXPECTED)
