@@ -85,11 +85,12 @@ def _examples(data: dict, path: Path) -> list[Example]:
 
 
 def load_table_words(folders: list[Path], fallback: Path) -> TableWords:
-    """The tables.yaml of the last rules folder that has one, else `fallback`."""
+    """The tables.yaml of the last rules folder that has one, else the one of `fallback` (the
+    shipped rules) without its examples: they hold under the shipped rules, not under others."""
     for folder in reversed(folders):
         if (folder / TABLE_WORDS_FILE).is_file():
             return TableWords.load(folder / TABLE_WORDS_FILE)
-    return TableWords.load(fallback / TABLE_WORDS_FILE)
+    return replace(TableWords.load(fallback / TABLE_WORDS_FILE), examples=[])
 
 
 # ---------------------------------------------------------------- finding tables
