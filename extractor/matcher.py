@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import takewhile
 
 from .models import Claim, Numeral, Sentence, unit_key
 from .numerals import QUALIFIER_BEFORE
@@ -12,9 +13,11 @@ from .script import to_simplified
 
 _CLAUSE_END = re.compile(f"[{SEPARATORS}]")
 # Words that stand between a subject and its number and are no part of the subject.
-_SUBJECT_TAIL = re.compile(r"(?:分别为|分别是|分别|达到|高达|多达|共计|累计|总计|合计|约为|约|近|逾|超过|不足|不到|"
+_SUBJECT_TAIL = re.compile(r"(?:分别为|分别是|分别|达到|高达|多达|共计|累计|总计|合计|约为|将近|接近|大约|约|近|逾|超过|不足|不到|"
                            r"不少于|不低于|不超过|不多于|少于|多于|低于|高于|"
                            r"至少|仅|达|有|为|是|计|共|的|了)+$")
+# A pinyin annotation some traditional-script pages carry after a character: 個(gè) · 經費(fèi).
+_PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")
 # Time, scope and list words that open a clause and are no part of the subject.
 _SUBJECT_HEAD = re.compile(
     r"^(?:其中|包括|含|另外|此外|同时|全年|当年|年内|(?:去年|今年|上年|本年)度?(?:以来)?|以来|年来|年以来|"
@@ -22,6 +25,9 @@ _SUBJECT_HEAD = re.compile(
     r"全国|全省|全市|全区|全县|全系统|全局|各级|共计|累计|共|全部|合计|总计|先后|依规依纪|依法|"
     r"组织开展|组织召开|组织(?!处理)|开展|召开|举办|受到|受(?!理)|给予|共对|对|排查出|排查|查找出|查找|梳理出|梳理|发现|查摆出|查摆|"
     r"[，,、\s（(“\"])+")
+# Before a numeral in its clause: a target or plan for the future (力争…, 确保…, 到2027年…) is no tally;
+# inside a 《title》 (《学习计划》) the word names a document.
+_FUTURE_TARGET = re.compile(r"(?:力争|确保|争取|计划|拟|目标|预计|将要|要在|到\ue000\ue001*年)(?![^《》]*》)")
 # After a numeral: a duration or a date (为期一个月, 3个工作日, 1—9月) is no tally.
 _DURATION = re.compile(r"\s?(?:余|多)?个?(?:月|小时|工作日|星期|季度|年|天|日|周|分钟|学时)")
 
@@ -43,6 +49,14 @@ _LEFT_QUALIFIER = _left_qualifier_regex()
 _PART_MARKER = re.compile(r"其中|包括")
 _UNITS_OF = {"人": ("人", "名")}          # the units a part may be counted in, by unit_key (else its own)
 _LIST_ITEM = re.compile(r"[、和及与][^，。；\ue000]{0,12}$")
+_NO_SEPARATOR = re.compile(f"[^{SEPARATORS}\ue000]{{1,16}}")
+# A subject that only names the period compared with: the figure is the earlier one of the count before.
+_COMPARISON_ONLY = re.compile(r"(?:较|比|与|同|和)?(?:(?:去年|上年|前年|上一年度?|[0-9]{4}年度?)(?:同期)?|同期)(?:的|为|是)?")
+_CHANGE_WORD = re.compile(r"增长|下降|上升|减少|增加|提高|降低|增幅|降幅")
+_BRACKET_REACH = 40
+_PERCENT_SIGN = re.compile(r"\s?[%％]?")
+# After a part of a 其中 list, the next part may follow a comma: 其中乡科级干部3人，一般干部12人.
+_NEXT_PART = re.compile(r"[，,][^，。；\ue000]{1,12}$")
 _LIST_JOINER = re.compile(r"[、和及与]|以及")
 _NUMBER_MASK_KINDS = {"count", "redacted", "percent", "fraction", "points", "ordinal", "times"}
 
@@ -80,8 +94,9 @@ class SentenceMatcher:
     """Matches the rules of a RuleSet against one sentence at a time."""
 
     def __init__(self, ruleset: RuleSet):
-        self.rules = ruleset.rules
-        units = sorted(ruleset.units | {"个", "名", "人", "项", "次"}, key=len, reverse=True)
+        self.rules = [r for r in ruleset.rules if not r.fallback]
+        self.fallback_rules = [r for r in ruleset.rules if r.fallback]
+        units = sorted(ruleset.units | {"个", "名", "人", "项", "次", "%", "％"}, key=len, reverse=True)
         self._leading_unit = re.compile(
             r"(?:余|多)?(?:" + "|".join(map(re.escape, units)) + r")?(?:左右|以上|之多)?")
 
@@ -96,14 +111,23 @@ class SentenceMatcher:
         numerals = [n for n in numerals if n.kind in _NUMBER_MASK_KINDS]
         masked = mask(simplified, numerals, sentence.start)
         candidates: list[Candidate] = []
+        previous: Claim | None = None            # the last claim of this sentence
+        last_count: Claim | None = None          # … that is no share
         for i in range(len(numerals)):
-            previous = next((c.claim for c in reversed(candidates) if c.claim), None)
             cand = self._match_one(doc, sentence, masked, numerals, i, simplified, previous)
-            if cand.claim is None and cand.attempts and cand.attempts[-1].rule != "-":
-                _inherit(cand, sentence, masked, previous or prior)
+            if cand.claim is None and _still_open(cand):
+                _inherit(cand, sentence, masked, last_count or prior)
             if cand.claim is None and previous is not None:
                 self._count_after_count(cand, sentence, masked, simplified, previous)
+            if cand.claim is None and _still_open(cand):
+                self._apply(self.fallback_rules, cand, doc, sentence, masked, numerals, i, simplified, previous)
+            if cand.claim is not None:
+                _compared_with(cand, last_count)
+                previous = cand.claim
+                if cand.claim.unit != "%" and not _in_brackets(masked, cand.claim.num_start - sentence.start):
+                    last_count = cand.claim
             candidates.append(cand)
+        _respective_changes(candidates)
         consumed = {id(c.field_numeral) for c in candidates if c.claim and c.field_numeral}
         for c in candidates:
             if c.claim and id(c.numeral) in consumed:
@@ -115,20 +139,31 @@ class SentenceMatcher:
                    index: int, context: str, previous: Claim | None) -> Candidate:
         numeral = numerals[index]
         cand = Candidate(numeral)
+        end = numeral.end - sentence.start
+        if _DURATION.match(masked, end, _clause_end(masked, end)):
+            cand.attempts.append(Attempt("-", False, "a duration or a date, not a tally"))
+            return cand
+        start = numeral.start - sentence.start
+        if _FUTURE_TARGET.search(masked, _clause_start(masked, start), start):
+            cand.attempts.append(Attempt("-", False, "a target for the future, not a tally"))
+            return cand
+        self._apply(self.rules, cand, doc, sentence, masked, numerals, index, context, previous)
+        return cand
+
+    def _apply(self, rules: list[Rule], cand: Candidate, doc: str, sentence: Sentence, masked: str,
+               numerals: list[Numeral], index: int, context: str, previous: Claim | None) -> None:
+        """Try `rules` in order on numeral `index`; the first that matches makes its claim."""
+        numeral = numerals[index]
         start, end = numeral.start - sentence.start, numeral.end - sentence.start
         clause_start = _clause_start(masked, start)
         local_start = self._local_start(masked, numerals, index, sentence.start, clause_start, previous)
         right_text = masked[end:_clause_end(masked, end)]
-        if _DURATION.match(right_text):
-            cand.attempts.append(Attempt("-", False, "a duration or a date, not a tally"))
-            return cand
-        for rule in self.rules:
+        for rule in rules:
             reason, hit = self._try(rule, numeral, masked, clause_start, local_start, start, right_text, context)
             cand.attempts.append(Attempt(rule.id, hit is not None, reason, _parts(hit)))
             if hit is not None:
                 cand.claim, cand.field_numeral = self._claim(doc, sentence, masked, numerals, numeral, rule, hit)
-                break
-        return cand
+                return
 
     def _count_after_count(self, cand: Candidate, sentence: Sentence, masked: str, context: str,
                            previous: Claim) -> None:
@@ -167,6 +202,7 @@ class SentenceMatcher:
             return clause_start
         if previous is not None and previous.num_end == numerals[index - 1].end:
             prev_end = max(prev_end, previous.claim_end - offset)
+            prev_end = _PERCENT_SIGN.match(masked, prev_end).end()      # a share's claim ends before its %
         else:
             prev_end = self._leading_unit.match(masked, prev_end).end()
         joiner = _LIST_JOINER.match(masked, prev_end)
@@ -177,6 +213,8 @@ class SentenceMatcher:
         """Why `rule` does not take `numeral`, or the spans it matched."""
         if numeral.kind not in rule.kinds:
             return f"numeral is {numeral.kind}, rule takes {'/'.join(sorted(rule.kinds))}", None
+        if numeral.text in rule.not_numerals:
+            return f"this rule never takes 「{numeral.text}」", None
         if rule.whole is not None:
             return _try_whole(rule, masked, start)
         hit: dict = {"left_start": start, "right_end": start + len(numeral.text), "subject": None,
@@ -202,6 +240,13 @@ class SentenceMatcher:
             return "no subject word of this rule next to the number", None
         if rule.context_words is not None and not rule.context_words.search(context):
             return "no context word of this rule in the sentence", None
+        if rule.background_words is not None and rule.background_words.search(masked, 0, start):
+            return "the sentence states a background figure (共有…, 现有…)", None
+        if rule.unless_words is not None:
+            clause = masked[hit["left_start"]:start + len(numeral.text) + len(right_text)]
+            word = rule.unless_words.search(clause)
+            if word:
+                return f"「{word.group()}」 in the clause rules it out", None
         return "matched", hit
 
     def _claim(self, doc: str, sentence: Sentence, masked: str, numerals: list[Numeral], numeral: Numeral,
@@ -239,6 +284,48 @@ class SentenceMatcher:
         return claim, field_numeral
 
 
+def _still_open(cand: Candidate) -> bool:
+    """No rule took the numeral, and nothing ruled it out (a duration, a target)."""
+    return bool(cand.attempts) and cand.attempts[-1].rule != "-"
+
+
+def _in_brackets(masked: str, pos: int) -> bool:
+    """Is `pos` inside a parenthesis opened shortly before it (（含…）, （其中…）)?"""
+    window = max(0, pos - _BRACKET_REACH)
+    return masked.rfind("（", window, pos) > masked.rfind("）", window, pos) or \
+        masked.rfind("(", window, pos) > masked.rfind(")", window, pos)
+
+
+def _compared_with(cand: Candidate, base: Claim | None) -> None:
+    """A figure named only by the period it compares with (较上年同期的398件, 去年同期为497起,
+    比去年同期的41人) is the earlier figure of the count before it in the sentence: it takes that
+    count's subject and category."""
+    claim = cand.claim
+    if (base is None or base.sentence_start != claim.sentence_start or unit_key(base.unit) != unit_key(claim.unit)
+            or not _COMPARISON_ONLY.fullmatch(to_simplified(claim.subject).strip("（("))):
+        return
+    claim.subject, claim.category = base.subject, base.category
+    cand.attempts.append(Attempt(claim.rule, True, f"the figure {base.num_text}{base.unit} is compared with: "
+                                                   f"its subject and category"))
+
+
+def _respective_changes(candidates: list[Candidate]) -> None:
+    """分别增长a%、b%和c% after counts: each share is the change of the count in the same place
+    (立案2921件、结案1779件、处分1800人，分别比去年同期增长49.4%、5.0%和6.8%)."""
+    claims = [c.claim for c in candidates if c.claim]
+    for i, claim in enumerate(claims):
+        if claim.unit != "%" or not claim.subject or "分别" not in to_simplified(claim.subject):
+            continue
+        shares = list(takewhile(lambda c: c.unit == "%", claims[i:]))
+        counts = list(takewhile(lambda c: c.unit != "%", reversed(claims[:i])))[::-1]
+        if len(shares) < 2 or len(counts) < len(shares):
+            return
+        change = _CHANGE_WORD.search(to_simplified(claim.subject))
+        for count, share in zip(counts[-len(shares):], shares, strict=True):
+            share.subject = count.subject + (change.group() if change else "")
+        return
+
+
 def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim | None) -> None:
     """A part listed after 其中/包括, or a 、-joined item, takes the family of the claim before it
     when it counts in the same unit (其中重复件150件次 after 信访举报2,045件次)."""
@@ -253,14 +340,20 @@ def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim |
     if unit is None:
         return
     marker = _PART_MARKER.search(between)
+    same_sentence = previous.sentence_start == sentence.start
+    item = _LIST_ITEM.match(between) if same_sentence else None
+    if item is None and same_sentence and previous.rule.endswith("+inherited"):
+        item = _NEXT_PART.match(between)
     if marker:
         how = "part after " + marker.group()
-    elif previous.sentence_start == sentence.start and _LIST_ITEM.match(between):
-        how = "item of a 、 list"
+    elif item:
+        how = "item of a list" if item.re is _LIST_ITEM else "next part, after a comma"
+    elif _continues_parts(previous, sentence, between):
+        how = "next part of a ；list"
     else:
         return
     unit_end = unit.end()
-    subject_start = gap_from + (marker.end() if marker else _LIST_ITEM.match(between).end())
+    subject_start = gap_from + (marker.end() if marker else item.start() + 1 if item else 0)   # after the joiner
     subject = (subject_start, masked[subject_start:start])
     cand.claim = _claim_after(previous, sentence, n, category=previous.category,
                               subject=_clean_subject(sentence.text, subject), unit=unit.group().strip(" 余多"),
@@ -268,6 +361,18 @@ def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim |
                               rule=previous.rule.removesuffix("+inherited") + "+inherited")
     cand.attempts.append(Attempt(cand.claim.rule, True, f"{how} {previous.num_text}{previous.unit} "
                                                        f"({previous.category}), same unit"))
+
+
+def _continues_parts(previous: Claim, sentence: Sentence, between: str) -> bool:
+    """This sentence goes on with the parts of a 其中 list the sentence before ended with a ；
+    (其中科级干部19人；一般干部58人；…): the last claim was a part, right before, and only the
+    item's name stands before this number."""
+    if previous.sentence_start == sentence.start or not previous.sentence.rstrip().endswith(("；", ";")):
+        return False
+    if sentence.start - (previous.sentence_start + len(previous.sentence)) > 2:
+        return False
+    was_part = previous.rule.endswith("+inherited") or _PART_MARKER.search(previous.sentence) is not None
+    return was_part and _NO_SEPARATOR.fullmatch(between) is not None
 
 
 def _claim_after(previous: Claim, sentence: Sentence, n: Numeral, *, category: str, subject: str, unit: str,
@@ -338,10 +443,14 @@ def _clean_subject(text: str, subject: tuple[int, str] | None) -> str:
     title_end = simplified.rfind("》") + 1
     if 0 < title_end < len(simplified):
         start, simplified = start + title_end, simplified[title_end:]
+    leading = _PINYIN.match(simplified)       # the unit's annotation: 個(gè)典型案例
+    if leading:
+        start, simplified = start + leading.end(), simplified[leading.end():]
     original = text[start:start + len(simplified)]
     head = _SUBJECT_HEAD.match(simplified)
     cut_head = head.end() if head else 0
     tail = _SUBJECT_TAIL.search(simplified[cut_head:])
     cut_tail = len(simplified) - (tail.start() + cut_head if tail else len(simplified))
     cleaned = original[cut_head:len(original) - cut_tail] if cut_tail else original[cut_head:]
+    cleaned = _PINYIN.sub("", cleaned)
     return cleaned.strip("“”\"'（）() 、") or original.strip()

@@ -56,13 +56,14 @@ _AR = r"(?:[0-9]{1,3}(?:,[0-9]{3}(?![0-9]))+|[0-9]+)(?:\.[0-9]+)?"
 _MULT = r"(?:[十千万亿]|百(?!分))"
 _AR_NUM = (rf"{_AR}(?:\s?{_MULT}+(?:零?(?:[0-9]+|[{_D}]+){_MULT}+)*"
            rf"(?:零?[0-9]+(?![0-9.]))?)?(?:[余多][万亿]+)?")
-_CN = rf"(?:[{_D}十千万亿拾佰仟廿卅]|百(?!分))+(?:点[{_D}]+[万亿]*)?(?:[余多几][万亿]+)?"
+_CN = rf"(?:[{_D}十千万亿拾佰仟廿卅]|百(?!分))+(?:[点.][{_D}]+[万亿]*)?(?:[余多几][万亿]+)?"
 # A redaction mark takes the multiplier after it: ｘ万元 is a redacted amount, not 1万元.
 _RED = r"(?:(?<![A-Za-z0-9])[xX]{1,3}(?![A-Za-z])|(?<![0-9])[ｘ×*＊]{1,3})(?:[百千万亿]+(?!分))?"
 _NUM = rf"(?:{_AR_NUM}|{_CN})"
 
 _SCAN = re.compile(
-    rf"(?P<pct>百分之负?{_NUM})"
+    r"(?P<half>(?<=[占过逾超近达约])一半|一半(?=以上|左右)|半数(?=以上)|(?<=[过逾])半(?![年月天日价个小途夜路截拉边壁]))"
+    rf"|(?P<pct>百分之负?{_NUM})"
     rf"|(?P<frac>(?:{_AR}|[{_D}十百千万亿拾佰仟廿卅]+)分之负?(?:{_AR}|{_CN}))"
     rf"|(?P<ord>第\s?(?:{_AR_NUM}|{_CN}|{_RED}))"
     r"|(?P<slash>(?<![0-9/.])[0-9]{1,4}/[0-9]{1,4}(?![0-9/.]))"
@@ -75,6 +76,10 @@ _AR_NUM_FULL = re.compile(_AR_NUM)
 _CN_FULL = re.compile(_CN)
 _RED_FULL = re.compile(_RED)
 _SIMPLE_TAIL = re.compile(r"([0-9.,]+)\s?([十百千万亿]*)(?:[余多]([万亿]+))?")
+# A numeral cn2an reads only without its multiplier: with 点 (一〇三点六万) or digit by digit
+# (二五〇万, 一二三四万 — three digits or more, or a zero: 七八万 is an estimate, read below).
+_DECIMAL_MULT = re.compile(r"(.+点[零〇一二三四五六七八九]+|[零〇一二三四五六七八九]*[零〇][零〇一二三四五六七八九]*"
+                           r"|[零〇一二三四五六七八九]{3,})([万亿]+)")
 _PAIR = re.compile(r"(.*?[十百千万亿])?([一二三四五六七八九两])([一二三四五六七八九两])([十百千万亿]*)")
 
 _MEASURE = re.compile(rf"\s?[余多几]?\s?(?:{_MEASURE_ALT})")
@@ -116,6 +121,7 @@ class _Cand:
     plain: bool = True        # a bare number: no 第, no 分之, no 百分之
     year_only: bool = False   # digits read one by one (一九四九): a number only as a year
     unit_hint: str = ""
+    qualifier: str = ""       # set by the builder when its own words decide it (过半: over)
 
     def __post_init__(self) -> None:
         self.tail = self.tail or self.end
@@ -155,7 +161,15 @@ def _ar_value(span: str) -> Decimal | None:
 @lru_cache(maxsize=8192)
 def _cn_value(span: str) -> tuple[Decimal, Decimal | None] | None:
     """(value, high) of a Chinese numeral; high is set for 三四 · 七八十万 · 三五百 (an estimate)."""
-    span = span.replace("卅", "三十").replace("余", "").replace("多", "").replace("几", "")
+    span = span.replace("卅", "三十").replace("余", "").replace("多", "").replace("几", "").replace(".", "点")
+    decimal_mult = _DECIMAL_MULT.fullmatch(span)
+    if decimal_mult:                       # 一〇三点六万 · 二五〇万: cn2an reads no multiplier after them
+        value = _cn2an(decimal_mult.group(1))
+        if value is None:
+            return None
+        for ch in decimal_mult.group(2):
+            value *= _MULTIPLIER[ch]
+        return value, None
     if span[0] in _AMBIGUOUS_START:
         span = "一" + span
     pair = _PAIR.fullmatch(span)
@@ -330,6 +344,14 @@ def _ordinal(start: int, end: int, span: str, norm: str) -> _Cand | None:
     return _Cand(start, end, found[0], kind="ordinal", plain=False) if found else None
 
 
+def _half(start: int, end: int, span: str, norm: str) -> _Cand:
+    """占一半 · 一半以上 · 半数以上 · 过半 (the 半 after 过/逾: more than half) — a share of 50%.
+    A half in other words (一半的时间, 上半年) is no share."""
+    over = span == "半"
+    return _Cand(start, end, Decimal("0.5"), kind="fraction", plain=False, unit_hint="%",
+                 qualifier="over" if over else "")
+
+
 def _percent(start: int, end: int, span: str, norm: str) -> _Cand | None:
     """百分之七十 · 百分之3.5 · 负百分之二."""
     inner = span[3:]
@@ -341,7 +363,7 @@ def _percent(start: int, end: int, span: str, norm: str) -> _Cand | None:
 
 
 _BUILDERS = {"pct": _percent, "frac": _cn_fraction, "ord": _ordinal, "slash": _slash_fraction,
-             "ar": _arabic, "cn": _chinese, "red": _redaction}
+             "ar": _arabic, "cn": _chinese, "red": _redaction, "half": _half}
 
 
 def _fu_is_sign(norm: str, at: int) -> bool:
@@ -491,6 +513,8 @@ def _qualifier(cand: _Cand, norm: str) -> str:
     """exact / approx / over / under from the words around the numeral (约 · 余 · 以上 · 不足 …)."""
     if cand.kind == "redacted":
         return "redacted"
+    if cand.qualifier:
+        return cand.qualifier
     for width in (3, 2, 1):                     # the longest word before the numeral wins
         if cand.start >= width and (found := QUALIFIER_BEFORE.get(norm[cand.start - width:cand.start])):
             return found

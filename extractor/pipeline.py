@@ -92,12 +92,15 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     numerals = numerals_of(text, simplified, extractor.stoplist)
     claims: list[Claim] = []
     kept: list[Candidate] = []
+    last_count: Claim | None = None          # the last claim that is no share: parts take its reading
     for sentence, found in _by_sentence(sentences, numerals):
         if found:
             own = simplified[sentence.start:sentence.end]
-            prior = claims[-1] if claims else None
-            candidates = extractor.matcher.match(document.doc, sentence, own, found, prior)
-            claims.extend(c.claim for c in candidates if c.claim)
+            candidates = extractor.matcher.match(document.doc, sentence, own, found, last_count)
+            for c in candidates:
+                if c.claim:
+                    claims.append(c.claim)
+                    last_count = c.claim if c.claim.unit != "%" else last_count
             if keep_candidates:
                 kept.extend(candidates)
     claims = resolve_rank_fields(claims, sentences)

@@ -93,10 +93,14 @@ class Rule:
     whole: Any                       # escape hatch: a raw regex over the sentence (regex module)
     subject_words: re.Pattern | None
     context_words: re.Pattern | None
+    unless_words: re.Pattern | None  # none of these may stand in the claim's clause
+    background_words: re.Pattern | None   # none of these may stand in the sentence before the number
+    not_numerals: frozenset[str]     # numerals, as written, the rule never takes (一 of 一份答卷)
     kinds: frozenset[str]
     unit_default: str
     unit_map: dict[str, str]
     uses_field: bool
+    fallback: bool                   # tried only after a numeral found no other reading
     file: str
     line: int
 
@@ -150,7 +154,7 @@ class _Family:
     files: list[str] = field(default_factory=list)
 
 
-_MERGED_LISTS = ("subjects", "units", "context")
+_MERGED_LISTS = ("subjects", "units", "context", "unless", "background")
 
 
 def _add_file(path: Path, rank: int, families: dict[str, _Family]) -> None:
@@ -189,7 +193,7 @@ def _extend(base: dict, extra: dict, where: str) -> None:
         if name != "__line__":
             words[name] = _word_list(words.get(name), where, name) + _word_list(value, where, name)
     base["words"] = words
-    for key in ("category", "priority", "description", "kinds", "unit_map"):
+    for key in ("category", "priority", "description", "kinds", "unit_map", "fallback"):
         if key in extra:
             base[key] = extra[key]
 
@@ -300,6 +304,8 @@ def _compile_rule(spec: dict, family: dict, words: dict[str, list[str]], path: P
     subjects = _word_list(spec.get("subjects", family.get("subjects")), where, "subjects")
     units = _word_list(spec.get("units", family.get("units")), where, "units")
     context = _word_list(spec.get("context", family.get("context")), where, "context")
+    unless = _word_list(family.get("unless"), where, "unless") + _word_list(spec.get("unless"), where, "unless")
+    background = _word_list(family.get("background"), where, "background")
     kinds = frozenset(spec.get("kinds", family.get("kinds", COUNT_KINDS)))
     if not kinds <= KNOWN_KINDS:
         raise RuleFileError(f"{where}: unknown kind(s) {sorted(kinds - KNOWN_KINDS)}; known: {sorted(KNOWN_KINDS)}")
@@ -319,8 +325,12 @@ def _compile_rule(spec: dict, family: dict, words: dict[str, list[str]], path: P
         left=left, right=right, whole=whole,
         subject_words=re.compile(_alternation(subjects)) if subjects else None,
         context_words=re.compile(_alternation(context)) if context else None,
+        unless_words=re.compile(_alternation(unless)) if unless else None,
+        background_words=re.compile(_alternation(background)) if background else None,
+        not_numerals=frozenset(_word_list(spec.get("not_numerals", family.get("not_numerals")), where,
+                                          "not_numerals")),
         kinds=kinds, unit_default=to_simplified(str(spec.get("unit_default", ""))), unit_map=unit_map,
-        uses_field=uses_field, file=str(path), line=line,
+        uses_field=uses_field, fallback=bool(family.get("fallback", False)), file=str(path), line=line,
     )
 
 

@@ -344,12 +344,51 @@ def _strip_units(text: str, words: TableWords) -> tuple[str, list[str]]:
     return text, []
 
 
+@dataclass
+class _Reader:
+    """Reads a figure with the sentence rules: the matcher, stop-list and document, and the ids of
+    the fallback rules (tried when no other rule reads a number)."""
+
+    matcher: SentenceMatcher
+    stoplist: StopList
+    doc: str
+    fallback: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        self.fallback = frozenset(rule.id for rule in self.matcher.fallback_rules)
+
+    def figure(self, measure: str, cell: Cell, units: list[str], kind: str) -> Claim | None:
+        """The claim the rules read in measure + cell + unit, moved onto the cell: the units are tried
+        in order, and the first a rule of a family reads wins over one only a fallback rule reads
+        (单位：件、人: 立案数 in 件; 党纪处分 in 人, though a tally takes any number of 件)."""
+        if kind or cell.text.endswith(("%", "％")):
+            units = ["%"]
+        fallback = None
+        for tail in [u for u in dict.fromkeys(units) if u] + [""]:
+            tail = "" if cell.text.endswith(tail) else tail
+            claim = self._match(measure + cell.text + tail, len(measure), len(measure) + len(cell.text))
+            if claim is not None and claim.rule.split("+")[0] not in self.fallback:
+                return _moved(claim, cell, len(measure))
+            fallback = fallback or claim
+        return _moved(fallback, cell, len(measure)) if fallback else None
+
+    def _match(self, text: str, start: int, end: int) -> Claim | None:
+        """The claim of the numeral that starts within text[start:end]."""
+        simplified = to_simplified(text)
+        numerals = [n for n in find_numerals(simplified, self.stoplist) if start <= n.start < end]
+        if not numerals:
+            return None
+        candidates = self.matcher.match(self.doc, Sentence(0, len(text), text, 1), simplified, numerals)
+        return next((c.claim for c in candidates if c.claim is not None and start <= c.claim.num_start < end), None)
+
+
 def table_claims(table: Table, words: TableWords, matcher: SentenceMatcher, stoplist: StopList,
                  doc: str, doc_year: int | None) -> list[TableClaim]:
     """Claims of every figure in the data cells of `table`, in row order."""
     heads = [_read_header(parts, words, doc_year) for parts in _column_headers(table)]
     dated = next((h.period for h in heads if h.period is not None), None)
     current = dated if dated is not None else table.caption_year or doc_year
+    reader = _Reader(matcher, stoplist, doc)
     label_cols = _label_columns(table)
     out: list[TableClaim] = []
     group = ""
@@ -363,8 +402,8 @@ def table_claims(table: Table, words: TableWords, matcher: SentenceMatcher, stop
         above = labels
         for cell in row[label_cols:]:
             if _is_number(cell.text):
-                found = _cell_claim(table, cell, heads[cell.col], labels, group, words, matcher, stoplist,
-                                    doc, (current, dated), out)
+                found = _cell_claim(table, cell, heads[cell.col], labels, group, words, reader,
+                                    (current, dated), out)
                 if found:
                     out.append(found)
     return out
@@ -380,8 +419,8 @@ def _label_columns(table: Table) -> int:
 
 
 def _cell_claim(table: Table, cell: Cell, head: _Header, labels: list[str], group: str, words: TableWords,
-                matcher: SentenceMatcher, stoplist: StopList, doc: str, periods: tuple[int | None, int | None],
-                done: list[TableClaim]) -> TableClaim | None:
+                reader: _Reader, periods: tuple[int | None, int | None], done: list[TableClaim]) -> TableClaim | None:
+    """The claim of one data cell, read with its row label (and group) and its column's header."""
     current, dated = periods
     label = "".join(labels)
     part = any(p.search(label) for p in words.parts)
@@ -390,17 +429,16 @@ def _cell_claim(table: Table, cell: Cell, head: _Header, labels: list[str], grou
     label, row_units = _strip_units(label, words)
     row_year = _YEAR.fullmatch(label)
     by_column = words.is_place_or_month(label) or row_year is not None
-    total = words.is_total(label) or head.total
     scope = " ".join(s for s in (head.scope, "" if row_year else label if by_column else "") if s)
     measure = (head.measure or group) if by_column else group + label + ("" if head.neutral else head.measure)
+    measure += head.word
     period = head.period if head.period is not None else (int(row_year.group(1)) if row_year else None)
     if period is None and (head.kind or dated is None):
         period = current
-        measure += head.word
-    units = head.units + row_units + table.units + _measure_units(measure, words)
-    claim = _read_figure(measure, cell, units, head.kind, matcher, stoplist, doc)
-    if claim is None and total:
-        claim = _like_column(cell, done, matcher, stoplist, doc)
+    units = head.units + row_units + [u for u in table.units if u not in ("%", "％")] + _measure_units(measure, words)
+    claim = reader.figure(measure, cell, units, head.kind)
+    if claim is None and (words.is_total(label) or head.total):
+        claim = _like_column(cell, done, reader)
     if claim is None:
         return None
     claim.scope = scope
@@ -414,33 +452,6 @@ def _measure_units(measure: str, words: TableWords) -> list[str]:
     return [unit for ending, unit in words.measure_units.items() if measure.endswith(ending)]
 
 
-def _read_figure(measure: str, cell: Cell, units: list[str], kind: str, matcher: SentenceMatcher,
-                 stoplist: StopList, doc: str) -> Claim | None:
-    """The claim the sentence rules read in measure + cell + unit, moved onto the cell."""
-    if kind or cell.text.endswith(("%", "％")):
-        units = ["%"]
-    tails = [u for u in dict.fromkeys(units) if u] + [""]
-    for tail in tails:
-        if cell.text.endswith(tail) and tail:
-            tail = ""
-        text = measure + cell.text + tail
-        found = _match(text, len(measure), len(measure) + len(cell.text), matcher, stoplist, doc)
-        if found is not None:
-            return _moved(found, cell, len(measure))
-    return None
-
-
-def _match(text: str, start: int, end: int, matcher: SentenceMatcher, stoplist: StopList, doc: str) -> Claim | None:
-    """The claim of the numeral that starts within text[start:end], read by the sentence rules."""
-    simplified = to_simplified(text)
-    numerals = [n for n in find_numerals(simplified, stoplist) if start <= n.start < end]
-    if not numerals:
-        return None
-    sentence = Sentence(0, len(text), text, 1)
-    candidates = matcher.match(doc, sentence, simplified, numerals)
-    return next((c.claim for c in candidates if c.claim is not None and start <= c.claim.num_start < end), None)
-
-
 def _moved(claim: Claim, cell: Cell, offset: int) -> Claim:
     """`claim` (read in the made-up sentence) with its spans moved onto the cell in the document."""
     num_start = cell.start + claim.num_start - offset
@@ -450,10 +461,9 @@ def _moved(claim: Claim, cell: Cell, offset: int) -> Claim:
                    subject_simplified="")
 
 
-def _like_column(cell: Cell, done: list[TableClaim], matcher: SentenceMatcher, stoplist: StopList,
-                 doc: str) -> Claim | None:
+def _like_column(cell: Cell, done: list[TableClaim], reader: _Reader) -> Claim | None:
     """A total no rule reads alone (合计 42) is read as the figure above it in its column."""
     above = next((t.claim for t in reversed(done) if t.claim.source.endswith(f" c {cell.col + 1}")), None)
     if above is None:
         return None
-    return _read_figure(above.subject, cell, [above.unit], "", matcher, stoplist, doc)
+    return reader.figure(above.subject, cell, [above.unit], "")
