@@ -13,6 +13,7 @@ rules, on a short sentence made of those words and the cell (立案数 + 35 + �
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -204,10 +205,53 @@ def _block_at(lines: list[_Line], i: int, words: TableWords) -> tuple[int, list[
         j += 1
     if rows and any(p.search(rows[0][0].text) for p in words.captions):
         return None
+    if rows and not any(ch in line.text for line in lines[i:j] for ch in "\t|｜"):
+        rows = _aligned(rows, lines[i:j])
     heads = _header_count(rows)
     if not 0 < heads <= _MAX_HEADER_ROWS or not any(_is_data(r) for r in rows[heads:]):
         return None
     return j, rows
+
+
+def _aligned(rows: list[list[Cell]], lines: list[_Line]) -> list[list[Cell]]:
+    """Rows whose cells are separated by spaces, each cell put in the column it stands under on
+    the line with the most cells (a header over two columns goes to the first of them, which it
+    then spans; a cell left blank stays empty)."""
+    widest = max(len(r) for r in rows)
+    if all(len(r) in (1, widest) for r in rows):
+        return rows
+    k = next(k for k, r in enumerate(rows) if len(r) == widest)
+    anchors = [_x(lines[k], c) for c in rows[k]]
+    out = []
+    for cells, line in zip(rows, lines, strict=True):
+        if len(cells) in (1, widest):
+            out.append(cells)
+            continue
+        placed: list[Cell | None] = [None] * widest
+        for cell in cells:
+            col = max((n for n, a in enumerate(anchors) if a <= _x(line, cell) + 2), default=0)
+            while col < widest - 1 and placed[col] is not None:
+                col += 1
+            placed[col] = cell
+        out.append(_filled(placed, line))
+    return out
+
+
+def _x(line: _Line, cell: Cell) -> int:
+    """Where a cell begins on its line, in display columns (a CJK or full-width character is two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line.text[:cell.start - line.start])
+
+
+def _filled(placed: list[Cell | None], line: _Line) -> list[Cell]:
+    """The cells of a row, an empty one (at the next cell's start) where none stands."""
+    end = line.start + len(line.text.rstrip(" \u3000"))
+    out: list[Cell] = []
+    for k, cell in enumerate(placed):
+        if cell is None:
+            at = next((c.start for c in placed[k:] if c is not None), end)
+            cell = Cell(0, k, at, at, "")
+        out.append(cell)
+    return out
 
 
 def _header_count(rows: list[list[Cell]]) -> int:

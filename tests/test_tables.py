@@ -166,6 +166,21 @@ def test_text_table_of_full_width_spaces_under_a_unit_line():
         assert text[claim.num_start:claim.num_end] == claim.num_text
 
 
+def test_a_text_table_aligned_by_spaces_with_a_header_over_two_columns_and_a_blank_cell():
+    text = ("单位：件、人\n"
+            "乡镇        立案数                处分人数\n"
+            "            2023年      2022年    2023年      2022年\n"
+            "河口镇      6           4         5           3\n"
+            "石门乡      11                    7           6\n")
+    got = [(c.value, c.unit, c.subject, c.period, c.scope, c.source) for c in text_claims(text)]
+    assert got == [
+        (6, "件", "立案数", 2023, "河口镇", "table 1 r 3 c 2"), (4, "件", "立案数", 2022, "河口镇", "table 1 r 3 c 3"),
+        (5, "人", "处分人数", 2023, "河口镇", "table 1 r 3 c 4"), (3, "人", "处分人数", 2022, "河口镇", "table 1 r 3 c 5"),
+        (11, "件", "立案数", 2023, "石门乡", "table 1 r 4 c 2"),
+        (7, "人", "处分人数", 2023, "石门乡", "table 1 r 4 c 4"), (6, "人", "处分人数", 2022, "石门乡", "table 1 r 4 c 5"),
+    ]
+
+
 def test_current_and_last_year_columns_and_a_pipe_table():
     text = "2022年第三季度通报\n项目 | 本期 | 上年同期 | 本年累计\n立案（件） | 14 | 9 | 41\n"
     got = [(c.value, c.unit, c.period, c.source) for c in text_claims(text)]
