@@ -58,9 +58,10 @@ class TableWords:
         """Read a tables.yaml file; RuleFileError (naming file and line) when it is wrong."""
         raw = _read_yaml(path)
         data = _without_lines(raw)
+        _check_words(data, path, raw.get("__line__", 1))
 
         def patterns(key: str) -> list[re.Pattern]:
-            return [re.compile(p) for p in data.get(key, [])]
+            return [_compiled(p, path, key) for p in data.get(key, [])]
 
         return cls(dict(data.get("periods", {})), list(data.get("changes", [])), list(data.get("shares", [])),
                    list(data.get("totals", [])), list(data.get("neutral", [])), list(data.get("unit_labels", [])),
@@ -72,6 +73,35 @@ class TableWords:
 
     def is_place_or_month(self, text: str) -> bool:
         return any(p.search(text) for p in self.places + self.months) or self.is_total(text)
+
+
+_WORD_LISTS = ("changes", "shares", "totals", "neutral", "unit_labels", "places", "months", "parts", "captions")
+_MAPPINGS = {"periods": int, "measure_units": str}
+
+
+def _check_words(data: dict, path: Path, line: int) -> None:
+    """Raise RuleFileError for unknown keys and values of the wrong kind."""
+    for key, value in data.items():
+        if key in _WORD_LISTS:
+            ok = isinstance(value, list) and all(isinstance(v, str) and v for v in value)
+            kind = "a list of words"
+        elif key in _MAPPINGS:
+            ok = isinstance(value, dict) and all(isinstance(v, _MAPPINGS[key]) for v in value.values())
+            kind = f"a mapping of words to {'years back' if key == 'periods' else 'units'}"
+        elif key == "examples":
+            ok, kind = isinstance(value, list), "a list of examples"
+        else:
+            raise RuleFileError(f"{path}:{line}: unknown key `{key}` (known: {', '.join([*_WORD_LISTS, *_MAPPINGS])}, "
+                                f"examples)")
+        if not ok:
+            raise RuleFileError(f"{path}:{line}: `{key}` must be {kind}")
+
+
+def _compiled(pattern: str, path: Path, key: str) -> re.Pattern:
+    try:
+        return re.compile(pattern)
+    except re.error as err:
+        raise RuleFileError(f"{path}:1: `{key}` pattern {pattern!r} does not compile: {err}") from None
 
 
 def _examples(data: dict, path: Path) -> list[Example]:

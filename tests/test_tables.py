@@ -269,3 +269,17 @@ def test_outputs_name_the_cell_highlight_it_in_its_row_and_show_the_table(tmp_pa
     table = table[:table.index("</table>")]
     assert table.startswith('<table class="doc-table"><tr><td>地区</td><td>立案数（件）</td><td></td>')
     assert table.count("<tr>") == len(GRID) and table.count("<mark ") == len(EXPECTED)
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("periods: [本期]\n", "tables.yaml:1: `periods` must be a mapping of words to years back"),
+    ("captions: ['(表']\n", "tables.yaml:1: `captions` pattern '(表' does not compile"),
+    ("colours: [红]\n", "tables.yaml:1: unknown key `colours`"),
+])
+def test_a_wrong_tables_file_is_one_line_naming_it(tmp_path, body, message):
+    from extractor.rules import RuleFileError
+
+    (tmp_path / "tables.yaml").write_text(body, encoding="utf-8")
+    with pytest.raises(RuleFileError) as info:
+        Extractor.load([RULES, tmp_path])
+    assert message in str(info.value) and "\n" not in str(info.value)
