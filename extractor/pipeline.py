@@ -15,7 +15,15 @@ from .rules import RuleSet, installed_rules_dir, load_rules
 from .script import to_simplified
 from .sentences import split_sentences
 from .stoplist import StopList
-from .tables import Table, TableClaim, TableWords, find_tables, load_table_words, table_claims
+from .tables import (
+    Table,
+    TableClaim,
+    TableWords,
+    find_tables,
+    link_table_parts,
+    load_table_words,
+    table_claims,
+)
 
 DEFAULT_RULES = Path("rules")
 
@@ -122,6 +130,7 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     for cell in cells:
         if cell.period is not None:
             cell.claim.period = cell.period
+    link_table_parts([c.claim for c in cells])
     return DocumentResult(document.doc, claims, doc_year, kept, tables)
 
 

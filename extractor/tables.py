@@ -337,6 +337,18 @@ def cell_position(claim: Claim) -> tuple[int, int, int] | None:
     return (int(found.group(1)), int(found.group(2)), int(found.group(3))) if found else None
 
 
+def link_table_parts(claims: list[Claim]) -> None:
+    """Point the cells of a 其中 row at the cell above them in their column that is no part (its
+    total), as parts after 其中 in a sentence are: 其中：党纪处分 437 under 给予党纪政务处分 503."""
+    above: dict[tuple[int, int], Claim] = {}
+    for claim in sorted(claims, key=lambda c: cell_position(c) or (0, 0, 0)):
+        table, _, col = cell_position(claim) or (0, 0, 0)
+        if "part" not in claim.table_role.split():
+            above[table, col] = claim
+        elif (total := above.get((table, col))) is not None and total.unit == claim.unit != "%":
+            claim.parent = total.claim_id
+
+
 # ---------------------------------------------------------------- reading the cells
 
 @dataclass

@@ -234,10 +234,14 @@ def test_a_total_column_and_rounding():
     assert (kind, status) == ("table_total", "mismatch") and message == "表中各列之和 51,000 小于合计 59,000"
 
 
-def test_parts_under_qizhong_are_not_summed_and_a_change_is_recomputed():
+def test_parts_under_qizhong_point_at_the_row_above_and_a_change_is_recomputed():
     text = ("单位：件\n指标\t2024年\t2023年\t同比增减\n立案\t120\t100\t20.0%\n其中：县处级干部立案\t8\t5\t60.0%\n"
             "结案\t90\t80\t11.0%\n")
+    assert [(c.num_text, c.parent) for c in text_claims(text, 2024) if c.parent] == [("8", "0001-0001"),
+                                                                                  ("5", "0001-0002")]
     assert checks_of(text) == [
+        ("parts_total", "partial", "其中各项之和 8 小于合计 120"),
+        ("parts_total", "partial", "其中各项之和 5 小于合计 100"),
         ("table_change", "ok", "同比 20.0% 与 (120-100)/100 = 20% 相符（允许四舍五入 19.95–20.05）"),
         ("table_change", "ok", "同比 60.0% 与 (8-5)/5 = 60% 相符（允许四舍五入 59.95–60.05）"),
         ("table_change", "mismatch", "同比 11.0% 与 (90-80)/80 = 12.5% 不符（允许四舍五入 10.95–11.05）"),
