@@ -382,6 +382,15 @@ class _HTMLGrid:
         self.covered = {c: n - 1 for c, n in self.covered.items() if n > 1}
         self.in_cell = False
 
+    def end_row(self) -> int:
+        """The tabs that close a row: the columns its last cell spans or cells above still cover."""
+        while self.covered.get(self.col, 0) > 0:
+            self.col += 1
+        tabs = max(0, self.col - 1 - self.tabs)
+        self.tabs += tabs
+        self.in_cell = False
+        return tabs
+
     def place(self, attrs: list) -> int:
         """The tabs to write before a cell: it goes to the next column no cell above covers."""
         while self.covered.get(self.col, 0) > 0:
@@ -452,6 +461,8 @@ class _HTMLText(HTMLParser):
         if grid is None:
             return False
         if tag == "tr":
+            if not self.line_start:
+                self.parts.append("\t" * grid.end_row())
             self._break(hard=False)
             if start:
                 grid.new_row()

@@ -148,6 +148,7 @@ class Table:
     end: int
     units: list[str] = field(default_factory=list)
     caption_year: int | None = None
+    title_rows: set[int] = field(default_factory=set)   # header rows of one cell: a title or 单位：… line
 
     @property
     def width(self) -> int:
@@ -309,14 +310,19 @@ def _table(rows: list[list[Cell]], number: int, before: list[_Line], words: Tabl
     """The table of a block of rows: cells numbered, header rows counted, unit and caption read."""
     header_rows = _header_count(rows)
     numbered = [[replace(c, row=r, col=k) for k, c in enumerate(cells)] for r, cells in enumerate(rows)]
+    titles = {r for r in range(header_rows - 1) if sum(1 for c in rows[r] if c.text) == 1}
     units: list[str] = []
     year = None
-    for line in before:
-        units = _unit_line(line.text, words) or units
-        found = _YEAR.search(line.text)
-        if found and any(p.search(line.text.strip()) for p in words.captions):
+    for text, title in [(line.text, False) for line in before] + [(_joined(rows[r]), True) for r in sorted(titles)]:
+        units = _unit_line(text, words) or units
+        found = _YEAR.search(text)
+        if found and (title or any(p.search(text.strip()) for p in words.captions)):
             year = int(found.group(1))
-    return Table(number, numbered, header_rows, rows[0][0].start, numbered[-1][-1].end, units, year)
+    return Table(number, numbered, header_rows, rows[0][0].start, numbered[-1][-1].end, units, year, titles)
+
+
+def _joined(row: list[Cell]) -> str:
+    return "".join(c.text for c in row)
 
 
 def _unit_line(text: str, words: TableWords) -> list[str]:
@@ -378,6 +384,8 @@ def _column_headers(table: Table) -> list[list[str]]:
     (a merged cell spanning columns), except in the last header row."""
     out: list[list[str]] = [[] for _ in range(table.width)]
     for r in range(table.header_rows):
+        if r in table.title_rows:
+            continue
         row = table.rows[r]
         last = ""
         for k in range(table.width):

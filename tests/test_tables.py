@@ -24,7 +24,8 @@ BEFORE = "一、全年概况"
 AFTER = "以上数据截至年底。"
 LEFT, UP = "<", "^"   # a cell merged with the one on its left / above it
 GRID = [
-    ["地区", "立案数（件）", LEFT, "处分人数（人）", LEFT, "处分人数同比增减（%）"],
+    ["单位：件、人", LEFT, LEFT, LEFT, LEFT, LEFT],
+    ["地区", "立案数", LEFT, "处分人数", LEFT, "处分人数同比增减（%）"],
     [UP, "2023年", "2022年", "2023年", "2022年", UP],
     ["松岗县", "12", "10", "9", "8", "12.5"],
     ["柳溪区", "30", "25", "21", "20", "5.0"],
@@ -32,21 +33,21 @@ GRID = [
 ]
 # (value, unit, category, subject, period, scope, source) of every figure of GRID
 EXPECTED = [
-    (12, "件", "case", "立案数", 2023, "松岗县", "table 1 r 3 c 2"),
-    (10, "件", "case", "立案数", 2022, "松岗县", "table 1 r 3 c 3"),
-    (9, "人", "discipline", "处分人数", 2023, "松岗县", "table 1 r 3 c 4"),
-    (8, "人", "discipline", "处分人数", 2022, "松岗县", "table 1 r 3 c 5"),
-    (12.5, "%", "share", "处分人数同比增减", 2023, "松岗县", "table 1 r 3 c 6"),
-    (30, "件", "case", "立案数", 2023, "柳溪区", "table 1 r 4 c 2"),
-    (25, "件", "case", "立案数", 2022, "柳溪区", "table 1 r 4 c 3"),
-    (21, "人", "discipline", "处分人数", 2023, "柳溪区", "table 1 r 4 c 4"),
-    (20, "人", "discipline", "处分人数", 2022, "柳溪区", "table 1 r 4 c 5"),
-    (5.0, "%", "share", "处分人数同比增减", 2023, "柳溪区", "table 1 r 4 c 6"),
-    (42, "件", "case", "立案数", 2023, "合计", "table 1 r 5 c 2"),
-    (35, "件", "case", "立案数", 2022, "合计", "table 1 r 5 c 3"),
-    (30, "人", "discipline", "处分人数", 2023, "合计", "table 1 r 5 c 4"),
-    (28, "人", "discipline", "处分人数", 2022, "合计", "table 1 r 5 c 5"),
-    (7.1, "%", "share", "处分人数同比增减", 2023, "合计", "table 1 r 5 c 6"),
+    (12, "件", "case", "立案数", 2023, "松岗县", "table 1 r 4 c 2"),
+    (10, "件", "case", "立案数", 2022, "松岗县", "table 1 r 4 c 3"),
+    (9, "人", "discipline", "处分人数", 2023, "松岗县", "table 1 r 4 c 4"),
+    (8, "人", "discipline", "处分人数", 2022, "松岗县", "table 1 r 4 c 5"),
+    (12.5, "%", "share", "处分人数同比增减", 2023, "松岗县", "table 1 r 4 c 6"),
+    (30, "件", "case", "立案数", 2023, "柳溪区", "table 1 r 5 c 2"),
+    (25, "件", "case", "立案数", 2022, "柳溪区", "table 1 r 5 c 3"),
+    (21, "人", "discipline", "处分人数", 2023, "柳溪区", "table 1 r 5 c 4"),
+    (20, "人", "discipline", "处分人数", 2022, "柳溪区", "table 1 r 5 c 5"),
+    (5.0, "%", "share", "处分人数同比增减", 2023, "柳溪区", "table 1 r 5 c 6"),
+    (42, "件", "case", "立案数", 2023, "合计", "table 1 r 6 c 2"),
+    (35, "件", "case", "立案数", 2022, "合计", "table 1 r 6 c 3"),
+    (30, "人", "discipline", "处分人数", 2023, "合计", "table 1 r 6 c 4"),
+    (28, "人", "discipline", "处分人数", 2022, "合计", "table 1 r 6 c 5"),
+    (7.1, "%", "share", "处分人数同比增减", 2023, "合计", "table 1 r 6 c 6"),
 ]
 
 
@@ -138,7 +139,7 @@ def test_dump_text_shows_one_row_a_line_cells_separated_by_tabs(tmp_path):
         WRITERS[name](tmp_path / name)
         text = read_document(tmp_path / name, name).text
         assert "松岗县\t12\t10\t9\t8\t12.5" in text.split("\n"), name
-        assert "地区\t立案数（件）\t\t处分人数（人）\t\t处分人数同比增减（%）" in text.split("\n"), name
+        assert "地区\t立案数\t\t处分人数\t\t处分人数同比增减（%）" in text.split("\n"), name
 
 
 def text_claims(text: str, year: int | None = None):
@@ -265,13 +266,13 @@ def test_outputs_name_the_cell_highlight_it_in_its_row_and_show_the_table(tmp_pa
     sheet = openpyxl.load_workbook(tmp_path / "out" / "claims.xlsx", rich_text=True)["claims"]
     header = [c.value for c in sheet[1]]
     first = {name: cell.value for name, cell in zip(header, sheet[2], strict=True)}
-    assert first["source"] == "table 1 r 3 c 2"
+    assert first["source"] == "table 1 r 4 c 2"
     assert isinstance(first["sentence"], CellRichText) and str(first["sentence"]) == "松岗县\t12\t10\t9\t8\t12.5"
     assert [part.text for part in first["sentence"] if isinstance(part, TextBlock)] == ["12"]
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     table = page[page.index('<table class="doc-table">'):]
     table = table[:table.index("</table>")]
-    assert table.startswith('<table class="doc-table"><tr><td>地区</td><td>立案数（件）</td><td></td>')
+    assert table.startswith('<table class="doc-table"><tr><td>单位：件、人</td><td></td>')
     assert table.count("<tr>") == len(GRID) and table.count("<mark ") == len(EXPECTED)
 
 
