@@ -461,10 +461,14 @@ class _Reader:
         for tail in [u for u in dict.fromkeys(units) if u] + [""]:
             tail = "" if cell.text.endswith(tail) else tail
             claim = self._match(measure + cell.text + tail, len(measure), len(measure) + len(cell.text))
-            if claim is not None and claim.rule.split("+")[0] not in self.fallback:
+            if claim is not None and not self.is_fallback(claim):
                 return _moved(claim, cell, len(measure))
             fallback = fallback or claim
         return _moved(fallback, cell, len(measure)) if fallback else None
+
+    def is_fallback(self, claim: Claim) -> bool:
+        """Whether only a fallback rule (a tally of any number) read the claim."""
+        return claim.rule.split("+")[0] in self.fallback
 
     def _match(self, text: str, start: int, end: int) -> Claim | None:
         """The claim of the numeral that starts within text[start:end]."""
@@ -480,8 +484,12 @@ def table_claims(table: Table, words: TableWords, matcher: SentenceMatcher, stop
                  doc: str, doc_year: int | None) -> list[TableClaim]:
     """Claims of every figure in the data cells of `table`, in row order."""
     heads = [_read_header(parts, words, doc_year) for parts in _column_headers(table)]
-    dated = next((h.period for h in heads if h.period is not None), None)
+    first = next((h for h in heads if h.period is not None), None)
+    dated = first.period if first else None
     current = dated if dated is not None else table.caption_year or doc_year
+    for head in heads:
+        if head.kind and not head.scope and first is not None:
+            head.scope = first.scope      # 增减 beside 2024年1-9月 and 2023年1-9月 is about 1-9月
     reader = _Reader(matcher, stoplist, doc)
     label_cols = _label_columns(table)
     out: list[TableClaim] = []
@@ -531,8 +539,8 @@ def _cell_claim(table: Table, cell: Cell, head: _Header, labels: list[str], grou
         period = current
     units = head.units + row_units + [u for u in table.units if u not in ("%", "％")] + _measure_units(measure, words)
     claim = reader.figure(measure, cell, units, head.kind)
-    if claim is None and (words.is_total(label) or head.total):
-        claim = _like_column(cell, done, reader)
+    if (claim is None or reader.is_fallback(claim)) and (words.is_total(label) or head.total):
+        claim = _like_column(cell, done, reader, measure or label) or claim
     if claim is None:
         return None
     claim.scope = scope
@@ -555,9 +563,9 @@ def _moved(claim: Claim, cell: Cell, offset: int) -> Claim:
                    subject_simplified="")
 
 
-def _like_column(cell: Cell, done: list[TableClaim], reader: _Reader) -> Claim | None:
-    """A total no rule reads alone (合计 42) is read as the figure above it in its column."""
+def _like_column(cell: Cell, done: list[TableClaim], reader: _Reader, subject: str) -> Claim | None:
+    """A total no rule of a family reads alone (合计 42) is read as the figure above it in its
+    column, with its own subject."""
     above = next((t.claim for t in reversed(done) if t.claim.source.endswith(f" c {cell.col + 1}")), None)
-    if above is None:
-        return None
-    return reader.figure(above.subject, cell, [above.unit], "")
+    claim = reader.figure(above.subject, cell, [above.unit], "") if above is not None else None
+    return replace(claim, subject=subject, subject_simplified="") if claim is not None else None
