@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from pathlib import Path
 
 from .matcher import SentenceMatcher
@@ -32,6 +33,7 @@ _NUMBER_CELL = re.compile(r"^[-+−－]?(?:[0-9０-９][0-9０-９,，]*(?:[.．
 _YEAR = re.compile(r"((?:19|20)[0-9]{2})年(?:度)?(.*)")
 _UNIT_PARENS = re.compile(r"[（(]\s*(?:单位[：:]?\s*)?([^（）()]{1,8}?)\s*[）)]\s*$")
 _MAX_CELL = 40
+_SEPARATORS = ("\t", "|", "｜", "  ", "\u3000")
 _MAX_HEADER_ROWS = 3
 
 
@@ -165,35 +167,58 @@ class _Line:
     text: str
 
 
+class _Lines:
+    """The lines of a text with their offsets, each made when asked for."""
+
+    def __init__(self, text: str) -> None:
+        self.texts = text.split("\n")
+        self.starts = list(accumulate((len(t) + 1 for t in self.texts), initial=0))
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, k: int) -> _Line:
+        return _Line(self.starts[k], self.texts[k])
+
+    def between(self, a: int, b: int) -> list[_Line]:
+        return [self[k] for k in range(max(0, a), min(b, len(self)))]
+
+    def with_separator(self, text: str) -> list[int]:
+        """The lines where a cell may end: a tab, a |, or two spaces or a full-width one after text
+        (each separator searched at C speed: most texts hold few)."""
+        found = set()
+        for sep in _SEPARATORS:
+            at = text.find(sep)
+            while at != -1:
+                if sep in "\t|｜" or (at > 0 and not text[at - 1].isspace()):
+                    found.add(bisect_right(self.starts, at) - 1)
+                at = text.find(sep, at + len(sep))
+        return sorted(found)
+
+
 def find_tables(text: str, words: TableWords) -> list[Table]:
-    """Every table of `text`, numbered from 1 in text order."""
-    lines = list(_lines(text))
+    """Every table of `text`, numbered from 1 in text order (only lines holding a cell separator
+    can begin one, found in one pass over the text)."""
+    lines = _Lines(text)
     tables: list[Table] = []
-    i = 0
-    while i < len(lines):
-        block = _block_at(lines, i, words)
-        if block is None:
-            i += 1
+    end = 0
+    for i in lines.with_separator(text):
+        if i < end:
             continue
-        end, rows = block
-        table = _table(rows, len(tables) + 1, lines[max(0, i - 3):i], words)
-        if table is not None:
-            tables.append(table)
-        i = end
+        block = _block_at(lines, i, words)
+        if block is not None:
+            end, rows = block
+            tables.append(_table(rows, len(tables) + 1, lines.between(i - 3, i), words))
     return tables
-
-
-def _lines(text: str) -> Iterator[_Line]:
-    start = 0
-    for line in text.split("\n"):
-        yield _Line(start, line)
-        start += len(line) + 1
 
 
 def split_cells(line: _Line) -> list[Cell]:
     """The cells of one line (row and column left 0 and k), each with its offsets; [] if none."""
     body = line.text.rstrip(" \u3000")
-    lead = len(body) - len(body.lstrip(" \u3000"))
+    inner = body.lstrip(" \u3000")
+    if len(inner) > _MAX_CELL * 8 or not any(sep in inner for sep in _SEPARATORS):
+        return []                                   # most lines: prose, at C speed
+    lead = len(body) - len(inner)
     if "\t" in body:
         splitter = _CELL_SPLIT["\t"]
     elif "|" in body or "｜" in body:
@@ -219,7 +244,7 @@ def _is_row(cells: list[Cell]) -> bool:
     return bool(cells) and all(len(c.text) <= _MAX_CELL and not c.text.endswith(("。", "，", "；")) for c in cells)
 
 
-def _block_at(lines: list[_Line], i: int, words: TableWords) -> tuple[int, list[list[Cell]]] | None:
+def _block_at(lines: _Lines, i: int, words: TableWords) -> tuple[int, list[list[Cell]]] | None:
     """(end index, rows) of a table whose first line is lines[i], or None."""
     rows: list[list[Cell]] = []
     j = i
@@ -236,8 +261,8 @@ def _block_at(lines: list[_Line], i: int, words: TableWords) -> tuple[int, list[
         j += 1
     if rows and any(p.search(rows[0][0].text) for p in words.captions):
         return None
-    if rows and not any(ch in line.text for line in lines[i:j] for ch in "\t|｜"):
-        rows = _aligned(rows, lines[i:j])
+    if rows and not any(ch in line.text for line in lines.between(i, j) for ch in "\t|｜"):
+        rows = _aligned(rows, lines.between(i, j))
     heads = _header_count(rows)
     if not 0 < heads <= _MAX_HEADER_ROWS or not any(_is_data(r) for r in rows[heads:]):
         return None
@@ -306,7 +331,7 @@ def _is_data(row: list[Cell]) -> bool:
     return any(_is_number(c.text) for c in row[1:])
 
 
-def _table(rows: list[list[Cell]], number: int, before: list[_Line], words: TableWords) -> Table | None:
+def _table(rows: list[list[Cell]], number: int, before: list[_Line], words: TableWords) -> Table:
     """The table of a block of rows: cells numbered, header rows counted, unit and caption read."""
     header_rows = _header_count(rows)
     numbered = [[replace(c, row=r, col=k) for k, c in enumerate(cells)] for r, cells in enumerate(rows)]
