@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from .matcher import Candidate
-from .models import Document
+from .models import Claim, Document
 from .pipeline import Extractor, extract_document
 from .script import to_simplified
 
@@ -16,7 +16,10 @@ def explain_data(text: str, extractor: Extractor, year: int | None = None) -> di
     result = extract_document(Document(doc="<explain>", text=text), extractor, year=year, keep_candidates=True)
     blocked = [{"text": text[s:e], "start": s, "end": e, "entry": entry.id, "line": entry.line}
                for s, e, entry in extractor.stoplist.blocked_spans(to_simplified(text))]
-    return {"sentence": text, "stoplist": blocked, "numerals": [_candidate(c) for c in result.candidates]}
+    cells = [{"source": c.source, "text": c.num_text, "start": c.num_start, "end": c.num_end, **_claim(c)}
+             for c in result.claims if c.source != "text"]
+    return {"sentence": text, "stoplist": blocked, "numerals": [_candidate(c) for c in result.candidates],
+            "table_cells": cells}
 
 
 def _candidate(cand: Candidate) -> dict:
@@ -25,11 +28,14 @@ def _candidate(cand: Candidate) -> dict:
     return {
         "text": n.text, "start": n.start, "end": n.end, "value": n.value, "kind": n.kind, "qualifier": n.qualifier,
         "tried": [{"rule": a.rule, "matched": a.matched, "reason": a.reason, **a.parts} for a in cand.attempts],
-        "claim": None if claim is None else {
-            "category": claim.category, "subject": claim.subject, "value": claim.value, "unit": claim.unit,
-            "qualifier": claim.qualifier, "period": claim.period, "rank_of": claim.rank_of, "rule": claim.rule,
-            "claim_text": claim.claim_text},
+        "claim": None if claim is None else _claim(claim),
     }
+
+
+def _claim(claim: Claim) -> dict:
+    return {"category": claim.category, "subject": claim.subject, "value": claim.value, "unit": claim.unit,
+            "qualifier": claim.qualifier, "period": claim.period, "rank_of": claim.rank_of, "rule": claim.rule,
+            "claim_text": claim.claim_text, "scope": claim.scope}
 
 
 def explain_tree(data: dict) -> str:
@@ -47,10 +53,17 @@ def explain_tree(data: dict) -> str:
             parts = ", ".join(f"{k}「{v}」" for k, v in t.items() if k not in ("rule", "matched", "reason"))
             lines.append(f"    {'✔' if t['matched'] else '✘'} {t['rule']}: {t['reason']}" + (f" ({parts})" if parts else ""))
         c = n["claim"]
-        lines.append("    → no claim" if c is None else
-                     f"    → claim: {c['category']} 「{c['subject']}」 {c['value']} {c['unit']} ({c['qualifier']}), "
-                     f"period {c['period']}, rank_of {c['rank_of']}, rule {c['rule']}")
+        lines.append("    → no claim" if c is None else f"    → claim: {_described(c)}")
+    if data.get("table_cells"):
+        lines.append("  in tables (these readings replace the ones above for the numerals of a table):")
+    for c in data.get("table_cells", []):
+        lines.append(f"    {c['source']} 「{c['text']}」 at {c['start']}-{c['end']}: {_described(c)}, scope {c['scope'] or '—'}")
     return "\n".join(lines)
+
+
+def _described(c: dict) -> str:
+    return (f"{c['category']} 「{c['subject']}」 {c['value']} {c['unit']} ({c['qualifier']}), "
+            f"period {c['period']}, rank_of {c['rank_of']}, rule {c['rule']}")
 
 
 def explain(text: str, rules_dirs: list[Path] | None = None, year: int | None = None, as_json: bool = False) -> str:

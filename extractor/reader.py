@@ -569,7 +569,7 @@ def _docx_row(row: BaseOxmlElement, parent: object) -> Iterator[str]:
         merge = props.find(qn("w:vMerge")) if props is not None else None
         covered = merge is not None and merge.get(qn("w:val"), "continue") == "continue"
         text = "" if covered else " ".join(t.strip() for t in _docx_blocks(cell, parent) if t.strip())
-        yield text.replace("\t", " ")
+        yield " ".join(text.split())            # a tab or line break inside a cell would split it
         yield from [""] * (int(span.get(qn("w:val"), "1")) - 1 if span is not None else 0)
 
 
