@@ -32,6 +32,7 @@ _NUMBER_CELL = re.compile(r"^[-+−－]?(?:[0-9０-９][0-9０-９,，]*(?:[.．
                           r"(?:万|亿)?(?:%|％|‰|人次|件次|万元|元|[件人起次个项名条家])?$")
 _YEAR = re.compile(r"((?:19|20)[0-9]{2})年(?:度)?(.*)")
 _UNIT_PARENS = re.compile(r"[（(]\s*(?:单位[：:]?\s*)?([^（）()]{1,8}?)\s*[）)]\s*$")
+_RULE_LINE = re.compile(r"[-—–:：=＝]+")
 _MAX_CELL = 40
 _SEPARATORS = ("\t", "|", "｜", "  ", "\u3000")
 _MAX_HEADER_ROWS = 3
@@ -424,9 +425,12 @@ def _column_headers(table: Table) -> list[list[str]]:
 
 
 def _read_header(parts: list[str], words: TableWords, doc_year: int | None) -> _Header:
+    """What the header texts of one column say (a rule line such as Markdown's |---| says nothing)."""
     head = _Header()
     measures = []
     for part in parts:
+        if _RULE_LINE.fullmatch(part):
+            continue
         text, units = _strip_units(part, words)
         head.units += units
         found = _YEAR.fullmatch(text)

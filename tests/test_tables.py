@@ -189,6 +189,12 @@ def test_current_and_last_year_columns_and_a_pipe_table():
                    (41, "件", 2022, "table 1 r 2 c 4")]
 
 
+def test_a_markdown_table():
+    text = "2023年情况：\n\n| 项目 | 2023年 | 2022年 |\n|---|---:|---:|\n| 立案（件） | 17 | 15 |\n"
+    got = [(c.value, c.unit, c.subject, c.period, c.source) for c in text_claims(text)]
+    assert got == [(17, "件", "立案", 2023, "table 1 r 3 c 2"), (15, "件", "立案", 2022, "table 1 r 3 c 3")]
+
+
 def test_months_as_rows_and_a_group_header_row():
     text = ("月份\t立案数（件）\t留置（人）\n审查调查\n1月\t7\t1\n2月\t9\t0\n")
     got = [(c.value, c.unit, c.subject, c.scope, c.source) for c in text_claims(text, 2024)]
