@@ -53,6 +53,7 @@ class TableWords:
     parts: list[re.Pattern]
     captions: list[re.Pattern]
     measure_units: dict[str, str]
+    index: list[str] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
     path: str = ""
 
@@ -69,7 +70,7 @@ class TableWords:
         return cls(dict(data.get("periods", {})), list(data.get("changes", [])), list(data.get("shares", [])),
                    list(data.get("totals", [])), list(data.get("neutral", [])), list(data.get("unit_labels", [])),
                    patterns("places"), patterns("months"), patterns("parts"), patterns("captions"),
-                   dict(data.get("measure_units", {})), _examples(raw, path), str(path))
+                   dict(data.get("measure_units", {})), list(data.get("index", [])), _examples(raw, path), str(path))
 
     def is_total(self, text: str) -> bool:
         return text in self.totals
@@ -78,7 +79,8 @@ class TableWords:
         return any(p.search(text) for p in self.places + self.months) or self.is_total(text)
 
 
-_WORD_LISTS = ("changes", "shares", "totals", "neutral", "unit_labels", "places", "months", "parts", "captions")
+_WORD_LISTS = ("changes", "shares", "totals", "neutral", "unit_labels", "places", "months", "parts", "captions",
+               "index")
 _MAPPINGS = {"periods": int, "measure_units": str}
 
 
@@ -512,7 +514,9 @@ class _Reader:
 def table_claims(table: Table, words: TableWords, matcher: SentenceMatcher, stoplist: StopList,
                  doc: str, doc_year: int | None) -> list[TableClaim]:
     """Claims of every figure in the data cells of `table`, in row order."""
-    heads = [_read_header(parts, words, doc_year) for parts in _column_headers(table)]
+    headers = _column_headers(table)
+    heads = [_read_header(parts, words, doc_year) for parts in headers]
+    index = {k for k, parts in enumerate(headers) if any(p in words.index for p in parts)}
     first = next((h for h in heads if h.period is not None), None)
     dated = first.period if first else None
     current = dated if dated is not None else table.caption_year or doc_year
@@ -531,8 +535,9 @@ def table_claims(table: Table, words: TableWords, matcher: SentenceMatcher, stop
             continue
         labels = [(row[k].text if k < len(row) and row[k].text else above[k]) for k in range(label_cols)]
         above = labels
+        labels = [text for k, text in enumerate(labels) if k not in index]
         for cell in row[label_cols:]:
-            if _is_number(cell.text):
+            if _is_number(cell.text) and cell.col not in index:
                 found = _cell_claim(table, cell, heads[cell.col], labels, group, words, reader,
                                     (current, dated), out)
                 if found:
