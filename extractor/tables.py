@@ -73,10 +73,11 @@ class TableWords:
                    dict(data.get("measure_units", {})), list(data.get("index", [])), _examples(raw, path), str(path))
 
     def is_total(self, text: str) -> bool:
-        return text in self.totals
+        return to_simplified(text) in self.totals
 
     def is_place_or_month(self, text: str) -> bool:
-        return any(p.search(text) for p in self.places + self.months) or self.is_total(text)
+        plain = to_simplified(text)
+        return any(p.search(plain) for p in self.places + self.months) or plain in self.totals
 
 
 _WORD_LISTS = ("changes", "shares", "totals", "neutral", "unit_labels", "places", "months", "parts", "captions",
@@ -262,7 +263,7 @@ def _block_at(lines: _Lines, i: int, words: TableWords) -> tuple[int, list[list[
         else:
             break
         j += 1
-    if rows and any(p.search(rows[0][0].text) for p in words.captions):
+    if rows and any(p.search(to_simplified(rows[0][0].text)) for p in words.captions):
         return None
     if rows and not any(ch in line.text for line in lines.between(i, j) for ch in "\t|｜"):
         rows = _aligned(rows, lines.between(i, j))
@@ -344,7 +345,7 @@ def _table(rows: list[list[Cell]], number: int, before: list[_Line], words: Tabl
     for text, title in [(line.text, False) for line in before] + [(_joined(rows[r]), True) for r in sorted(titles)]:
         units = _unit_line(text, words) or units
         found = _YEAR.search(text)
-        if found and (title or any(p.search(text.strip()) for p in words.captions)):
+        if found and (title or any(p.search(to_simplified(text.strip())) for p in words.captions)):
             year = int(found.group(1))
     return Table(number, numbered, header_rows, rows[0][0].start, numbered[-1][-1].end, units, year, titles)
 
@@ -354,7 +355,8 @@ def _joined(row: list[Cell]) -> str:
 
 
 def _unit_line(text: str, words: TableWords) -> list[str]:
-    """The units of a line such as 单位：件、人、% or （单位：万元）."""
+    """The units of a line such as 单位：件、人、% or （單位：萬元）, in simplified script."""
+    text = to_simplified(text)
     for label in words.unit_labels:
         found = re.search(re.escape(label) + r"\s*[：:]\s*([^）)]+)", text)
         if found:
@@ -434,22 +436,23 @@ def _read_header(parts: list[str], words: TableWords, doc_year: int | None) -> _
         if _RULE_LINE.fullmatch(part):
             continue
         text, units = _strip_units(part, words)
+        plain = to_simplified(text)           # the words are simplified; the measure keeps its script
         head.units += units
         found = _YEAR.fullmatch(text)
         if found:
             head.period = int(found.group(1))
             head.scope = found.group(2).strip()
-        elif text in words.periods:
-            head.period = None if doc_year is None else doc_year + words.periods[text]
-        elif (word := _ends_with(text, words.changes)) is not None:
-            head.kind, head.word = "change", word
+        elif plain in words.periods:
+            head.period = None if doc_year is None else doc_year + words.periods[plain]
+        elif (word := _ends_with(plain, words.changes)) is not None:
+            head.kind, head.word = "change", text[len(text) - len(word):]
             measures.append(text[:len(text) - len(word)])
-        elif (word := _ends_with(text, words.shares)) is not None:
-            head.kind, head.word = "share", word
+        elif (word := _ends_with(plain, words.shares)) is not None:
+            head.kind, head.word = "share", text[len(text) - len(word):]
             measures.append(text[:len(text) - len(word)])
-        elif words.is_total(text):
+        elif plain in words.totals:
             head.total = True
-        elif text in words.neutral:
+        elif plain in words.neutral:
             head.neutral = True
         elif text:
             measures.append(text)
@@ -462,10 +465,10 @@ def _ends_with(text: str, endings: list[str]) -> str | None:
 
 
 def _strip_units(text: str, words: TableWords) -> tuple[str, list[str]]:
-    """The header without its unit (立案数（件） → 立案数, [件])."""
+    """The header without its unit (立案数（件） → 立案数, [件]); units in simplified script."""
     found = _UNIT_PARENS.search(text)
     if found:
-        return text[:found.start()].strip(), [u for u in re.split(r"[、，,/]", found.group(1)) if u]
+        return text[:found.start()].strip(), [u for u in re.split(r"[、，,/]", to_simplified(found.group(1))) if u]
     return text, []
 
 
@@ -516,7 +519,7 @@ def table_claims(table: Table, words: TableWords, matcher: SentenceMatcher, stop
     """Claims of every figure in the data cells of `table`, in row order."""
     headers = _column_headers(table)
     heads = [_read_header(parts, words, doc_year) for parts in headers]
-    index = {k for k, parts in enumerate(headers) if any(p in words.index for p in parts)}
+    index = {k for k, parts in enumerate(headers) if any(to_simplified(p) in words.index for p in parts)}
     first = next((h for h in heads if h.period is not None), None)
     dated = first.period if first else None
     current = dated if dated is not None else table.caption_year or doc_year
@@ -558,10 +561,7 @@ def _cell_claim(table: Table, cell: Cell, head: _Header, labels: list[str], grou
                 reader: _Reader, periods: tuple[int | None, int | None], done: list[TableClaim]) -> TableClaim | None:
     """The claim of one data cell, read with its row label (and group) and its column's header."""
     current, dated = periods
-    label = "".join(labels)
-    part = any(p.search(label) for p in words.parts)
-    for pattern in words.parts:
-        label = pattern.sub("", label)
+    label, part = _without_part_marker("".join(labels), words)
     label, row_units = _strip_units(label, words)
     row_year = _YEAR.fullmatch(label)
     by_column = words.is_place_or_month(label) or row_year is not None
@@ -582,6 +582,15 @@ def _cell_claim(table: Table, cell: Cell, head: _Header, labels: list[str], grou
     roles = {"row-total": words.is_total(label), "col-total": head.total, "part": part}
     claim.table_role = " ".join(role for role, on in roles.items() if on)
     return TableClaim(claim, period)
+
+
+def _without_part_marker(label: str, words: TableWords) -> tuple[str, bool]:
+    """The row header without a marker of a part (其中：党纪处分 → 党纪处分, True)."""
+    for pattern in words.parts:
+        found = pattern.search(to_simplified(label))
+        if found:
+            return label[:found.start()] + label[found.end():], True
+    return label, False
 
 
 def _measure_units(measure: str, words: TableWords) -> list[str]:

@@ -189,6 +189,17 @@ def test_current_and_last_year_columns_and_a_pipe_table():
                    (41, "件", 2022, "table 1 r 2 c 4")]
 
 
+def test_a_table_in_traditional_script():
+    text = ("單位：件、人\n項目　　2024年　　2023年　　同比增減\n處置問題線索　　96　　80　　20.0%\n"
+            "其中：談話函詢　　30　　24　　25.0%\n合計　　96　　80　　20.0%\n")
+    got = [(c.num_text, c.unit, c.category, c.subject, c.period, c.scope) for c in text_claims(text)]
+    assert got[:3] == [("96", "件", "case", "處置問題線索", 2024, ""), ("80", "件", "case", "處置問題線索", 2023, ""),
+                       ("20.0", "%", "share", "處置問題線索同比增減", 2024, "")]
+    assert [c.subject_simplified for c in text_claims(text)][3] == "谈话函询"
+    assert [(c.parent, c.scope) for c in text_claims(text)][3] == ("0001-0001", "")
+    assert got[6][1:] == ("件", "case", "合計", 2024, "合計")
+
+
 def test_a_markdown_table():
     text = "2023年情况：\n\n| 项目 | 2023年 | 2022年 |\n|---|---:|---:|\n| 立案（件） | 17 | 15 |\n"
     got = [(c.value, c.unit, c.subject, c.period, c.source) for c in text_claims(text)]
