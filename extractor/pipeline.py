@@ -119,7 +119,7 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     tables = find_tables(text, extractor.tables)
     cells = _table_cells(document, tables, extractor, sentences, doc_year)
     if tables:
-        claims = [c for c in claims if not any(t.start <= c.num_start < t.end for t in tables)]
+        claims = [c for c in claims if not any(t.reads(c.num_start) for t in tables)]
         claims = sorted(claims + [t.claim for t in cells], key=lambda c: c.num_start)
     for n, claim in enumerate(claims, start=1):
         claim.claim_id = f"{doc_no:04d}-{n:04d}"

@@ -160,6 +160,17 @@ class Table:
     def width(self) -> int:
         return max(len(r) for r in self.rows)
 
+    def reads(self, pos: int) -> bool:
+        """Whether the table reads a figure at `pos`: it stands in a header row or a cell of
+        figures (a sentence in a cell beside them is read as a sentence)."""
+        if not self.start <= pos < self.end:
+            return False
+        for r, row in enumerate(self.rows):
+            if row[0].start <= pos <= row[-1].end:
+                cell = next((c for c in row if c.start <= pos < c.end), None)
+                return r < self.header_rows or cell is None or _is_number(cell.text)
+        return True
+
     def layout(self) -> list[list[tuple[int, int]]]:
         """The offsets (start, end) of each row's cells, for showing the table as a table."""
         return [[(c.start, c.end) for c in row] for row in self.rows]

@@ -200,6 +200,12 @@ def test_a_table_in_traditional_script():
     assert got[6][1:] == ("件", "case", "合計", 2024, "合計")
 
 
+def test_a_sentence_in_a_cell_beside_figures_is_read_as_a_sentence():
+    text = "项目\t2023年\t说明\n立案（件）\t21\t其中留置3人\n"
+    got = [(c.num_text, c.unit, c.source) for c in text_claims(text)]
+    assert got == [("21", "件", "table 1 r 2 c 2"), ("3", "人", "text")]
+
+
 def test_a_markdown_table():
     text = "2023年情况：\n\n| 项目 | 2023年 | 2022年 |\n|---|---:|---:|\n| 立案（件） | 17 | 15 |\n"
     got = [(c.value, c.unit, c.subject, c.period, c.source) for c in text_claims(text)]
