@@ -364,6 +364,9 @@ _HTML_BLOCKS = frozenset(
     "details summary".split())
 _HTML_SKIP = frozenset({"script", "style", "noscript", "template", "title"})
 _HTML_HEAD = frozenset({"title", "meta", "link", "base", "style", "script", "noscript", "template"})
+_CELL_BREAK = "\ue000"     # a block inside a table cell, until the cell's length is known
+_CELL_BREAKS = re.compile("[ \ue000]*\ue000[ \ue000]*")
+_LONG_CELL = 60            # characters: a cell longer than this is page layout, its blocks are lines
 _HTML_SPACE = re.compile(r"[ \t\n\r\f\xa0]+")
 
 
@@ -376,6 +379,7 @@ class _HTMLGrid:
         self.tabs = 0
         self.covered: dict[int, int] = {}    # column → rows it stays covered, this one included
         self.in_cell = False
+        self.cell_start = -1                 # where the open cell's text begins in the parts
 
     def new_row(self) -> None:
         self.col = self.tabs = 0
@@ -449,7 +453,10 @@ class _HTMLText(HTMLParser):
         self._layout(tag, start=False)
 
     def _table_tag(self, tag: str, attrs: list, start: bool) -> bool:
-        """Lay out table, tr, td and th (True), or a block inside a cell as a space; else False."""
+        """Lay out table, tr, td and th (True), or mark a block inside a cell; else False."""
+        grid = self.grids[-1] if self.grids else None
+        if tag in ("table", "tr", "td", "th") and grid is not None:
+            self._close_cell(grid)
         if tag == "table":
             if start:
                 self.grids.append(_HTMLGrid())
@@ -457,7 +464,6 @@ class _HTMLText(HTMLParser):
                 self.grids.pop()
             self._break(hard=False)
             return True
-        grid = self.grids[-1] if self.grids else None
         if grid is None:
             return False
         if tag == "tr":
@@ -471,13 +477,23 @@ class _HTMLText(HTMLParser):
                 tabs = grid.place(attrs)
                 self.parts.append("\t" * tabs)
                 self.line_start = self.line_start and not tabs
-            else:
-                grid.in_cell = False
+                grid.cell_start = len(self.parts)
         elif grid.in_cell and tag in _HTML_BLOCKS:
-            self.parts.append(" ")
+            self.parts.append(_CELL_BREAK)
         else:
             return False
         return True
+
+    def _close_cell(self, grid: _HTMLGrid) -> None:
+        """End the open cell: its blocks become line breaks if it holds a long text (a page laid out
+        in a table), else spaces (a cell of a data table stays on its row's line)."""
+        if grid.cell_start < 0:
+            return
+        text = "".join(self.parts[grid.cell_start:])
+        breaks = _CELL_BREAKS.sub("\n" if len(text) > _LONG_CELL else " ", text)
+        self.parts[grid.cell_start:] = [breaks]
+        self.line_start = breaks.endswith("\n") or (self.line_start and not breaks)
+        grid.cell_start, grid.in_cell = -1, False
 
     def handle_data(self, data: str) -> None:
         if self.skip or self.in_head:

@@ -311,3 +311,17 @@ def test_a_wrong_tables_file_is_one_line_naming_it(tmp_path, body, message):
     with pytest.raises(RuleFileError) as info:
         Extractor.load([RULES, tmp_path])
     assert message in str(info.value) and "\n" not in str(info.value)
+
+
+def test_html_page_laid_out_in_a_table_keeps_its_lines_while_a_data_table_keeps_its_rows(tmp_path):
+    paragraph = "县纪委监委坚持严的主基调，持续加强日常监督，推动全面从严治党向纵深发展。" * 2
+    page = (f"<html><body><table><tr><td>首页</td><td><h2>一、2023年工作回顾</h2><p>{paragraph}</p>"
+            "<p>全年处分干部40人。</p></td></tr></table>"
+            "<table><tr><th><p>项目</p></th><th><p>2023年</p></th></tr><tr><td><p>立案（件）</p></td>"
+            "<td><p>55</p></td></tr></table></body></html>")
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    document, claims = claims_of(tmp_path / "page.html")
+    lines = document.text.split("\n")
+    assert "一、2023年工作回顾" in lines and "全年处分干部40人。" in lines
+    assert "项目 \t 2023年" in lines and "立案（件） \t 55" in lines
+    assert [(c.num_text, c.period, c.source) for c in claims] == [("40", 2023, "text"), ("55", 2023, "table 1 r 2 c 2")]
