@@ -576,7 +576,9 @@ def _docx_blocks(element: BaseOxmlElement, parent: object) -> Iterator[str]:
 
 
 def _docx_row(row: BaseOxmlElement, parent: object) -> Iterator[str]:
-    """The texts of the grid columns of a table row (paragraphs of a cell joined by spaces)."""
+    """The texts of the grid columns of a table row: the paragraphs of a short cell joined by
+    spaces (a tab or line break would split the row), those of a long one (a page laid out in a
+    table) kept as lines."""
     from docx.oxml.ns import qn
 
     for cell in _docx_children(row, qn("w:tc")):
@@ -584,8 +586,9 @@ def _docx_row(row: BaseOxmlElement, parent: object) -> Iterator[str]:
         span = props.find(qn("w:gridSpan")) if props is not None else None
         merge = props.find(qn("w:vMerge")) if props is not None else None
         covered = merge is not None and merge.get(qn("w:val"), "continue") == "continue"
-        text = "" if covered else " ".join(t.strip() for t in _docx_blocks(cell, parent) if t.strip())
-        yield " ".join(text.split())            # a tab or line break inside a cell would split it
+        texts = [] if covered else [t.strip() for t in _docx_blocks(cell, parent) if t.strip()]
+        short = " ".join(" ".join(texts).split())
+        yield short if len(short) <= _LONG_CELL else "\n".join(texts)
         yield from [""] * (int(span.get(qn("w:val"), "1")) - 1 if span is not None else 0)
 
 

@@ -325,3 +325,17 @@ def test_html_page_laid_out_in_a_table_keeps_its_lines_while_a_data_table_keeps_
     assert "一、2023年工作回顾" in lines and "全年处分干部40人。" in lines
     assert "项目 \t 2023年" in lines and "立案（件） \t 55" in lines
     assert [(c.num_text, c.period, c.source) for c in claims] == [("40", 2023, "text"), ("55", 2023, "table 1 r 2 c 2")]
+
+
+def test_docx_page_laid_out_in_a_table_keeps_its_lines(tmp_path):
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    cell = document.add_table(rows=1, cols=1).cell(0, 0)
+    cell.text = "一、2023年工作回顾"
+    cell.add_paragraph("县纪委监委坚持严的主基调，持续加强日常监督，推动全面从严治党向纵深发展，取得新成效。")
+    cell.add_paragraph("全年处分干部40人。")
+    document.save(str(tmp_path / "page.docx"))
+    read, claims = claims_of(tmp_path / "page.docx")
+    lines = read.text.split("\n")
+    assert lines[0] == "一、2023年工作回顾" and "全年处分干部40人。" in lines
+    assert [(c.num_text, c.period) for c in claims] == [("40", 2023)]
