@@ -681,7 +681,11 @@ def _pdf_page_with_tables(page: pdfplumber.page.Page, tables: list[pdfplumber.ta
 
     pieces = [(line["top"], line["text"]) for line in page.filter(outside).extract_text_lines()]
     for table in tables:
-        rows = ["\t".join(" ".join((cell or "").split()) for cell in row) for row in table.extract()]
+        grid = table.extract()
+        if all(len(row) == 1 for row in grid):       # a box around text, no table: its lines stay lines
+            rows = [line.strip() for row in grid for line in (row[0] or "").splitlines()]
+        else:
+            rows = ["\t".join(" ".join((cell or "").split()) for cell in row) for row in grid]
         pieces.append((table.bbox[1], "\n".join(rows)))
     return "\n".join(text for _, text in sorted(pieces, key=lambda piece: piece[0]))
 

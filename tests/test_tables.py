@@ -339,3 +339,19 @@ def test_docx_page_laid_out_in_a_table_keeps_its_lines(tmp_path):
     lines = read.text.split("\n")
     assert lines[0] == "一、2023年工作回顾" and "全年处分干部40人。" in lines
     assert [(c.num_text, c.period) for c in claims] == [("40", 2023)]
+
+
+def test_a_pdf_box_of_one_column_keeps_its_lines(tmp_path):
+    pytest.importorskip("reportlab", reason="reportlab is needed to write test PDFs")
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("cjk", fontName="STSong-Light", fontSize=10)
+    box = Table([[Paragraph("一、2023年工作回顾", style)], [Paragraph("全年处分干部40人。<br/>立案55件。", style)]])
+    box.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black")]))
+    SimpleDocTemplate(str(tmp_path / "box.pdf")).build([Paragraph("前言。", style), box])
+    text = read_document(tmp_path / "box.pdf", "box.pdf").text
+    assert text == "前言。\n一、2023年工作回顾\n全年处分干部40人。\n立案55件。"
