@@ -5,7 +5,8 @@ numerals (find numbers) → matcher + rules (apply rules) → context (year, 其
 writers (CSV, XLSX). `pipeline` runs the steps for one document, `run` for a whole corpus.
 """
 
-from .api import extract, extract_text
+from . import changes  # noqa: F401  (registers the check kinds change, difference, rate, respectively)
+from .api import extract, extract_text, panel, series
 from .models import Claim
 
-__all__ = ["Claim", "extract", "extract_text"]
+__all__ = ["Claim", "extract", "extract_text", "panel", "series"]

@@ -269,6 +269,9 @@ def _make(kind: str, status: str, claims: list[Claim], message: str, expected: f
                  _finite(expected), _finite(actual), _finite(low), _finite(high), message, " … ".join(sentences))
 
 
+make_check = _make          # public: the check kinds of other modules (changes.py) build their rows with it
+
+
 def _finite(x: float | None) -> float | None:
     return x if x is not None and math.isfinite(x) else None
 
@@ -506,7 +509,7 @@ def share_counts(claims: list[Claim]) -> Iterator[Check]:
             continue
         total = _share_total(claims, j, by_id, _between(claims[j], share))
         if total:
-            yield _share_check(share, claims[j], total)
+            yield ratio_check("share_counts", share, claims[j], total)
 
 
 def _share_part(claims: list[Claim], i: int) -> int | None:
@@ -532,14 +535,14 @@ def _share_total(claims: list[Claim], j: int, by_id: dict[str, Claim], wording: 
     part = claims[j]
     if part.parent:
         return _ids(part.parent, by_id)
-    family = _family(part.unit)
+    family = unit_family(part.unit)
     for claim in _recent(claims, j, _SIBLING_SENTENCES):
-        if claim.parent and _family(claim.unit) == family:
+        if claim.parent and unit_family(claim.unit) == family:
             return _ids(claim.parent, by_id)
     if "总" not in wording:
         return []
     for claim in _recent(claims, j, _TOTAL_SENTENCES):
-        if _family(claim.unit) == family and _larger(claim, part):
+        if unit_family(claim.unit) == family and _larger(claim, part):
             return [claim]
     return []
 
@@ -563,7 +566,7 @@ def _recent(claims: list[Claim], j: int, sentences: int) -> list[Claim]:
     return out
 
 
-def _family(unit: str) -> str:
+def unit_family(unit: str) -> str:
     return _FAMILY.get(unit, unit)
 
 
@@ -571,17 +574,18 @@ def _larger(claim: Claim, part: Claim) -> bool:
     return claim.value is not None and part.value is not None and claim.value > part.value
 
 
-def _share_check(share: Claim, part: Claim, total: list[Claim]) -> Check:
+def ratio_check(kind: str, share: Claim, part: Claim, total: list[Claim], name: str = "占比") -> Check:
+    """A stated percentage (`name` 70.7%: a share, or a rate such as 整改率) against part/total."""
     involved = [share, part] + [t for t in total if t is not part]
     stated, num, den = claim_interval(share), claim_interval(part), interval_sum(claim_interval(t) for t in total)
     label = f"{_written(part)}/{'+'.join(_written(t) for t in total)}"
     if stated is None or num is None or den is None:
-        return _make("share_counts", "unverifiable", involved, f"占比 {_written(share)}% 涉及未公开数值（ｘ），无法核对 {label}")
+        return _make(kind, "unverifiable", involved, f"{name} {_written(share)}% 涉及未公开数值（ｘ），无法核对 {label}")
     if share.value > 100 + _eps(100):
-        return _make("share_counts", "impossible", involved, f"占比 {fmt(share.value)}% 超过 100%", share.value)
+        return _make(kind, "impossible", involved, f"{name} {fmt(share.value)}% 超过 100%", share.value)
     point = 100 * float(part.value) / float(sum(t.value for t in total)) if _sum_values(total) else INF
-    return _percent_verdict("share_counts", involved, stated, interval_ratio(num, den), point,
-                            f"占比 {_written(share)}% 与 {label}")
+    return _percent_verdict(kind, involved, stated, interval_ratio(num, den), point,
+                            f"{name} {_written(share)}% 与 {label}")
 
 
 def _percent_verdict(kind: str, involved: list[Claim], stated: Interval, computed: Interval, point: float,
@@ -598,6 +602,9 @@ def _written(claim: Claim) -> str:
     """The number as the text writes it (full-width digits folded), else its value."""
     text = unicodedata.normalize("NFKC", claim.num_text or "")
     return text or fmt(claim.value)
+
+
+written = _written          # public, for the check kinds of changes.py
 
 
 # --- rank_field ----------------------------------------------------------------------------

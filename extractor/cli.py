@@ -138,12 +138,14 @@ def _positive(text: str) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
+    within = None
     if args.file is not None:
         if args.line is None:
             print("error: --file needs --line", file=sys.stderr)
             return EXIT_USAGE
         try:
-            sentence = line_of(args.file, args.line)
+            sentence, text, start = line_of(args.file, args.line)
+            within = (text, start)
         except (ReadError, ValueError) as err:
             print(f"error: {err}", file=sys.stderr)
             return EXIT_USAGE
@@ -152,7 +154,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     else:
         print("error: give a sentence, or --file F --line N", file=sys.stderr)
         return EXIT_USAGE
-    print(explain(sentence, args.rules, args.year, as_json=args.json))
+    print(explain(sentence, args.rules, args.year, as_json=args.json, within=within))
     return EXIT_OK
 
 

@@ -22,7 +22,9 @@ from .audit import (
     claim_status,
     figure_key,  # the key same_figure groups by: claims without one never meet across documents
 )
+from .changes import Stated, pending_changes
 from .models import CLAIM_COLUMNS, Claim
+from .panel import panel_entries
 from .pipeline import Extractor, extract_document
 from .reader import ReadError, read_document
 from .report import ReportDoc
@@ -96,6 +98,8 @@ class DocOutcome:
     stats: Stats = field(default_factory=dict)
     figures: list[Figure] = field(default_factory=list)
     report: ReportDoc | None = None
+    panel: list[Claim] = field(default_factory=list)          # its claims that enter the panel
+    pending: list[Stated] = field(default_factory=list)       # its changes whose base it does not state
 
 
 _EXTRACTORS: dict[tuple[str, ...], Extractor] = {}   # per process: rules are compiled once
@@ -145,6 +149,8 @@ def process_document(task: Task, options: RunOptions) -> DocOutcome:
         figures=_figures(claims, rows, records, lines),
         report=ReportDoc(doc, document.text, claims, checks, status, [t.layout() for t in result.tables])
         if options.report else None,
+        panel=panel_entries(claims),
+        pending=pending_changes(claims),
     )
 
 

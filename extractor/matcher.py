@@ -243,7 +243,7 @@ class SentenceMatcher:
         if rule.background_words is not None and rule.background_words.search(masked, 0, start):
             return "the sentence states a background figure (共有…, 现有…)", None
         if rule.unless_words is not None:
-            clause = masked[hit["left_start"]:start + len(numeral.text) + len(right_text)]
+            clause = masked[clause_start:start + len(numeral.text) + len(right_text)]
             word = rule.unless_words.search(clause)
             if word:
                 return f"「{word.group()}」 in the clause rules it out", None
@@ -297,7 +297,7 @@ def _in_brackets(masked: str, pos: int) -> bool:
 
 
 def _compared_with(cand: Candidate, base: Claim | None) -> None:
-    """A figure named only by the period it compares with (较上年同期的398件, 去年同期为497起,
+    """A figure named only by the period it compares with (较上年同期的312件, 去年同期为281起,
     比去年同期的41人) is the earlier figure of the count before it in the sentence: it takes that
     count's subject and category."""
     claim = cand.claim
@@ -321,8 +321,9 @@ def _respective_changes(candidates: list[Candidate]) -> None:
         if len(shares) < 2 or len(counts) < len(shares):
             return
         change = _CHANGE_WORD.search(to_simplified(claim.subject))
+        word = claim.subject[change.start():change.end()] if change else ""   # as the text writes it
         for count, share in zip(counts[-len(shares):], shares, strict=True):
-            share.subject = count.subject + (change.group() if change else "")
+            share.subject = count.subject + word
         return
 
 

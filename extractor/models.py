@@ -10,7 +10,8 @@ from .script import to_simplified
 CLAIM_COLUMNS = [
     "doc", "claim_id", "category", "subject", "value", "value_high", "unit", "qualifier",
     "rank_of", "period", "scope", "num_text", "num_start", "num_end", "claim_text",
-    "claim_start", "claim_end", "line", "sentence", "rule", "parent", "subject_simplified", "source",
+    "claim_start", "claim_end", "line", "sentence", "rule", "parent", "subject_simplified", "indicator", "place",
+    "source",
 ]
 
 
@@ -90,6 +91,9 @@ class Claim:
     claim_id: str = ""
     sentence_start: int = 0
     subject_simplified: str = ""     # `subject` in simplified characters, so both scripts aggregate
+    indicator: str = ""              # the measure (rules/indicators.yaml), "" when none fits
+    place: str = ""                  # the body or area the figure is about (全县, 云溪县, 县纪委监委)
+    period_source: str = ""          # where `period` came from (for explain), not a column
     source: str = "text"             # "text", or "table T r R c C" (1-based) for a figure in a table cell
     table_role: str = ""             # of a table cell: "row-total" (合计 row), "col-total", "part" (其中 row), space-joined
 

@@ -1,11 +1,12 @@
-"""The outputs of a run, streamed: claims.csv, checks.csv, claims.xlsx (sheets claims, checks,
-summary, documents, rules), report.html and, with the Dask engine, claims.parquet/.
+"""The outputs of a run, streamed: claims.csv, checks.csv, panel.csv, claims.xlsx (sheets claims,
+checks, summary, documents, rules, panel, series), report.html and, with the Dask engine, claims.parquet/.
 
-Document outcomes are appended as they arrive, in input order. Memory holds no claims: only a
-compact index of those that cross-document checks compare (`FigureIndex`: their figure key and
-the byte spans of their rows). Those checks run at the end, on those claims' records read back;
-the rows whose status they change are rewritten while claims.csv and the claims sheet are copied
-into place in blocks.
+Document outcomes are appended as they arrive, in input order. Memory holds no claims but those
+the panel needs (with an indicator, a place and a period; no sentences) and a compact index of
+those that cross-document checks compare (`FigureIndex`: their figure key and the byte spans of
+their rows). Those checks, the panel and the changes checked through it run at the end; the rows
+whose status the figure checks change are rewritten while claims.csv and the claims sheet are
+copied into place in blocks.
 """
 
 
@@ -28,8 +29,11 @@ from .audit import (
     audit_corpus,
     claim_status,  # the key same_figure groups by: claims without one never meet across documents
 )
+from .changes import Stated, across_documents
+from .indicators import Indicators
 from .jobs import OUTPUT_CLAIM_COLUMNS, DocOutcome, Figure
 from .models import CLAIM_COLUMNS, Claim
+from .panel import build_panel, write_panel
 from .report import ReportStream
 from .writers import (
     FORMULA_TRIGGERS,
@@ -120,6 +124,9 @@ class RunOutputs:
         self.documents_sheet = self.book.add_sheet(Sheet("documents", DOCUMENT_COLUMNS, []))
         self.rules_sheet = self.book.add_sheet(Sheet("rules", ["rule", "category", "pattern", "file", "line"], []))
         self.report = self._stack.enter_context(ReportStream(out_dir / "report.html")) if report else None
+        self.panel_claims: list[Claim] = []                 # the claims that enter the panel (panel.py)
+        self.pending: list[Stated] = []                     # changes whose base another document may state
+        self.claim_rows: dict[str, int] = {}                # claim id of a panel claim → its claims sheet row
 
     def __enter__(self) -> RunOutputs:
         return self
@@ -142,6 +149,7 @@ class RunOutputs:
         summary.by_category.update(outcome.categories)
         summary.by_status.update(outcome.check_statuses)
         csv_base, xlsx_base = self.claims_csv.position, self.claims_sheet.position
+        self._add_panel(outcome, self.claims_sheet.rows)
         for figure in outcome.figures:
             self.figures.add(outcome.doc_no, figure, csv_base, xlsx_base)
         self.claims_csv.write(outcome.claims_csv, count)
@@ -159,9 +167,20 @@ class RunOutputs:
         if self.part_sizes is not None:
             self.part_sizes[-1] += count
 
-    def finish(self, rules_table: list[dict]) -> None:
-        """Cross-document checks, then every file moved into place."""
+    def _add_panel(self, outcome: DocOutcome, rows_before: int) -> None:
+        """Keep the document's panel claims, their claims sheet rows, and its pending changes."""
+        self.panel_claims.extend(outcome.panel)
+        self.pending.extend(outcome.pending)
+        for claim in outcome.panel:
+            self.claim_rows[claim.claim_id] = rows_before + int(claim.claim_id.rpartition("-")[2]) - 1
+
+    def finish(self, rules_table: list[dict], indicators: Indicators | None = None) -> None:
+        """Cross-document checks and the panel, then every file moved into place."""
         corpus_checks, changed = self._corpus_checks()
+        vague = indicators.generic() if indicators else frozenset()
+        corpus_checks += across_documents(self.pending, self.panel_claims, vague)
+        rows = build_panel(self.panel_claims, indicators.name if indicators else str, vague)
+        write_panel(self.out_dir, self.book, rows, self.claim_rows)
         check_rows = [c.row() for c in corpus_checks]
         for row in check_rows:
             self.checks_csv.append(row)
@@ -175,7 +194,8 @@ class RunOutputs:
         self._write_parquet()
         if self.report is not None:
             self.report.close({claim_id: status for _, status, claim_id in changed})
-        paths = ["claims.csv", "checks.csv", "claims.xlsx"] + (["report.html"] if self.report is not None else [])
+        paths = ["claims.csv", "checks.csv", "panel.csv", "claims.xlsx"]
+        paths += ["report.html"] if self.report is not None else []
         paths += ["claims.parquet"] if self.part_sizes is not None else []
         self.summary.outputs = [self.out_dir / name for name in paths]
 

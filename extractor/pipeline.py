@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .context import DocumentYears, resolve_parents, resolve_periods, resolve_rank_fields, resolve_scopes
+from .context import resolve_parents, resolve_rank_fields, resolve_scopes
+from .indicators import Indicators, assign_indicators
 from .matcher import Attempt, Candidate, SentenceMatcher
 from .models import Claim, Document, Numeral, Sentence
 from .numerals import find_numerals
+from .periods import DocumentYears, document_year, resolve_periods
 from .rules import RuleSet, installed_rules_dir, load_rules
 from .script import to_simplified
 from .sentences import split_sentences
@@ -43,6 +45,7 @@ class Extractor:
     stoplist: StopList
     matcher: SentenceMatcher
     tables: TableWords
+    indicators: Indicators
 
     @classmethod
     def load(cls, rules_dirs: Path | str | Sequence[Path | str] | None = None) -> Extractor:
@@ -50,7 +53,7 @@ class Extractor:
         folders = rules_folders(rules_dirs)
         ruleset = load_rules(folders)
         tables = load_table_words(folders, installed_rules_dir())
-        return cls(ruleset, _stoplist(folders), SentenceMatcher(ruleset), tables)
+        return cls(ruleset, _stoplist(folders), SentenceMatcher(ruleset), tables, Indicators.load(folders))
 
 
 def rules_folders(rules_dirs: Path | str | Sequence[Path | str] | None) -> list[Path]:
@@ -80,6 +83,7 @@ class DocumentResult:
     claims: list[Claim]
     doc_year: int | None
     candidates: list[Candidate] = field(default_factory=list)
+    year_source: str = ""          # where doc_year was read (dateline line 2, title line 1 …)
     tables: list[Table] = field(default_factory=list)
 
 
@@ -93,7 +97,7 @@ def numerals_of(text: str, simplified: str, stoplist: StopList) -> list[Numeral]
 
 def extract_document(document: Document, extractor: Extractor, year: int | None = None,
                      doc_no: int = 1, keep_candidates: bool = False) -> DocumentResult:
-    """Claims of one document, with ids, periods, scopes and parents resolved."""
+    """Claims of one document, with ids, periods, scopes, parents, indicators and places resolved."""
     text = document.text
     simplified = to_simplified(text)
     sentences = split_sentences(text)
@@ -115,23 +119,24 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     if keep_candidates:
         _note_dropped(kept, claims)
     years = DocumentYears(simplified, sentences)
-    doc_year = year or years.latest
+    speaks_from = document_year(sentences, years, year)
     tables = find_tables(text, extractor.tables)
-    cells = _table_cells(document, tables, extractor, sentences, doc_year)
+    cells = _table_cells(document, tables, extractor, sentences, speaks_from.year)
     if tables:
         claims = [c for c in claims if not any(t.reads(c.num_start) for t in tables)]
         claims = sorted(claims + [t.claim for t in cells], key=lambda c: c.num_start)
     for n, claim in enumerate(claims, start=1):
         claim.claim_id = f"{doc_no:04d}-{n:04d}"
-    resolve_periods(claims, sentences, doc_year, years)
+    resolve_periods(claims, sentences, speaks_from, years)
     in_text = [c for c in claims if c.source == "text"]
     resolve_scopes(in_text)
     resolve_parents(in_text)
     for cell in cells:
         if cell.period is not None:
-            cell.claim.period = cell.period
+            cell.claim.period, cell.claim.period_source = cell.period, "the headers of its table"
     link_table_parts([c.claim for c in cells])
-    return DocumentResult(document.doc, claims, doc_year, kept, tables)
+    assign_indicators(claims, text, extractor.indicators)
+    return DocumentResult(document.doc, claims, speaks_from.year, kept, speaks_from.source, tables)
 
 
 def _table_cells(document: Document, tables: list[Table], extractor: Extractor, sentences: list[Sentence],

@@ -43,6 +43,7 @@ _NUMBER = f"(?P<number>{NUM_HEAD}{NUM_TAIL}*)"
 _AFTER_NUMBER = r"\s?(?:余|多|来)?\s?"
 
 SCHEMA_FILE = "schema.json"
+NOT_FAMILIES = ("stoplist.yaml", "indicators.yaml", "tables.yaml")    # data files of the rules folder that are no rule family
 COUNT_KINDS = ("count", "redacted")
 KNOWN_KINDS = {"count", "redacted", "percent", "fraction", "points", "ordinal", "times", "year"}
 _PLACEHOLDER = re.compile(r"\{(\w+\??)\}")
@@ -121,7 +122,8 @@ class RuleSet:
 
 
 def load_rules(folders: Path | str | Sequence[Path | str]) -> RuleSet:
-    """Every family file (*.yaml except stoplist.yaml and tables.yaml) of `folders`, merged, compiled and validated.
+    """Every family file (*.yaml except stoplist.yaml, indicators.yaml and tables.yaml) of `folders`, merged,
+    compiled and validated.
 
     A file whose `family:` was already read extends it: its subjects, units, context words, word
     lists and examples are added, and its rules are added or, from a later folder, replace the
@@ -133,7 +135,7 @@ def load_rules(folders: Path | str | Sequence[Path | str]) -> RuleSet:
         if not folder.is_dir():
             raise RuleFileError(f"{folder}: no such rules folder")
         for path in sorted(folder.glob("*.yaml")):
-            if path.name not in ("stoplist.yaml", "tables.yaml"):
+            if path.name not in NOT_FAMILIES:
                 _add_file(path, rank, families)
     ruleset = RuleSet()
     for family in families.values():
@@ -158,7 +160,7 @@ _MERGED_LISTS = ("subjects", "units", "context", "unless", "background")
 
 
 def _add_file(path: Path, rank: int, families: dict[str, _Family]) -> None:
-    data = _read_yaml(path)
+    data = read_yaml(path)
     where = f"{path}:{data.get('__line__', 1)}"
     validate_against_schema(data, path)
     name = str(data["family"])
@@ -215,7 +217,7 @@ def _compile_family(family: _Family, ruleset: RuleSet) -> None:
     ruleset.files.extend(family.files)
 
 
-def _read_yaml(path: Path) -> dict:
+def read_yaml(path: Path) -> dict:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except yaml.MarkedYAMLError as err:

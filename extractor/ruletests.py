@@ -41,14 +41,19 @@ def _describe(claim: Claim) -> str:
 
 
 def failing_examples(extractor: Extractor, within: Path | None = None) -> tuple[list[str], int]:
-    """(failure messages, number of examples) of the rule files and the stop-list of `extractor`;
-    only the examples of files in folder `within`, if given."""
+    """(failure messages, number of examples) of the rule files, the stop-list, the table words and
+    the indicators of `extractor`; only the examples of files in folder `within`, if given."""
     examples = list(extractor.ruleset.examples) + list(extractor.tables.examples)
     examples += [Example(text, [], str(extractor.stoplist.path or "stoplist.yaml"), 0)
                  for text in extractor.stoplist.examples]
     if within is not None:
         examples = [e for e in examples if Path(e.file).resolve().parent == within.resolve()]
-    return [msg for ex in examples if (msg := check_example(ex, extractor))], len(examples)
+    failures = [msg for ex in examples if (msg := check_example(ex, extractor))]
+    vocabulary = extractor.indicators
+    if vocabulary.path and (within is None or Path(vocabulary.path).resolve().parent == within.resolve()):
+        more, count = vocabulary.example_failures()          # indicators.yaml: its example subjects
+        return failures + more, len(examples) + count
+    return failures, len(examples)
 
 
 def folder_failures(folders: list[Path], extractor: Extractor | None = None) -> tuple[list[str], int]:

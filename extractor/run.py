@@ -1,8 +1,8 @@
 """A whole run: read every document, extract and audit its claims, write the outputs.
 
-Outputs in the output folder: claims.csv, checks.csv, claims.xlsx (sheets claims, checks,
-summary, documents, rules), report.html (unless `report=False`) and, with the Dask engine,
-claims.parquet/.
+Outputs in the output folder: claims.csv, checks.csv, panel.csv, claims.xlsx (sheets claims,
+checks, summary, documents, rules, panel, series), report.html (unless `report=False`) and, with
+the Dask engine, claims.parquet/.
 
 Documents stream. `process_document` reads, extracts and audits one document and encodes its
 rows (CSV records, XLSX row XML) — in this process, in worker processes (`jobs`), or on a Dask
@@ -127,5 +127,5 @@ def run(inputs: list[Path], rules_dir: Path | list[Path] | None, out_dir: Path, 
         results = outcomes(tasks, options, batch, jobs, engine, scheduler)
         for outcome in _progress(results, progress, len(tasks)):
             outputs.add(outcome)
-        outputs.finish(extractor.ruleset.table())
+        outputs.finish(extractor.ruleset.table(), extractor.indicators)
     return summary

@@ -14,6 +14,11 @@ _HEADING_NUMBER = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|第[一二三四五六七八九十]+[部分章节篇]|\d+[.、．])"
 )
 _MAX_HEADING_CHARS = 50
+# The level of a numbered heading, outermost first: 第一部分 · 一、 · （一） · 1. · （1）; unnumbered ones after.
+_HEADING_LEVELS = [re.compile(p) for p in (
+    r"^\s*第[一二三四五六七八九十]+[部分章节篇]", r"^\s*[一二三四五六七八九十]+、", r"^\s*[（(][一二三四五六七八九十]+[）)]",
+    r"^\s*\d+[.、．]", r"^\s*[（(]\d+[）)]")]
+UNNUMBERED = len(_HEADING_LEVELS)
 
 
 def split_sentences(text: str) -> list[Sentence]:
@@ -55,3 +60,9 @@ def is_heading_line(line: str) -> bool:
     if _SENTENCE_END.search(inner):
         return False
     return bool(_HEADING_NUMBER.match(stripped)) or stripped[-1] not in "。！？!?"
+
+
+def heading_level(line: str) -> int:
+    """How deep a heading sits: 0 for 第一部分, 1 for 一、, 2 for （一）, 3 for 1., 4 for （1）;
+    `UNNUMBERED` for a heading without a number (a title, a caption, a date line)."""
+    return next((level for level, pattern in enumerate(_HEADING_LEVELS) if pattern.match(line)), UNNUMBERED)

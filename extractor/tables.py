@@ -22,7 +22,7 @@ from pathlib import Path
 from .matcher import SentenceMatcher
 from .models import Claim, Sentence
 from .numerals import find_numerals
-from .rules import Example, RuleFileError, _read_yaml, _without_lines
+from .rules import Example, RuleFileError, _without_lines, read_yaml
 from .script import to_simplified
 from .stoplist import StopList
 
@@ -60,7 +60,7 @@ class TableWords:
     @classmethod
     def load(cls, path: Path) -> TableWords:
         """Read a tables.yaml file; RuleFileError (naming file and line) when it is wrong."""
-        raw = _read_yaml(path)
+        raw = read_yaml(path)
         data = _without_lines(raw)
         _check_words(data, path, raw.get("__line__", 1))
 
@@ -161,14 +161,14 @@ class Table:
         return max(len(r) for r in self.rows)
 
     def reads(self, pos: int) -> bool:
-        """Whether the table reads a figure at `pos`: it stands in a header row or a cell of
-        figures (a sentence in a cell beside them is read as a sentence)."""
+        """Whether the table reads a figure at `pos`: it stands in a header row, a row header or a
+        cell of figures (a sentence in a cell beside them is read as a sentence)."""
         if not self.start <= pos < self.end:
             return False
         for r, row in enumerate(self.rows):
             if row[0].start <= pos <= row[-1].end:
                 cell = next((c for c in row if c.start <= pos < c.end), None)
-                return r < self.header_rows or cell is None or _is_number(cell.text)
+                return r < self.header_rows or cell is None or cell.col == 0 or _is_number(cell.text)
         return True
 
     def layout(self) -> list[list[tuple[int, int]]]:
@@ -465,6 +465,8 @@ def _read_header(parts: list[str], words: TableWords, doc_year: int | None) -> _
             head.total = True
         elif plain in words.neutral:
             head.neutral = True
+        elif words.is_place_or_month(plain):
+            head.scope = " ".join(filter(None, (head.scope, text)))     # columns by month or place
         elif text:
             measures.append(text)
     head.measure = "".join(m for m in measures if m)

@@ -93,6 +93,23 @@ class Sheet:
     fills: str | None = None                         # status column that colours the row
 
 
+@dataclass(frozen=True)
+class Link:
+    """A cell showing `text` that links to a place of the workbook (`row_target`); plain text in CSV."""
+
+    text: str
+    target: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def row_target(sheet: str, index: int) -> str:
+    """The place of data row `index` (0-based) of sheet `sheet`, continuation sheets counted."""
+    part, row = divmod(index, MAX_DATA_ROWS)
+    return f"#'{_sheet_title(sheet, part + 1)}'!A{row + 2}"
+
+
 # --- the shared cell normaliser -------------------------------------------------------------
 
 
@@ -561,6 +578,8 @@ class RowEncoder:
             for name, style in zip(columns, styles, strict=True):
                 if name == text_column:
                     value = _highlighted(row, self.highlight, stats)
+                elif isinstance(row.get(name), Link):
+                    value = row[name]
                 else:
                     value = _fit_xlsx(cell_text(row.get(name)), stats)
                 cells.append(_xml_cell(value, style))
@@ -583,6 +602,9 @@ def _xml_cell(value: object, style: str) -> str:
         return f'<c{style} t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>'
     if isinstance(value, CellRichText):
         return f'<c{style} t="inlineStr"><is>{"".join(_xml_run(part) for part in value)}</is></c>'
+    if isinstance(value, Link):
+        text, target = (_xml_text(x.replace('"', '""')) for x in (value.text, value.target))
+        return f'<c{style} t="str"><f>HYPERLINK("{target}","{text}")</f><v>{_xml_text(value.text)}</v></c>'
     number = safe_string(value)
     return f'<c{style} t="n"><v>{number}</v></c>' if number else f'<c{style} t="n"/>'
 

@@ -65,3 +65,10 @@ def test_explain_shows_how_the_cells_of_a_table_are_read():
     out = explain("单位：件\n项目\t2024年\t2023年\n立案\t12\t10", [ROOT / "rules"])
     assert "table 1 r 2 c 2 「12」 at 23-25: case 「立案」 12 件 (exact), period 2024" in out
     assert "table 1 r 2 c 3 「10」 at 26-28: case 「立案」 10 件 (exact), period 2023" in out
+
+
+def test_explain_names_the_indicator_and_place():
+    from extractor.explain import explain
+
+    tree = explain("2024年，雁山县立案85件。")
+    assert "indicator filed_cases, place 雁山县" in tree

@@ -236,7 +236,7 @@ def test_failed_run_leaves_old_outputs_and_no_temporary_files(one_job, tmp_path,
 
 def test_no_report(tmp_path):
     assert cli_run([CORPUS], tmp_path, "--jobs", "1", "--no-report") == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["checks.csv", "claims.csv", "claims.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checks.csv", "claims.csv", "claims.xlsx", "panel.csv"]
 
 
 # --- --dump-text ------------------------------------------------------------------------------------

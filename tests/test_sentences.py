@@ -29,3 +29,11 @@ def test_headings():
 def test_split_semicolon_and_exclamation():
     s = split_sentences("立案5件；结案3件!完毕")
     assert [x.text for x in s] == ["立案5件；", "结案3件!", "完毕"]
+
+
+def test_heading_levels():
+    from extractor.sentences import UNNUMBERED, heading_level
+
+    assert [heading_level(h) for h in ("第二部分 总体要求", "一、2023年工作回顾", "（二）强化监督", "3. 巡察", "（4）整改")] \
+        == [0, 1, 2, 3, 4]
+    assert heading_level("在全县廉政工作会议上的讲话") == UNNUMBERED

@@ -1,0 +1,247 @@
+"""Indicators and places: which measure a claim reports (`rules/indicators.yaml`) and which body
+or area it is about, so that the figures of different documents line up in a panel.
+
+`Indicators.load` reads the vocabulary; `assign_indicators` fills `indicator` and `place` of the
+claims of one document (a pipeline step after context resolution).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .models import Claim
+from .rules import RuleFileError, read_yaml
+from .script import to_simplified
+
+INDICATORS_FILE = "indicators.yaml"
+MAX_REMEMBERED = 100_000       # subjects whose measure is remembered at once
+GAP = "…"                      # in a synonym: up to 8 characters of anything
+_GAP_RE = "[^，。；：]{0,8}?"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One measure of the vocabulary."""
+
+    id: str
+    name: str
+    unit: str                              # the unit family's name (人, 件, 问题, %, …)
+    units: tuple[str, ...]                 # the claim units it takes (the first: that of its examples)
+    synonyms: tuple[str, ...]              # as written (both scripts)
+    patterns: tuple[re.Pattern[str], ...]  # the synonyms, simplified, compiled
+    not_words: tuple[str, ...] = ()
+    breakdown: bool = False
+    generic: bool = False                  # names little: a narrower measure named before the number wins
+    must: tuple[str, ...] = ()
+    must_not: tuple[str, ...] = ()
+    line: int = 0
+
+    def found(self, subject: str) -> int:
+        """Length of the longest synonym found in the simplified `subject` (0: none, or a `not` word)."""
+        if any(word in subject for word in self.not_words):
+            return 0
+        return max((len(m.group()) for p in self.patterns if (m := p.search(subject))), default=0)
+
+
+@dataclass
+class Indicators:
+    """The vocabulary, in file order."""
+
+    items: list[Indicator]
+    path: str = ""
+    change_words: tuple[str, ...] = ()     # a subject with one states a change, not the measure
+    _known: dict[tuple, Indicator | None] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def load(cls, folders: Sequence[Path]) -> Indicators:
+        """The indicators of every folder's indicators.yaml (a later file overrides ids, adds the rest)."""
+        by_id: dict[str, Indicator] = {}
+        words: dict[str, None] = {}
+        paths = [f / INDICATORS_FILE for f in folders if (f / INDICATORS_FILE).is_file()]
+        for path in paths:
+            items, changes = _read(path)
+            by_id.update((i.id, i) for i in items)
+            words.update(dict.fromkeys(changes))
+        return cls(list(by_id.values()), str(paths[-1]) if paths else "", tuple(words))
+
+    def by_id(self, indicator_id: str) -> Indicator | None:
+        return next((i for i in self.items if i.id == indicator_id), None)
+
+    def measure(self, subject: str, unit: str, breakdown: bool = False) -> Indicator | None:
+        """The indicator whose longest synonym is found in `subject` and whose units hold `unit`
+        (remembered: subjects recur; the text before a number, which does not, is never passed here)."""
+        key = (subject, unit, breakdown)
+        if key not in self._known:
+            if len(self._known) >= MAX_REMEMBERED:          # memory stays bounded over an archive
+                self._known.clear()
+            self._known[key] = self._measure(to_simplified(subject), unit, breakdown)
+        return self._known[key]
+
+    def _measure(self, simple: str, unit: str, breakdown: bool) -> Indicator | None:
+        best, length = None, 0
+        for item in self.items:
+            if item.breakdown == breakdown and unit in item.units:
+                n = item.found(simple)
+                if n > length:
+                    best, length = item, n
+        return best
+
+    def of(self, subject: str, unit: str, parent: str = "", before: str = "", listed: bool = False) -> str:
+        """The indicator id of a claim: a measure, or `measure.breakdown` for a part of one (the
+        measure from the subject, else `parent` — the indicator of its total —, else the measure
+        named in `before`, its sentence up to the number); "" if none fits. A generic measure
+        (问题) gives way to a narrower one named in `before`, unless the claim is `listed`: an item
+        of a 、 list."""
+        if any(word in to_simplified(subject) for word in self.change_words):
+            return ""
+        part = self.measure(subject, unit, breakdown=True)
+        whole = self.measure(subject, unit)
+        if whole is not None and whole.generic and not listed and (narrower := self._measure(to_simplified(before), unit, False)) \
+                and not narrower.generic and narrower.unit == whole.unit:
+            whole = narrower
+        if part is None:
+            return whole.id if whole else ""
+        base = whole.id if whole else parent.split(".")[0]
+        if not base and (named := self._measure(to_simplified(before), unit, False)):
+            base = named.id
+        return f"{base}.{part.id}" if base else ""
+
+    def example_problem(self, item: Indicator, subject: str, must: bool) -> str | None:
+        """None when an example subject takes (`must`) or does not take `item` with its first
+        unit, else `file:line: what is wrong`."""
+        found = self.of(subject, item.units[0])
+        if (item.id in found.split(".")) == must:
+            return None
+        wanted = "must take" if must else "must not take"
+        return f"{self.path}:{item.line}: {subject}（{item.units[0]}）{wanted} {item.id}, takes {found or 'none'}"
+
+    def example_failures(self) -> tuple[list[str], int]:
+        """(problems, number of examples) of every indicator's must/must_not subjects."""
+        cases = [(item, s, True) for item in self.items for s in item.must]
+        cases += [(item, s, False) for item in self.items for s in item.must_not]
+        return [p for case in cases if (p := self.example_problem(*case))], len(cases)
+
+    def generic(self) -> frozenset[str]:
+        """The ids of the generic indicators (问题, 处理): too vague to compare across documents."""
+        return frozenset(item.id for item in self.items if item.generic)
+
+    def name(self, indicator_id: str) -> str:
+        """The Chinese name of an id (`sanctioned.county` → 处分（党纪政务处分）·县处级干部)."""
+        names = [item.name for part in indicator_id.split(".") if (item := self.by_id(part))]
+        return "·".join(names)
+
+
+def _read(path: Path) -> tuple[list[Indicator], list[str]]:
+    """The indicators of one file and its change words."""
+    data = read_yaml(path)
+    families = data.get("units") or {}
+    items = data.get("indicators")
+    changes = data.get("change_words") or []
+    if not isinstance(items, list) or not isinstance(families, dict) or not isinstance(changes, list):
+        raise RuleFileError(f"{path}:1: an indicators file has `units:` (a mapping), `indicators:` and "
+                            f"`change_words:` (lists)")
+    return [_indicator(spec, families, path) for spec in items], [to_simplified(str(w)) for w in changes]
+
+
+def _indicator(spec: dict, families: dict, path: Path) -> Indicator:
+    line = spec.get("__line__", 1) if isinstance(spec, dict) else 1
+    where = f"{path}:{line}"
+    if not isinstance(spec, dict) or not all(spec.get(k) for k in ("id", "name", "unit", "synonyms")):
+        raise RuleFileError(f"{where}: an indicator needs id, name, unit and synonyms")
+    unit = str(spec["unit"])
+    if unit not in families:
+        raise RuleFileError(f"{where}: unit family {unit!r} is not declared under `units:`")
+    synonyms = tuple(str(s) for s in spec["synonyms"])
+    return Indicator(
+        id=str(spec["id"]), name=str(spec["name"]), unit=unit, units=tuple(map(str, families[unit])),
+        synonyms=synonyms, patterns=tuple(_compile(s) for s in synonyms),
+        not_words=tuple(to_simplified(str(w)) for w in spec.get("not") or ()),
+        breakdown=bool(spec.get("breakdown")), generic=bool(spec.get("generic")), must=tuple(map(str, spec.get("must") or ())),
+        must_not=tuple(map(str, spec.get("must_not") or ())), line=line)
+
+
+def _compile(synonym: str) -> re.Pattern[str]:
+    parts = to_simplified(synonym).split(GAP)
+    return re.compile(_GAP_RE.join(re.escape(p) for p in parts))
+
+
+# --- places ----------------------------------------------------------------------------------------
+
+_LEVELS = "省市县区州盟旗镇乡"
+# 全国, 全省 … (the whole of the body speaking) and named places with their level: 云溪县, 东江省.
+_WHOLE = re.compile(f"全(?:国|[{_LEVELS}]|系统)")
+_NAMED = re.compile(f"([\u4e00-\u9fff]{{2,4}}?(?:自治州|[{_LEVELS}]))(?=纪委|监委|纪检|监察|委|直|党|政府|共|全年|今年|去年|"
+                    f"上半年|前|第|立案|处分|查处|受理|处置|接收|累计|巡察|各级|[0-9，,、\\s])")
+_BODY = re.compile(f"(?:(?:乡镇|[{_LEVELS}])纪委(?:监委)?|[{_LEVELS}]直机关)")
+# What a place name holds no more than: text up to a year, a session, a verb or a particle.
+# In the header lines a place may stand before anything (青山县第十五届…, 梅岭县卫生健康局).
+_LOOSE = re.compile(f"([\u4e00-\u9fff]{{2,4}}?(?:自治州|[{_LEVELS}]))")
+_LEAD = re.compile(r"^.*[0-9０-９年度届据在对从向于将把被为是和与及、的第含照委党共全]")
+_NOT_NAMES = re.compile(f"^[本该我各全每][{_LEVELS}]|(?:社区|地区|城区|景区|园区|辖区|小区|山区|城市|超市|都市)$")
+HEADER_LINES = 3
+_RELATIVE = re.compile(f"^(?:{_WHOLE.pattern}|{_BODY.pattern})$")
+
+
+def is_relative(place: str) -> bool:
+    """Whether a place is named relative to the document (全县, 县纪委监委: which county is not
+    said), so that it cannot be compared with another document's; 全国 is absolute."""
+    return place != "全国" and bool(_RELATIVE.match(place))
+
+
+def header_place(text: str) -> str:
+    """The named place of the document's first lines (云溪县纪委监委… → 云溪县), or ""."""
+    head = "\n".join(to_simplified(text).split("\n")[:HEADER_LINES])
+    names = _names(_LOOSE, head)
+    return names[0] if names else ""
+
+
+def _names(pattern: re.Pattern[str], text: str) -> list[str]:
+    """The place names `pattern` finds in `text`, each cleaned (see `_name`)."""
+    return [name for m in pattern.finditer(text) if (name := _name(m.group(1)))]
+
+
+def _name(found: str) -> str:
+    """A place name found, without what stands before it (2023年全县 …), or "" if no name is left."""
+    name = _LEAD.sub("", found)
+    return name if len(name) > 2 and not _NOT_NAMES.search(name) else ""
+
+
+def claim_place(claim: Claim, before: str, header: str) -> str:
+    """Where the figure is: the place or body named last in `before` (its sentence up to the
+    number, simplified: 云溪县, 乡镇纪委, 全县), else in its scope, else the document header's
+    place; 全县 is the header's place when that is a county (云溪县)."""
+    named = [m for m in _NAMED.finditer(before) if _name(m.group(1))]
+    found = named + list(_BODY.finditer(before)) + list(_WHOLE.finditer(before))
+    found = found or list(_WHOLE.finditer(to_simplified(claim.scope)))
+    if not found:
+        return header
+    last = max(found, key=lambda m: m.end())
+    if last.re is _BODY and named and named[-1].end() > last.start():     # 云溪县纪委监委: 云溪县
+        last = named[-1]
+    if last.re is _NAMED:
+        return _name(last.group(1))
+    word = last.group()
+    if last.re is _WHOLE:
+        return header if header and header.endswith(word[-1]) else word
+    return word
+
+
+def assign_indicators(claims: list[Claim], text: str, indicators: Indicators) -> None:
+    """Fill `indicator` and `place` of each claim (parents first: a part takes its total's measure)."""
+    header = header_place(text)
+    by_id = {c.claim_id: c for c in claims}
+    sentences: dict[int, str] = {}
+    previous_end = 0
+    for k, claim in enumerate(claims):
+        parent = by_id.get(claim.parent.split("+")[0]) if claim.parent else None
+        sentence = sentences.setdefault(claim.sentence_start, to_simplified(claim.sentence))
+        before = sentence[:max(0, claim.num_start - claim.sentence_start)]
+        if k == 0 or claims[k - 1].sentence_start != claim.sentence_start:
+            previous_end = 0
+        listed = "、" in before[previous_end:]
+        previous_end = claim.num_end - claim.sentence_start
+        claim.indicator = indicators.of(claim.subject, claim.unit, parent.indicator if parent else "", before, listed)
+        claim.place = claim_place(claim, before, header)

@@ -1,0 +1,481 @@
+"""The year each claim is about (its `period`), by GUIDELINES "Periods": the document's year from
+its dateline or title, then the years its sentences, paragraphs and headings name."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from dataclasses import dataclass
+
+from .models import Claim, Sentence
+from .numerals import parse_numeral
+from .script import to_simplified
+from .sentences import UNNUMBERED, heading_level
+from .stoplist import Scanner
+
+_TITLE = re.compile(r"《[^》]*》")
+_HALF_WIDTH = dict(zip("０１２３４５６７８９－．／", "0123456789-./", strict=True))   # same length: offsets hold
+_FULL_WIDTH = re.compile("[０-９－．／]")
+_CN_DIGITS = "〇零○一二三四五六七八九"
+_YEAR4 = rf"(?<![0-9])[12][0-9]{{3}}|[{_CN_DIGITS}]{{4}}"
+_TO = r"(?:至|到|—|–|-|－|～|~)"
+# Spans of several years: 十八大以来 · 近三年来 · 近5年 · 过去五年 · 去年以来 · 本届县委以来 · 近年来 · “十四五”以来.
+_MULTI_YEAR = (r"(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五六七八九十\d]+年(?:来|以来)?|"
+               r"过去的?[两二三四五六七八九十\d]+年|(?:去年|上年)以来|本届[^，,。；;\d]{0,6}?以来|近年来|近年以来|多年来|"
+               r"历年来|新时代以来|新时代十年来?|十[一二三四五六]五”?(?:以来|期间)")
+# Spans of time that end now, a scope of their own (今年以来 lies inside one year: it has that year).
+SINCE = rf"{_MULTI_YEAR}|(?:今年|本年)以来"
+_YEAR_MENTION = re.compile(
+    rf"(?P<span>{_MULTI_YEAR}|(?<![\d])(?!一年)(?:[一二三两四五六七八九十]+|\d{{1,2}})年(?:来|以来)|"
+    rf"(?:{_YEAR4})年?{_TO}(?:{_YEAR4})年|(?:{_YEAR4})年至今)"   # 二〇二六年到二〇三〇年 · 2021—2023年 · 2019年至今
+    rf"|(?P<since>{_YEAR4})年(?:[\d一二三四五六七八九十]{{1,2}}月份?)?以来"   # 2018年以来: a span, unless in the document's year
+    rf"|(?P<now>今年以来|本年以来|年初以来|截至目前|截止目前)"
+    rf"|(?P<year>{_YEAR4}|民国\d{{2,3}})年"                     # 民國113年: Taiwan's calendar, 1911 + 113
+    rf"|(?P<rel>去年|上年|上一年|前年|今年|本年|明年)"
+    rf"|(?P<review>(?:过去的?|这)?一年(?:来|以来)|过去的?一年)"
+    rf"|(?P<weak>全年|当月|当年)"
+)
+_YEAR_SCANNER = Scanner(_YEAR_MENTION)
+_RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "明年": 1}
+_MIN_YEAR, _MAX_YEAR = 1949, 2100
+_ROC_BASE = 1911
+
+# A year named to compare with, or that something moved from, dates only its own figures:
+# 较上年同期的80件 · 比去年 · 与2022年（立案5件）相比 · 去年同期为 · （2021年为…） · 由去年的.
+_COMPARED_BEFORE = re.compile(r"(?:比|较|较之|由)\Z")
+_WITH_BEFORE = re.compile(r"(?:与|和|跟|同)\Z")
+_COMPARED_AFTER = re.compile(r"(?:[^，,；;。]|(?<=\d),(?=\d)){0,24}?(?:相比|相较|比较|对比|持平)")
+_LOCAL_GAP = re.compile(r"(?:同期)?(?:的|为|是)?(?:[（(][^）)\d，,。；;]{0,6})?")
+# The earlier figure stated: 去年同期为… · 去年同期立案5件 · 2022年为488件 · 2021年分别为….
+_STATED = re.compile(r"同期|(?:分别)?为(?=[^，,；;。]{0,3}?[\d一二三四五六七八九十两百千])")
+_CLAUSE = re.compile(r"(?:[^，,；;。！？!?\n）)]|(?<=\d),(?=\d))*")
+_SENTENCE = re.compile(r"[^。！？!?；;\n]*")
+_SENTENCE_START = "。！？!?；;\n"
+# A date in the first lines: 2025-10-29 · 2022年1月21日 (on a short line, or after 发布时间 …).
+_FIRST_LINES = 8
+_ISO_DATE = re.compile(r"(?<![0-9])([12][0-9]{3})[-/.．]\d{1,2}[-/.．]\d{1,2}(?![0-9])")
+_CN_DATE = re.compile(rf"({_YEAR4})年[\d〇零○一二三四五六七八九十]{{1,2}}月[\d〇零○一二三四五六七八九十]{{1,3}}日")
+_DATE_LABEL = re.compile(r"(?:发布|日期|时间|date)", re.IGNORECASE)
+_SHORT_LINE = 40
+# A title naming a meeting names the year it is held in, not the year it reviews.
+_MEETING = re.compile(r"会议|全会|大会|座谈会|讲话")
+_NAVIGATION = re.compile(r"首页|当前位置|您的位置|[>›»]")
+# A target: 到2027年 · 2027年前 · 2027年底前 (not 2023年前三季度).
+_FUTURE_BEFORE = re.compile(r"(?<![截止直])到\Z")
+_DEADLINE_AFTER = re.compile(r"(?:底|末)?前(?![\d一二三四五六七八九十两])")
+
+
+@dataclass(frozen=True)
+class YearMention:
+    """A year the text names, from `pos` to `end`; `year` None for a span (十八大以来). `kind`:
+    year, span, review (一年来: the year under review), weak (全年, 当月, 当年: the document's
+    year unless something else governs). A `local` one (compared with, moved from) governs nothing:
+    it is the year only of the number right after it."""
+
+    pos: int
+    end: int
+    year: int | None
+    kind: str = "year"
+    local: bool = False
+    text: str = ""
+    until: int | None = None      # a local one: where its figures end (与2020年（…71个）相比: at 相比)
+
+    @property
+    def frames(self) -> bool:
+        """Does it govern the rest of its sentence and paragraph?"""
+        return not self.local and self.kind != "weak"
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """A mention before the document's year is known: relative ones carry an `offset` (去年 -1)."""
+
+    pos: int
+    end: int
+    year: int | None
+    offset: int | None
+    kind: str
+    local: bool
+    text: str
+    until: int | None
+    target: bool = False        # a year named as a target (到2027年, 2027年底前), not for the work done
+
+
+def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
+    """Years named in `text` outside 《titles》, relative ones resolved against `doc_year`.
+
+    Traditional script is read through its simplified view (以來 → 以来), same length."""
+    return _resolved(_raw_mentions(to_simplified(text)), doc_year)
+
+
+def _raw_mentions(simplified: str) -> list[_Raw]:
+    """The mentions of a simplified text, 《titles》 blanked out."""
+    text = _TITLE.sub(lambda m: " " * len(m.group()), simplified) if "《" in simplified else simplified
+    text = _half_width(text)
+    out: list[_Raw] = []
+    for m in _YEAR_SCANNER.matches(text):
+        kind = next(k for k in ("span", "since", "now", "year", "rel", "review", "weak") if m.group(k))
+        year = offset = None
+        if kind in ("year", "since"):
+            year = _year_value(m.group(kind))
+            if year is None:
+                continue
+        elif kind in ("now", "rel"):
+            offset, kind = _RELATIVE.get(m.group(), 0), "year"
+        elif kind in ("review", "weak"):
+            offset = -1 if kind == "review" else 0
+        local, until = _locality(text, m.start(), m.end())
+        target = _FUTURE_BEFORE.search(text, max(0, m.start() - 2), m.start()) is not None \
+            or _DEADLINE_AFTER.match(text, m.end()) is not None
+        out.append(_Raw(m.start(), m.end(), year, offset, kind, local, m.group(), until, target))
+    return out
+
+
+def _half_width(text: str) -> str:
+    """Full-width digits and date marks as ASCII (same length); the text itself when it has none."""
+    return _FULL_WIDTH.sub(lambda m: _HALF_WIDTH[m.group()], text)
+
+
+def _locality(text: str, start: int, end: int) -> tuple[bool, int | None]:
+    """Is a mention local — a year compared with or moved from — and up to where its figures run
+    (None: only the figure right after it). 较上年同期的80件, 比去年, 由去年的: that figure; 与2022年
+    （…）相比: up to 相比; （2021年为447件次）: up to the parenthesis' end; 去年同期为276起,
+    2022年为488件: to the end of the clause (of the sentence when the year begins it)."""
+    before = text[max(0, start - 2):start]
+    if _WITH_BEFORE.search(before):
+        compared = _COMPARED_AFTER.match(text, end)
+        if compared:
+            return True, compared.end()
+    if _COMPARED_BEFORE.search(before) or _COMPARED_AFTER.match(text, end, end + 2) \
+            or (before.endswith("从") and text.startswith("的", end)):
+        return True, None
+    if _in_parenthesis(text, start):
+        return True, _CLAUSE.match(text, end).end()
+    if _STATED.match(text, end):
+        begins = start == 0 or text[start - 1] in _SENTENCE_START
+        return True, _SENTENCE.match(text, end).end() if begins else _CLAUSE.match(text, end).end()
+    return False, None
+
+
+def _in_parenthesis(text: str, pos: int) -> bool:
+    """Is `pos` inside a （…） opened in the same clause?"""
+    for ch in reversed(text[max(0, pos - 30):pos]):
+        if ch in "（(":
+            return True
+        if ch in "）)" or ch in "。；;\n":
+            return False
+    return False
+
+
+def _resolved(raw: list[_Raw], doc_year: int | None, shift: int = 0) -> list[YearMention]:
+    """YearMentions at pos - `shift`, relative ones resolved against `doc_year` (dropped without)."""
+    out = []
+    for r in raw:
+        year, kind = r.year, r.kind
+        if r.offset is not None:
+            if doc_year is None:
+                continue
+            year = doc_year + r.offset
+        if kind == "since":                         # 2024年以来 in 2024 lies inside one year, like 今年以来
+            year, kind = (year, "year") if year == doc_year else (None, "span")
+        until = None if r.until is None else r.until - shift
+        out.append(YearMention(r.pos - shift, r.end - shift, year, kind, r.local, r.text, until))
+    return out
+
+
+def _year_value(text: str) -> int | None:
+    """The year a numeral names (二〇二四 → 2024, 民国113 → 2024), if a plausible one."""
+    if text.startswith("民国"):
+        text = str(_ROC_BASE + int(text[2:]))
+    value = int(text) if text.isdigit() else parse_numeral(text)
+    if isinstance(value, (int, float)) and _MIN_YEAR <= value <= _MAX_YEAR:
+        return int(value)
+    return None
+
+
+class DocumentYears:
+    """The year mentions of a whole document, found in one scan and handed out per sentence.
+
+    Equal to `year_mentions` of each sentence: no mention spans a sentence end, and when a
+    《title》 does (a title's 。 ends a sentence), sentences are scanned one by one instead.
+    """
+
+    def __init__(self, simplified: str, sentences: list[Sentence]) -> None:
+        self.sentences = sentences
+        self.raw = _raw_mentions(simplified)
+        self.starts = [r.pos for r in self.raw]
+        self.per_sentence = "《" in simplified and not _titles_inside(simplified, sentences)
+
+    def line_of(self, pos: int) -> int:
+        """The line number of the sentence holding text position `pos`."""
+        i = bisect_right([s.start for s in self.sentences], pos) - 1
+        return self.sentences[max(i, 0)].line
+
+    def of(self, i: int, doc_year: int | None) -> list[YearMention]:
+        """The mentions of sentence i, positions relative to the sentence."""
+        sentence = self.sentences[i]
+        if self.per_sentence:
+            return year_mentions(sentence.text, doc_year)
+        lo = bisect_left(self.starts, sentence.start)
+        hi = bisect_left(self.starts, sentence.end, lo)
+        return _resolved(self.raw[lo:hi], doc_year, sentence.start)
+
+
+def _titles_inside(text: str, sentences: list[Sentence]) -> bool:
+    """Does every 《title》 of `text` lie within one sentence?"""
+    starts = [s.start for s in sentences]
+    for m in _TITLE.finditer(text):
+        i = bisect_right(starts, m.start()) - 1
+        if i < 0 or m.end() > sentences[i].end:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class DocumentYear:
+    """The year a document speaks from (今年 is this year) and where it was read."""
+
+    year: int | None
+    source: str = "no year in the text"
+    titled: bool = False        # read from a title that names the year reported on (…2022年工作综述), not a meeting's
+
+
+def document_year(sentences: list[Sentence], years: DocumentYears, given: int | None = None) -> DocumentYear:
+    """The year the document speaks from: `given` (--year); else a date in its first lines
+    (a dateline); else a year in its title line; else the latest year it names for its own work
+    (never inside 《titles》, a span of years such as 二〇二六年到二〇三〇年, or a target 到2027年)."""
+    if given is not None:
+        return DocumentYear(given, "given with --year")
+    dated = _dateline(sentences)
+    if dated is not None:
+        return dated
+    title = _title_index(sentences)
+    if title is not None and sentences[title].is_heading and sentences[-1].line > sentences[title].line:
+        own = [m.year for m in years.of(title, None) if m.kind == "year" and not m.local and m.year is not None]
+        if own:
+            meeting = _MEETING.search(to_simplified(sentences[title].text)) is not None
+            return DocumentYear(max(own), f"title line {sentences[title].line}", titled=not meeting)
+    own = [r for r in years.raw if r.kind == "year" and r.offset is None and not r.local and not r.target]
+    if own:
+        latest = max(own, key=lambda r: r.year)
+        return DocumentYear(latest.year, f"the latest year it names (line {years.line_of(latest.pos)})")
+    return DocumentYear(None)
+
+
+def infer_doc_year(text: str) -> int | None:
+    """The year a text speaks from (see `document_year`)."""
+    from .sentences import split_sentences
+
+    sentences = split_sentences(text)
+    return document_year(sentences, DocumentYears(to_simplified(text), sentences)).year
+
+
+def _dateline(sentences: list[Sentence]) -> DocumentYear | None:
+    """A date in the first lines (see `_date_of_line`)."""
+    lines: dict[int, str] = {}
+    for sentence in sentences:
+        if sentence.line not in lines and len(lines) == _FIRST_LINES:
+            break
+        lines[sentence.line] = lines.get(sentence.line, "") + sentence.text
+    for line, text in lines.items():
+        year = _date_of_line(text)
+        if year is not None:
+            return DocumentYear(year, f"dateline line {line}")
+    return None
+
+
+def _date_of_line(line: str) -> int | None:
+    """The year of a dateline: 2025-10-29 anywhere, 2022年1月21日 on a short line or after a
+    label (发布时间：)."""
+    text = _half_width(to_simplified(line))
+    m = _ISO_DATE.search(text)
+    if m is None:
+        m = _CN_DATE.search(text)
+        if m is not None and len(text.strip()) > _SHORT_LINE and not _DATE_LABEL.search(text, 0, m.start()):
+            m = None
+    return _year_value(m.group(1)) if m else None
+
+
+def _title_index(sentences: list[Sentence]) -> int | None:
+    """The first sentence of the title line: the first line that is no dateline nor a page's
+    navigation (首页 > 工作动态)."""
+    for i, sentence in enumerate(sentences):
+        if not _ISO_DATE.search(sentence.text) and not _NAVIGATION.search(sentence.text):
+            return i
+    return None
+
+
+@dataclass
+class _Period:
+    """A claim's year as its context gives it, and why. `dated`: a year the text states for this
+    figure (they decide the year the document reports on); `review`: 一年来, the year under review."""
+
+    year: int | None
+    source: str
+    dated: bool = False
+    review: bool = False
+
+
+class _Resolver:
+    """Years of one document's sentences, paragraphs and headings."""
+
+    def __init__(self, sentences: list[Sentence], years: DocumentYears | None, doc_year: DocumentYear) -> None:
+        self.sentences = sentences
+        self.years = years
+        self.doc_year = doc_year
+        self.cache: dict[int, list[YearMention]] = {}
+        self.framing_cache: dict[int, list[YearMention]] = {}
+        self.paragraph = _paragraph_starts(sentences)
+        self.line_start = _line_starts(sentences)
+        self.headings: dict[int, _Period | None] = {}
+        body = next((s.line for s in sentences if not s.is_heading), None)
+        self.front_matter = body - 1 if body is not None else (sentences[0].line if sentences else 0)
+
+    def mentions(self, i: int) -> list[YearMention]:
+        """The year mentions of sentence i (cached)."""
+        if i not in self.cache:
+            y = self.doc_year.year
+            self.cache[i] = self.years.of(i, y) if self.years else year_mentions(self.sentences[i].text, y)
+        return self.cache[i]
+
+    def framing(self, i: int) -> list[YearMention]:
+        """The mentions of sentence i that govern the rest of it and of its paragraph (cached)."""
+        if i not in self.framing_cache:
+            self.framing_cache[i] = [m for m in self.mentions(i) if m.frames]
+        return self.framing_cache[i]
+
+    def period(self, i: int, pos: int) -> _Period | None:
+        """The year of the number at `pos` of sentence i: a year compared with right before it, a
+        year of its sentence, of an earlier sentence of its paragraph, or of its heading."""
+        found = self.mentions(i)
+        text = self.sentences[i].text
+        local = [m for m in found if m.local and m.end <= pos and (
+            _LOCAL_GAP.fullmatch(text[m.end:pos]) or (m.until is not None and pos < m.until))]
+        if local:
+            return _Period(local[-1].year, f"{local[-1].text} before it: a year compared with or moved from, "
+                                           "which dates only its own figures")
+        framing = self.framing(i)
+        here = [m for m in framing if m.pos < pos][-1:] or framing[:1]
+        if here:
+            return self._from(here[0], "in its sentence")
+        for j in range(i - 1, self.paragraph[i] - 1, -1):
+            if self.framing(j):
+                return self._from(self.framing(j)[-1], f"in its paragraph (line {self.sentences[j].line})")
+        return self.heading(i)
+
+    def weak(self, i: int, pos: int) -> _Period | None:
+        """全年 / 当月 / 当年 in the sentence or paragraph, when nothing else governs: the document's year."""
+        for j in range(i, self.paragraph[i] - 1, -1):
+            weak = [m for m in self.mentions(j) if m.kind == "weak" and (j < i or m.pos < pos)]
+            if weak:
+                return _Period(weak[-1].year, f"{weak[-1].text}: the document's year ({self.doc_year.source})", True)
+        return None
+
+    def heading(self, i: int) -> _Period | None:
+        """The year of the heading whose section holds sentence i: a heading above it, never a
+        sibling's (二、… after 一、2023年…), a dateline's, nor one of the title lines before the
+        first paragraph."""
+        line = self.line_start[i]
+        if line not in self.headings:
+            self.headings[line] = self._heading_above(line)
+        return self.headings[line]
+
+    def _heading_above(self, i: int) -> _Period | None:
+        """Walk back from the line starting at sentence i to the first heading that governs it."""
+        limit = UNNUMBERED + 1
+        j = self.line_start[i] - 1
+        while j >= 0:
+            first = self.line_start[j]
+            line = [self.sentences[k] for k in range(first, j + 1)]
+            text = "".join(s.text for s in line)
+            level = heading_level(text)
+            front = level == UNNUMBERED and line[0].line <= self.front_matter
+            if line[0].is_heading and not front:
+                framing = [m for k in range(first, j + 1) for m in self.framing(k)]
+                if framing and (level < limit or level == UNNUMBERED) and _date_of_line(text) is None:
+                    return self._from(framing[0], f"of its heading 「{text.strip()}」 (line {line[0].line})")
+                if level != UNNUMBERED:
+                    limit = min(limit, level)
+            j = first - 1
+        return None
+
+    def _from(self, m: YearMention, where: str) -> _Period:
+        if m.kind == "span":
+            return _Period(None, f"{m.text} {where}: a span of several years")
+        if m.kind == "review":
+            return _Period(m.year, f"{m.text} {where}: the year under review", review=True)
+        return _Period(m.year, f"{m.text} {where}", dated=True)
+
+
+def _paragraph_starts(sentences: list[Sentence]) -> list[int]:
+    """For each sentence, the index of the first sentence of its paragraph: its line, or the
+    lines before it that a long line without an end mark runs on from (a wrapped PDF line)."""
+    out: list[int] = []
+    for i, s in enumerate(sentences):
+        prev = sentences[i - 1] if i else None
+        runs_on = prev is not None and (prev.line == s.line or (
+            prev.line + 1 == s.line and not prev.is_heading and not s.is_heading
+            and prev.text.rstrip()[-1:] not in "。！？!?；;：:”’」』）)"))
+        out.append(out[-1] if runs_on else i)
+    return out
+
+
+def _line_starts(sentences: list[Sentence]) -> list[int]:
+    """For each sentence, the index of the first sentence of its line."""
+    out: list[int] = []
+    for i, s in enumerate(sentences):
+        out.append(out[-1] if i and sentences[i - 1].line == s.line else i)
+    return out
+
+
+def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: DocumentYear,
+                    years: DocumentYears | None = None) -> None:
+    """Set `period` and `period_source` on each claim (GUIDELINES, Periods).
+
+    A year compared with or moved from dates only its own figures; else the year its
+    sentence names, or an earlier sentence of its paragraph, or its section's heading (a span such
+    as 十八大以来 means no single year); else 全年/当月 → the document's year; else the year the
+    document reports on — the year of most of its dated figures — or, without any, the document's
+    year. 一年来 is the year under review: its heading's year, else the year reported on, else the
+    year a title such as …2022年工作综述 names, else the year before the document's.
+    """
+    resolver = _Resolver(sentences, years, doc_year)
+    index = {s.start: i for i, s in enumerate(sentences)}
+    found: list[_Period | None] = []
+    for claim in claims:
+        i, pos = index[claim.sentence_start], claim.num_start - claim.sentence_start
+        period = resolver.period(i, pos) or resolver.weak(i, pos)
+        if period is not None and period.review:
+            under = resolver.heading(i)
+            if under is not None:
+                period = _Period(under.year, f"{period.source}: {under.source}", under.dated, review=False)
+        found.append(period)
+    reported = _reported_year([f for f in found if f is not None and f.dated], doc_year.year)
+    for claim, period in zip(claims, found, strict=True):
+        if period is not None and period.review:
+            if reported is not None:
+                period = _Period(reported[0], f"{period.source}: {reported[1]}")
+            elif doc_year.titled:
+                period = _Period(doc_year.year, f"{period.source}: the year its title names")
+        if period is None:
+            period = _Period(*reported) if reported else _fallback(doc_year)
+        claim.period, claim.period_source = period.year, period.source
+
+
+def _fallback(doc_year: DocumentYear) -> _Period:
+    """Nothing in the text dates the figure: the document's year, if it has one."""
+    if doc_year.year is None:
+        return _Period(None, "no year: none in the text")
+    return _Period(doc_year.year, f"the document's year ({doc_year.source})")
+
+
+def _reported_year(dated: list[_Period], doc_year: int | None) -> tuple[int, str] | None:
+    """The year most dated figures are about (on a tie, the document's year, else the latest)."""
+    counts = Counter(p.year for p in dated if p.year is not None)
+    if not counts:
+        return None
+    top = max(counts.values())
+    tied = [y for y, n in counts.items() if n == top]
+    year = doc_year if doc_year in tied else max(tied)
+    return year, f"the year the document reports on ({top} of its {sum(counts.values())} dated figures)"
