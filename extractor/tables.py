@@ -535,7 +535,7 @@ def table_claims(table: Table, words: TableWords, matcher: SentenceMatcher, stop
     index = {k for k, parts in enumerate(headers) if any(to_simplified(p) in words.index for p in parts)}
     first = next((h for h in heads if h.period is not None), None)
     dated = first.period if first else None
-    current = dated if dated is not None else table.caption_year or doc_year
+    current = dated if dated is not None else table.caption_year
     for head in heads:
         if head.kind and not head.scope and first is not None:
             head.scope = first.scope      # 增减 beside 2024年1-9月 and 2023年1-9月 is about 1-9月
