@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor.audit import audit_document
 from extractor.models import Document
@@ -355,3 +357,20 @@ def test_a_pdf_box_of_one_column_keeps_its_lines(tmp_path):
     SimpleDocTemplate(str(tmp_path / "box.pdf")).build([Paragraph("前言。", style), box])
     text = read_document(tmp_path / "box.pdf", "box.pdf").text
     assert text == "前言。\n一、2023年工作回顾\n全年处分干部40人。\n立案55件。"
+
+
+WORDS = st.sampled_from(["合计", "2024年", "本期", "上年同期", "同比增减", "占比", "立案数（件）", "处分人数",
+                         "其中：留置", "河口镇", "3月", "序号", "", "单位：人", "説明", "處分"])
+NUMBERS = st.sampled_from(["12", "3.5%", "-4.1", "ｘ", "1,024", "0", "7人", "—"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.one_of(WORDS, NUMBERS), min_size=1, max_size=5), min_size=1, max_size=6),
+       st.sampled_from(["\t", "　　", " | ", "   "]))
+def test_any_table_keeps_offsets_and_names_real_cells(rows, separator):
+    text = "前言。\n" + "\n".join(separator.join(row) for row in rows) + "\n结语。"
+    lines = text.split("\n")
+    for claim in text_claims(text, 2024):
+        assert text[claim.num_start:claim.num_end] == claim.num_text
+        if claim.source != "text":
+            assert claim.sentence in lines and claim.claim_text in claim.sentence
