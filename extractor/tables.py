@@ -55,7 +55,6 @@ class TableWords:
     measure_units: dict[str, str]
     index: list[str] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
-    path: str = ""
 
     @classmethod
     def load(cls, path: Path) -> TableWords:
@@ -70,7 +69,7 @@ class TableWords:
         return cls(dict(data.get("periods", {})), list(data.get("changes", [])), list(data.get("shares", [])),
                    list(data.get("totals", [])), list(data.get("neutral", [])), list(data.get("unit_labels", [])),
                    patterns("places"), patterns("months"), patterns("parts"), patterns("captions"),
-                   dict(data.get("measure_units", {})), list(data.get("index", [])), _examples(raw, path), str(path))
+                   dict(data.get("measure_units", {})), list(data.get("index", [])), _examples(raw, path))
 
     def is_total(self, text: str) -> bool:
         return to_simplified(text) in self.totals
@@ -539,9 +538,8 @@ def table_claims(table: Table, words: TableWords, matcher: SentenceMatcher, stop
     for head in heads:
         if head.kind and not head.scope and first is not None:
             head.scope = first.scope      # 增减 beside 2024年1-9月 and 2023年1-9月 is about 1-9月
-    reader = _Reader(matcher, stoplist, doc)
+    context = _Context(table, words, _Reader(matcher, stoplist, doc), current, dated is not None)
     label_cols = _label_columns(table)
-    out: list[TableClaim] = []
     group = ""
     above: list[str] = [""] * label_cols
     for r in range(table.header_rows, len(table.rows)):
@@ -554,11 +552,10 @@ def table_claims(table: Table, words: TableWords, matcher: SentenceMatcher, stop
         labels = [text for k, text in enumerate(labels) if k not in index]
         for cell in row[label_cols:]:
             if _is_number(cell.text) and cell.col not in index:
-                found = _cell_claim(table, cell, heads[cell.col], labels, group, words, reader,
-                                    (current, dated), out)
+                found = _cell_claim(context, cell, heads[cell.col], labels, group)
                 if found:
-                    out.append(found)
-    return out
+                    context.done.append(found)
+    return context.done
 
 
 def _label_columns(table: Table) -> int:
@@ -570,10 +567,21 @@ def _label_columns(table: Table) -> int:
     return k
 
 
-def _cell_claim(table: Table, cell: Cell, head: _Header, labels: list[str], group: str, words: TableWords,
-                reader: _Reader, periods: tuple[int | None, int | None], done: list[TableClaim]) -> TableClaim | None:
+@dataclass
+class _Context:
+    """What the cells of one table are read with, and the claims read so far."""
+
+    table: Table
+    words: TableWords
+    reader: _Reader
+    current: int | None          # the table's current year: its first dated column's, else its caption's
+    dated: bool                  # whether a column header names a year
+    done: list[TableClaim] = field(default_factory=list)
+
+
+def _cell_claim(context: _Context, cell: Cell, head: _Header, labels: list[str], group: str) -> TableClaim | None:
     """The claim of one data cell, read with its row label (and group) and its column's header."""
-    current, dated = periods
+    table, words, reader = context.table, context.words, context.reader
     label, part = _without_part_marker("".join(labels), words)
     label, row_units = _strip_units(label, words)
     row_year = _YEAR.fullmatch(label)
@@ -582,12 +590,12 @@ def _cell_claim(table: Table, cell: Cell, head: _Header, labels: list[str], grou
     measure = (head.measure or group) if by_column else group + label + ("" if head.neutral else head.measure)
     measure += head.word
     period = head.period if head.period is not None else (int(row_year.group(1)) if row_year else None)
-    if period is None and (head.kind or dated is None):
-        period = current
+    if period is None and (head.kind or not context.dated):
+        period = context.current
     units = head.units + row_units + [u for u in table.units if u not in ("%", "％")] + _measure_units(measure, words)
     claim = reader.figure(measure, cell, units, head.kind)
     if (claim is None or reader.is_fallback(claim)) and (words.is_total(label) or head.total):
-        claim = _like_column(cell, done, reader, measure or label) or claim
+        claim = _like_column(cell, context.done, reader, measure or label) or claim
     if claim is None:
         return None
     claim.scope = scope

@@ -367,10 +367,10 @@ NUMBERS = st.sampled_from(["12", "3.5%", "-4.1", "ｘ", "1,024", "0", "7人", "�
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.lists(st.one_of(WORDS, NUMBERS), min_size=1, max_size=5), min_size=1, max_size=6),
        st.sampled_from(["\t", "　　", " | ", "   "]))
-def test_any_table_keeps_offsets_and_names_real_cells(rows, separator):
+def test_any_table_keeps_offsets_and_puts_each_cell_in_its_row(rows, separator):
     text = "前言。\n" + "\n".join(separator.join(row) for row in rows) + "\n结语。"
     lines = text.split("\n")
     for claim in text_claims(text, 2024):
         assert text[claim.num_start:claim.num_end] == claim.num_text
         if claim.source != "text":
-            assert claim.sentence in lines and claim.claim_text in claim.sentence
+            assert any(claim.sentence in line for line in lines) and claim.claim_text in claim.sentence
