@@ -34,7 +34,8 @@ def extract_text(text: str, rules_dir: str | Path | list | None = None, year: in
 
 def extract(paths: list[str | Path] | str | Path, rules_dir: str | Path | list | None = None,
             year: int | None = None):
-    """Claims of every document under `paths`, one row per claim (columns of claims.csv)."""
+    """Claims of every document under `paths`, one row per claim (columns of claims.csv);
+    FileNotFoundError when a path does not exist (unreadable files are skipped)."""
     import pandas as pd
 
     _, claims = _run_claims(paths, rules_dir, year)
@@ -68,6 +69,9 @@ def _run_claims(paths: list[str | Path] | str | Path, rules_dir: str | Path | li
 
     if isinstance(paths, (str, Path)):
         paths = [paths]
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:
+        raise FileNotFoundError(f"no such input: {', '.join(missing)}")
     extractor = _extractor(_key(rules_dir))
     results = iter_results([Path(p) for p in paths], extractor, year, RunSummary())
     return extractor, [c for _, result in results for c in result.claims]

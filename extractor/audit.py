@@ -15,11 +15,12 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 
 from .context import names_a_place
-from .models import Claim, unit_key
+from .models import Claim, sentence_window, unit_key
 from .script import to_simplified
 from .tables import cell_position
 
@@ -261,12 +262,27 @@ def _numbered(found: list[Check], prefix: str) -> list[Check]:
 
 def _make(kind: str, status: str, claims: list[Claim], message: str, expected: float | None = None,
           actual: float | None = None, window: tuple[float, float] | None = None) -> Check:
-    """A Check over `claims` (the sentences they stand in are joined)."""
+    """A Check over `claims` (the first MAX_CHECK_SENTENCES sentences they stand in are joined,
+    each cut to a window around its first claim, so a check stays small however often a figure recurs)."""
     low, high = window or (None, None)
     docs = list(dict.fromkeys(c.doc for c in claims))
-    sentences = list(dict.fromkeys(c.sentence for c in claims))
     return Check("", ";".join(docs), kind, status, SEVERITY[status], ";".join(c.claim_id for c in claims),
-                 _finite(expected), _finite(actual), _finite(low), _finite(high), message, " … ".join(sentences))
+                 _finite(expected), _finite(actual), _finite(low), _finite(high), message, _sentences(claims))
+
+
+MAX_CHECK_SENTENCES = 5       # sentences a check quotes; more are counted
+
+
+def _sentences(claims: list[Claim]) -> str:
+    """The distinct sentences of `claims`, joined: the first MAX_CHECK_SENTENCES, each windowed
+    around its first claim, and how many more there are."""
+    first: dict[str, Claim] = {}
+    for claim in claims:
+        first.setdefault(claim.sentence, claim)
+    quoted = [sentence_window(c.sentence, c.claim_start - c.sentence_start, c.claim_end - c.sentence_start)[0]
+              for c in list(first.values())[:MAX_CHECK_SENTENCES]]
+    more = len(first) - len(quoted)
+    return " … ".join(quoted) + (f" …（另有{more}句）" if more > 0 else "")
 
 
 make_check = _make          # public: the check kinds of other modules (changes.py) build their rows with it
@@ -687,9 +703,21 @@ def figure_key(claim: Claim, cross: bool) -> tuple | None:
     return subject, claim.period, claim.scope, claim.unit
 
 
+MAX_LISTED_VALUES = 6        # a figure stated more often lists each distinct value once, with its count
+
+
+def _figure_values(group: list[Claim]) -> str:
+    """The values of a recurring figure as written: each one, or, for a long group, each distinct
+    one with how often it occurs (10（3250处）、11（3250处）)."""
+    written = [_written(c) for c in group]
+    if len(written) <= MAX_LISTED_VALUES:
+        return "、".join(written)
+    return "、".join(f"{value}（{count}处）" for value, count in Counter(written).items())
+
+
 def _figure_check(group: list[Claim]) -> Check:
     intervals = [claim_interval(c) for c in group]
-    values = "、".join(f"{_written(c)}" for c in group)
+    values = _figure_values(group)
     where = "两处" if len(group) == 2 else "多处"
     known = [i for i in intervals if i is not None]
     # some a.above(b) — the largest low above the smallest high (linear: groups can be large)

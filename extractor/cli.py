@@ -8,12 +8,20 @@ import os
 import sys
 from pathlib import Path
 
-from .cliargs import EXIT_FAILED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, add_rules_option, inputs_missing
+from .cliargs import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_SKIPPED,
+    EXIT_USAGE,
+    add_rules_option,
+    inputs_missing,
+)
 from .explain import explain, line_of
 from .reader import ReadError
-from .rules import RuleFileError
+from .rules import REGEX_TIMEOUT, RuleFileError
 from .ruletests import require_examples_pass, run_examples
-from .run import ENGINES, default_jobs, run
+from .run import ENGINES, NoDocuments, OutputError, default_jobs, run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,7 +36,34 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:                 # `extractor run | head -1`: the reader left, the outputs are written
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error at exit
+    except KeyboardInterrupt:
+        print(f"interrupted{_kept(args)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except NoDocuments as err:
+        for line in err.skipped:
+            print(f"skipped {line}", file=sys.stderr)
+        print(f"error: {err}{_kept(args)}", file=sys.stderr)
+        return EXIT_SKIPPED if err.skipped else EXIT_USAGE
+    except OutputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as err:                  # writing failed: disk full, folder removed, permission …
+        where = f" {err.filename}" if err.filename else ""
+        print(f"error: cannot write{where}: {err.strerror or err}{_kept(args)}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as err:                # a bug: one line, the traceback only when asked for
+        if os.environ.get("EXTRACTOR_DEBUG"):
+            raise
+        print(f"internal error: {type(err).__name__}: {err}{_kept(args)} "
+              "(set EXTRACTOR_DEBUG=1 to see where)", file=sys.stderr)
+        return EXIT_FAILED
     return status
+
+
+def _kept(args: argparse.Namespace) -> str:
+    """What a failed `run` left as it was."""
+    out = getattr(args, "out", None)
+    return f"; the outputs in {out} are left as they were" if args.command == "run" and out else ""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -120,6 +155,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
                   dump_text_dir=args.dump_text)
     for line in summary.skipped:
         print(f"skipped {line}", file=sys.stderr)
+    for rule, count in sorted(summary.timeouts.items()):
+        print(f"warning: rule {rule}: its regex ran over {REGEX_TIMEOUT} s at {count} numeral(s) and took none "
+              "of them; bound its repeats", file=sys.stderr)
     cats = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_category.items()))
     checks = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_status.items()))
     print(f"{summary.documents} documents, {summary.claims} claims ({cats or 'none'}); "

@@ -6,7 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from .reader import printable
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130           # Ctrl-C, as shells report it
 
 
 def add_rules_option(parser: argparse.ArgumentParser) -> None:
@@ -19,5 +22,8 @@ def inputs_missing(inputs: list[Path]) -> bool:
     """True (after saying which) when an input file or folder does not exist."""
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
-        print(f"error: no such input: {', '.join(missing)}", file=sys.stderr)
+        loops = [p for p in missing if Path(p).is_symlink()]
+        what = "a symbolic link that leads nowhere (or in a loop)" if loops == missing else "no such input"
+        print(f"error: {what}: {', '.join(printable(p) for p in missing)}", file=sys.stderr)
     return bool(missing)
+

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .models import Claim, Sentence, unit_key
+from .models import BEFORE_WINDOW, Claim, Sentence, unit_key
 from .numerals import parse_numeral
 from .periods import SINCE
 from .script import to_simplified
@@ -51,7 +51,8 @@ def resolve_scopes(claims: list[Claim]) -> None:
     nearest span of time (十八大以来, 今年以来, 1至6月, 前三季度, 上半年) and the nearest place or
     body (全国, 全省, 全系统 …), in text order, joined by a space (1至6月 全国)."""
     for claim in claims:
-        before = to_simplified(claim.sentence[:claim.num_start - claim.sentence_start])
+        pos = claim.num_start - claim.sentence_start
+        before = to_simplified(claim.sentence[max(0, pos - BEFORE_WINDOW):pos])
         time = _last(_TIME_SCOPE, before)
         if time is not None and time.group().startswith("全年"):
             time = None
@@ -95,7 +96,8 @@ def resolve_parents(claims: list[Claim]) -> None:
 def _chained(ordered: list[list[Claim]], i: int) -> list[Claim]:
     """Claims of the sentences that continue sentence i after a ；, up to one with its own marker."""
     out: list[Claim] = []
-    for prev, group in zip(ordered[i:], ordered[i + 1:], strict=False):
+    for k in range(i, len(ordered) - 1):                 # indices, not slices: no copy of the rest per sentence
+        prev, group = ordered[k], ordered[k + 1]
         head = prev[0]
         end = head.sentence_start + len(head.sentence)
         if not head.sentence.rstrip().endswith(("；", ";")) or group[0].sentence_start - end > 1:

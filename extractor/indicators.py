@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .models import Claim
+from .models import BEFORE_WINDOW, Claim
 from .rules import RuleFileError, read_yaml
 from .script import to_simplified
 
@@ -237,11 +237,15 @@ def assign_indicators(claims: list[Claim], text: str, indicators: Indicators) ->
     previous_end = 0
     for k, claim in enumerate(claims):
         parent = by_id.get(claim.parent.split("+")[0]) if claim.parent else None
-        sentence = sentences.setdefault(claim.sentence_start, to_simplified(claim.sentence))
-        before = sentence[:max(0, claim.num_start - claim.sentence_start)]
+        if claim.sentence_start not in sentences:        # once per sentence (setdefault would convert it per claim)
+            sentences[claim.sentence_start] = to_simplified(claim.sentence)
+        sentence = sentences[claim.sentence_start]
+        pos = max(0, claim.num_start - claim.sentence_start)
+        window = max(0, pos - BEFORE_WINDOW)             # bounded: a long sentence is not read again per claim
+        before = sentence[window:pos]
         if k == 0 or claims[k - 1].sentence_start != claim.sentence_start:
             previous_end = 0
-        listed = "、" in before[previous_end:]
+        listed = "、" in sentence[max(previous_end, window):pos]
         previous_end = claim.num_end - claim.sentence_start
         claim.indicator = indicators.of(claim.subject, claim.unit, parent.indicator if parent else "", before, listed)
         claim.place = claim_place(claim, before, header)

@@ -7,6 +7,7 @@ Dask cluster (`--engine dask`); `outcomes` yields the results in input order eit
 from __future__ import annotations
 
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -23,7 +24,7 @@ from .audit import (
     figure_key,  # the key same_figure groups by: claims without one never meet across documents
 )
 from .changes import Stated, pending_changes
-from .models import CLAIM_COLUMNS, Claim
+from .models import CLAIM_COLUMNS, Claim, sentence_window
 from .panel import panel_entries
 from .pipeline import Extractor, extract_document
 from .reader import ReadError, read_document
@@ -55,13 +56,14 @@ class Figure(NamedTuple):
 
 
 def claim_rows(claims: list[Claim], status: dict[str, str]) -> list[dict]:
-    """Output rows, with the check status and the claim's place in its sentence (for the highlight)."""
+    """Output rows, with the check status and the claim's place in its sentence (for the
+    highlight); a very long sentence is quoted as a window around the claim (`sentence_window`)."""
     rows = []
     for claim in claims:
         row = claim.row()
         row["check_status"] = status.get(claim.claim_id, "")
-        row["hl_start"] = claim.claim_start - claim.sentence_start
-        row["hl_end"] = claim.claim_end - claim.sentence_start
+        row["sentence"], row["hl_start"], row["hl_end"] = sentence_window(
+            claim.sentence, claim.claim_start - claim.sentence_start, claim.claim_end - claim.sentence_start)
         rows.append(row)
     return rows
 
@@ -100,6 +102,7 @@ class DocOutcome:
     report: ReportDoc | None = None
     panel: list[Claim] = field(default_factory=list)          # its claims that enter the panel
     pending: list[Stated] = field(default_factory=list)       # its changes whose base it does not state
+    timeouts: dict[str, int] = field(default_factory=dict)   # rule → numerals its regex timed out on
 
 
 _EXTRACTORS: dict[tuple[str, ...], Extractor] = {}   # per process: rules are compiled once
@@ -151,6 +154,7 @@ def process_document(task: Task, options: RunOptions) -> DocOutcome:
         if options.report else None,
         panel=panel_entries(claims),
         pending=pending_changes(claims),
+        timeouts=result.timeouts,
     )
 
 
@@ -161,6 +165,12 @@ def _figures(claims: list[Claim], rows: list[dict], records: list[bytes], lines:
                    row["hl_start"], row["hl_end"], row["check_status"])
             for i, (claim, row) in enumerate(zip(claims, rows, strict=True))
             if (key := figure_key(claim, True)) is not None]
+
+
+def _worker(rules: tuple[str, ...]) -> None:
+    """A worker process: Ctrl-C is the main process's to handle (one line, no worker tracebacks)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _extractor(rules)
 
 
 def process_batch(tasks: list[Task], options: RunOptions) -> list[DocOutcome]:
@@ -208,7 +218,7 @@ def _in_order(submit: Callable[[list[Task]], object], result: Callable[[object],
 
 
 def _pool_outcomes(tasks: list[Task], options: RunOptions, batch: int, jobs: int) -> Iterator[DocOutcome]:
-    with ProcessPoolExecutor(jobs, initializer=_extractor, initargs=(options.rules,)) as pool:
+    with ProcessPoolExecutor(jobs, initializer=_worker, initargs=(options.rules,)) as pool:
         yield from _in_order(lambda b: pool.submit(process_batch, b, options), lambda f: f.result(),
                              _batches(tasks, batch), 2 * jobs)
 

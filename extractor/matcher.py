@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import takewhile
 
 from .models import Claim, Numeral, Sentence, unit_key
@@ -28,6 +31,7 @@ _SUBJECT_HEAD = re.compile(
 # Before a numeral in its clause: a target or plan for the future (力争…, 确保…, 到2027年…) is no tally;
 # inside a 《title》 (《学习计划》) the word names a document.
 _FUTURE_TARGET = re.compile(r"(?:力争|确保|争取|计划|拟|目标|预计|将要|要在|到\ue000\ue001*年)(?![^《》]*》)")
+LOOKBACK = 1_000    # characters before a numeral searched for a word of its clause (a whole clause of normal length)
 # After a numeral: a duration or a date (为期一个月, 3个工作日, 1—9月) is no tally.
 _DURATION = re.compile(r"\s?(?:余|多)?个?(?:月|小时|工作日|星期|季度|年|天|日|周|分钟|学时)")
 
@@ -94,15 +98,22 @@ class SentenceMatcher:
     """Matches the rules of a RuleSet against one sentence at a time."""
 
     def __init__(self, ruleset: RuleSet):
+        self.timeouts: Counter[str] = Counter()     # rule → numerals its regex timed out on (take_timeouts)
         self.rules = [r for r in ruleset.rules if not r.fallback]
         self.fallback_rules = [r for r in ruleset.rules if r.fallback]
         units = sorted(ruleset.units | {"个", "名", "人", "项", "次", "%", "％"}, key=len, reverse=True)
         self._leading_unit = re.compile(
             r"(?:余|多)?(?:" + "|".join(map(re.escape, units)) + r")?(?:左右|以上|之多)?")
 
+    def take_timeouts(self) -> dict[str, int]:
+        """The timeouts counted since the last call ("rule (file:line)" → numerals), reset."""
+        taken, self.timeouts = dict(self.timeouts), Counter()
+        return taken
+
     def match(self, doc: str, sentence: Sentence, simplified: str, numerals: list[Numeral],
-              prior: Claim | None = None) -> list[Candidate]:
-        """Candidates for every numeral of `sentence`.
+              prior: Claim | None = None, keep_attempts: bool = True) -> list[Candidate]:
+        """Candidates for every numeral of `sentence` (without the rules each one tried unless
+        `keep_attempts`: memory stays small in a sentence of a million numerals).
 
         A rule's context words are looked up in this sentence only (a 处分 in the sentence before
         does not make 全市共有党员3.2万名 a disciplinary figure). `prior` is the last claim before
@@ -127,6 +138,8 @@ class SentenceMatcher:
                 if cand.claim.unit != "%" and not _in_brackets(masked, cand.claim.num_start - sentence.start):
                     last_count = cand.claim
             candidates.append(cand)
+            if not keep_attempts:
+                cand.attempts.clear()
         _respective_changes(candidates)
         consumed = {id(c.field_numeral) for c in candidates if c.claim and c.field_numeral}
         for c in candidates:
@@ -144,7 +157,7 @@ class SentenceMatcher:
             cand.attempts.append(Attempt("-", False, "a duration or a date, not a tally"))
             return cand
         start = numeral.start - sentence.start
-        if _FUTURE_TARGET.search(masked, _clause_start(masked, start), start):
+        if _FUTURE_TARGET.search(masked, max(_clause_start(masked, start), start - LOOKBACK), start):
             cand.attempts.append(Attempt("-", False, "a target for the future, not a tally"))
             return cand
         self._apply(self.rules, cand, doc, sentence, masked, numerals, index, context, previous)
@@ -216,7 +229,11 @@ class SentenceMatcher:
         if numeral.text in rule.not_numerals:
             return f"this rule never takes 「{numeral.text}」", None
         if rule.whole is not None:
-            return _try_whole(rule, masked, start)
+            try:
+                return _try_whole(rule, masked, start)
+            except TimeoutError:
+                self.timeouts[f"{rule.id} ({rule.file}:{rule.line})"] += 1
+                return f"the regex of rule {rule.id} ({rule.file}:{rule.line}) ran over {REGEX_TIMEOUT} s: skipped", None
         hit: dict = {"left_start": start, "right_end": start + len(numeral.text), "subject": None,
                      "unit": "", "field": None}
         if rule.left is not None:
@@ -412,26 +429,34 @@ def _groups(m: re.Match, *names: str) -> dict:
 
 
 def _try_whole(rule: Rule, masked: str, start: int) -> tuple[str, dict | None]:
-    try:
-        for m in rule.whole.finditer(masked, timeout=REGEX_TIMEOUT):
-            if m.start("number") == start:
-                hit = {"left_start": m.start(), "right_end": m.end(), **_groups(m, "subject", "unit", "field")}
-                return "matched", hit
-    except TimeoutError:
-        return f"the regex of rule {rule.id} ({rule.file}:{rule.line}) ran over {REGEX_TIMEOUT} s: skipped", None
+    """A raw-regex rule at the number at `start`; TimeoutError past REGEX_TIMEOUT."""
+    for m in rule.whole.finditer(masked, timeout=REGEX_TIMEOUT):
+        if m.start("number") == start:
+            hit = {"left_start": m.start(), "right_end": m.end(), **_groups(m, "subject", "unit", "field")}
+            return "matched", hit
     return "the regex does not match at this number", None
 
 
+@lru_cache(maxsize=4)
+def _separators(masked: str) -> list[int]:
+    """Where the clause separators of a sentence are, found once per sentence (the sentence
+    being matched is the same string object for all its numerals, so the cache hits)."""
+    return [m.start() for m in _CLAUSE_END.finditer(masked)]
+
+
 def _clause_start(masked: str, pos: int) -> int:
-    for i in range(pos - 1, -1, -1):
-        if masked[i] in SEPARATORS:
-            return i + 1
-    return 0
+    """Start of the clause holding `pos`: just after the last separator before it (a bisection,
+    not a scan back: a sentence without punctuation costs no more per numeral than a short one)."""
+    separators = _separators(masked)
+    i = bisect_left(separators, pos)
+    return separators[i - 1] + 1 if i else 0
 
 
 def _clause_end(masked: str, pos: int) -> int:
-    m = _CLAUSE_END.search(masked, pos)
-    end = m.start() if m else len(masked)
+    """End of the phrase after `pos`: the next separator or the next numeral."""
+    separators = _separators(masked)
+    i = bisect_left(separators, pos)
+    end = separators[i] if i < len(separators) else len(masked)
     nxt = masked.find(NUM_HEAD, pos, end)
     return nxt if nxt >= 0 else end
 

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 
 from .script import to_simplified
 
+TOOL = "cn-stat-extractor"         # the distribution's name, in the manifest and report.html's generator tag
+MANIFEST = "run.json"              # written last into an output folder: the files of one run
+
 # Column order of claims.csv / the `claims` sheet. More columns may follow these.
 CLAIM_COLUMNS = [
     "doc", "claim_id", "category", "subject", "value", "value_high", "unit", "qualifier",
@@ -13,6 +16,27 @@ CLAIM_COLUMNS = [
     "claim_start", "claim_end", "line", "sentence", "rule", "parent", "subject_simplified", "indicator", "place",
     "source",
 ]
+
+
+MAX_SENTENCE_CHARS = 1_000      # a longer sentence is quoted as a window around its claim
+WINDOW_CHARS = 300              # characters kept either side of the claim in such a window
+CUT_MARK = "[…]"                # marks where a quoted sentence was cut
+BEFORE_WINDOW = 300             # characters before a number read for its scope, place and measure
+                                # words: a whole sentence of normal length, a bounded cost in any
+
+
+def sentence_window(sentence: str, start: int, end: int) -> tuple[str, int, int]:
+    """`sentence` as an output quotes it, with the claim at [start, end) of it moved along: the
+    whole sentence, or for a very long one (over MAX_SENTENCE_CHARS) WINDOW_CHARS either side of
+    the claim, each cut marked with CUT_MARK. Output stays linear in the text, however many
+    claims a sentence holds."""
+    if len(sentence) <= MAX_SENTENCE_CHARS:
+        return sentence, start, end
+    begin, stop = max(0, start - WINDOW_CHARS), min(len(sentence), max(end, start) + WINDOW_CHARS)
+    head = CUT_MARK if begin > 0 else ""
+    tail = CUT_MARK if stop < len(sentence) else ""
+    shift = len(head) - begin
+    return head + sentence[begin:stop] + tail, start + shift, end + shift
 
 
 # Units that count the same thing: a total in 名 has its parts in 人 (2.1万名干部…其中中管干部31人).

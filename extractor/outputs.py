@@ -48,6 +48,10 @@ from .writers import (
 if TYPE_CHECKING:
     from .run import RunSummary
 
+# Fields of our own CSV records may be longer than csv's default limit (131,072 characters): the
+# claim ids of a check over a figure stated thousands of times. They are read back only here.
+csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+
 Changed = tuple[int, str, str]         # a row the corpus checks change: (FigureIndex entry, new status, claim id)
 DOCUMENT_COLUMNS = ["doc", "encoding", "claims", "year", "problems"]
 CATEGORIES = ["discipline", "case", "risk", "ranking", "activity", "share", "money"]
@@ -145,6 +149,7 @@ class RunOutputs:
             summary.skipped.append(outcome.error)
             return
         summary.documents += 1
+        summary.timeouts.update(outcome.timeouts)
         count = len(outcome.categories)
         summary.by_category.update(outcome.categories)
         summary.by_status.update(outcome.check_statuses)

@@ -328,7 +328,10 @@ class _Resolver:
         self.framing_cache: dict[int, list[YearMention]] = {}
         self.paragraph = _paragraph_starts(sentences)
         self.line_start = _line_starts(sentences)
+        self.heading_before = _heading_lines_before(sentences, self.line_start)
         self.headings: dict[int, _Period | None] = {}
+        self.framed: dict[int, int] = {}           # sentence → nearest one at or before it in its paragraph with
+        self.weakened: dict[int, int] = {}         # framing (weak) mentions, -1 for none (`_nearest`)
         body = next((s.line for s in sentences if not s.is_heading), None)
         self.front_matter = body - 1 if body is not None else (sentences[0].line if sentences else 0)
 
@@ -359,18 +362,40 @@ class _Resolver:
         here = [m for m in framing if m.pos < pos][-1:] or framing[:1]
         if here:
             return self._from(here[0], "in its sentence")
-        for j in range(i - 1, self.paragraph[i] - 1, -1):
-            if self.framing(j):
-                return self._from(self.framing(j)[-1], f"in its paragraph (line {self.sentences[j].line})")
+        j = self._nearest(i - 1, self.framing, self.framed)
+        if j >= 0:
+            return self._from(self.framing(j)[-1], f"in its paragraph (line {self.sentences[j].line})")
         return self.heading(i)
 
     def weak(self, i: int, pos: int) -> _Period | None:
         """全年 / 当月 / 当年 in the sentence or paragraph, when nothing else governs: the document's year."""
-        for j in range(i, self.paragraph[i] - 1, -1):
-            weak = [m for m in self.mentions(j) if m.kind == "weak" and (j < i or m.pos < pos)]
-            if weak:
-                return _Period(weak[-1].year, f"{weak[-1].text}: the document's year ({self.doc_year.source})", True)
+        weak = [m for m in self._weak(i) if m.pos < pos]
+        if not weak:
+            j = self._nearest(i - 1, self._weak, self.weakened)
+            weak = self._weak(j) if j >= 0 else []
+        if weak:
+            return _Period(weak[-1].year, f"{weak[-1].text}: the document's year ({self.doc_year.source})", True)
         return None
+
+    def _weak(self, i: int) -> list[YearMention]:
+        return [m for m in self.mentions(i) if m.kind == "weak"]
+
+    def _nearest(self, j: int, has, memo: dict[int, int]) -> int:
+        """The nearest sentence k ≤ j of sentence i+1's paragraph (j = i) for which `has(k)` is not
+        empty, -1 for none; remembered in `memo`, so a long paragraph is walked once, not per number."""
+        if j < 0 or self.paragraph[j] != self.paragraph[j + 1]:
+            return -1
+        start, walked = self.paragraph[j], []
+        while j >= start and j not in memo:
+            if has(j):
+                memo[j] = j
+                break
+            walked.append(j)
+            j -= 1
+        found = memo.get(j, -1) if j >= start else -1
+        for k in walked:
+            memo[k] = found
+        return found
 
     def heading(self, i: int) -> _Period | None:
         """The year of the heading whose section holds sentence i: a heading above it, never a
@@ -384,7 +409,7 @@ class _Resolver:
     def _heading_above(self, i: int) -> _Period | None:
         """Walk back from the line starting at sentence i to the first heading that governs it."""
         limit = UNNUMBERED + 1
-        j = self.line_start[i] - 1
+        j = self.heading_before[i]                  # lines that are no heading change nothing: skipped
         while j >= 0:
             first = self.line_start[j]
             line = [self.sentences[k] for k in range(first, j + 1)]
@@ -397,7 +422,7 @@ class _Resolver:
                     return self._from(framing[0], f"of its heading 「{text.strip()}」 (line {line[0].line})")
                 if level != UNNUMBERED:
                     limit = min(limit, level)
-            j = first - 1
+            j = self.heading_before[first]
         return None
 
     def _from(self, m: YearMention, where: str) -> _Period:
@@ -418,6 +443,22 @@ def _paragraph_starts(sentences: list[Sentence]) -> list[int]:
             prev.line + 1 == s.line and not prev.is_heading and not s.is_heading
             and prev.text.rstrip()[-1:] not in "。！？!?；;：:”’」』）)"))
         out.append(out[-1] if runs_on else i)
+    return out
+
+
+def _heading_lines_before(sentences: list[Sentence], line_start: list[int]) -> list[int]:
+    """For each sentence, the last sentence of the nearest heading line above its line (-1 for
+    none), so a walk up to the governing heading visits headings only: a document of thousands
+    of lines without headings is not walked back once per line."""
+    out: list[int] = []
+    last = current = -1
+    for k in range(len(sentences)):
+        if line_start[k] == k:
+            current = last
+        out.append(current)
+        line_ends = k + 1 == len(sentences) or line_start[k + 1] != line_start[k]
+        if line_ends and sentences[line_start[k]].is_heading:
+            last = k
     return out
 
 

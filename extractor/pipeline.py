@@ -84,6 +84,7 @@ class DocumentResult:
     doc_year: int | None
     candidates: list[Candidate] = field(default_factory=list)
     year_source: str = ""          # where doc_year was read (dateline line 2, title line 1 …)
+    timeouts: dict[str, int] = field(default_factory=dict)   # rule → numerals its regex timed out on
     tables: list[Table] = field(default_factory=list)
 
 
@@ -98,6 +99,7 @@ def numerals_of(text: str, simplified: str, stoplist: StopList) -> list[Numeral]
 def extract_document(document: Document, extractor: Extractor, year: int | None = None,
                      doc_no: int = 1, keep_candidates: bool = False) -> DocumentResult:
     """Claims of one document, with ids, periods, scopes, parents, indicators and places resolved."""
+    extractor.matcher.take_timeouts()          # counted per document
     text = document.text
     simplified = to_simplified(text)
     sentences = split_sentences(text)
@@ -108,7 +110,7 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     for sentence, found in _by_sentence(sentences, numerals):
         if found:
             own = simplified[sentence.start:sentence.end]
-            candidates = extractor.matcher.match(document.doc, sentence, own, found, last_count)
+            candidates = extractor.matcher.match(document.doc, sentence, own, found, last_count, keep_candidates)
             for c in candidates:
                 if c.claim:
                     claims.append(c.claim)
@@ -136,7 +138,8 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
             cell.claim.period, cell.claim.period_source = cell.period, "the headers of its table"
     link_table_parts([c.claim for c in cells])
     assign_indicators(claims, text, extractor.indicators)
-    return DocumentResult(document.doc, claims, speaks_from.year, kept, speaks_from.source, tables)
+    return DocumentResult(document.doc, claims, speaks_from.year, kept, speaks_from.source,
+                          extractor.matcher.take_timeouts(), tables)
 
 
 def _table_cells(document: Document, tables: list[Table], extractor: Extractor, sentences: list[Sentence],

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import stat
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from charset_normalizer import from_bytes
 
-from .models import Document
+from .models import MANIFEST, TOOL, Document
 
 if TYPE_CHECKING:
     import pdfplumber
@@ -46,7 +47,7 @@ _MAGIC = (  # signatures of binary formats, to name what a mislabelled file real
 )
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936"}
 _BIG5_FAMILY = {"big5", "big5hkscs", "cp950"}
-_DETECTABLE = ["utf_8", "utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be",
+_DETECTABLE = ["utf_8", "utf_32", "utf_32_le", "utf_32_be",         # UTF-16: `_utf16_without_bom`
                "gb18030", "gbk", "gb2312", "big5", "cp950", "big5hkscs"]
 _WESTERN = {"ascii", "iso8859-1", "cp1252"}   # labels often wrong on Chinese pages
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x19\x1c-\x1f]")
@@ -70,7 +71,14 @@ class ReadError(Exception):
         super().__init__(self.path, self.reason)
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
+        return f"{printable(str(self.path))}: {self.reason}"
+
+
+def printable(name: str) -> str:
+    """A file name with control and other unprintable characters escaped (\\n, \\x1b …), so
+    it prints as one line and cannot drive the terminal."""
+    return name if name.isprintable() else "".join(ch if ch.isprintable() else ch.encode("unicode_escape")
+                                                    .decode("ascii") for ch in name)
 
 
 # ---------------------------------------------------------------- finding documents
@@ -99,10 +107,11 @@ def _walk(root: Path) -> Iterator[tuple[Path, str]]:
         return
     found = []
     for folder, dirnames, filenames in os.walk(root):
-        dirnames[:] = [name for name in dirnames if not _hidden(name)]
+        dirnames[:] = [name for name in dirnames if not _hidden(name) and not _earlier_outputs(Path(folder, name))]
         for name in filenames:
-            if not _hidden(name) and os.path.splitext(name)[1].lower() in SUPPORTED_SUFFIXES:
-                path = Path(folder, name)
+            path = Path(folder, name)
+            if not _hidden(name) and os.path.splitext(name)[1].lower() in SUPPORTED_SUFFIXES \
+                    and not _earlier_report(path):
                 found.append((path.relative_to(root).as_posix(), path))
     for doc, path in sorted(found):
         yield path, doc
@@ -110,6 +119,30 @@ def _walk(root: Path) -> Iterator[tuple[Path, str]]:
 
 def _hidden(name: str) -> bool:
     return name.startswith((".", "~$"))
+
+
+_REPORT_MARKS = (f'<meta name="generator" content="{TOOL}"'.encode(), "<title>统计数字核对报告</title>".encode())
+
+
+def _earlier_outputs(folder: Path) -> bool:
+    """An output folder of an earlier run (it holds our manifest): not input."""
+    try:
+        with open(folder / MANIFEST, "rb") as fh:
+            return f'"tool": "{TOOL}"'.encode() in fh.read(4096)
+    except OSError:
+        return False
+
+
+def _earlier_report(path: Path) -> bool:
+    """The report.html of an earlier run (our generator tag or title near its start): not input."""
+    if path.suffix.lower() not in (".html", ".htm"):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return any(mark in head for mark in _REPORT_MARKS)
 
 
 # ---------------------------------------------------------------- reading documents
@@ -196,8 +229,11 @@ def _decode(path: Path, data: bytes) -> Decoded:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _decode_lenient(data[len(bom):], encoding.removesuffix("-sig"), encoding)
+    found = (_strict_utf8(data) if b"\x00" not in data else None) or _utf16_without_bom(data)
+    if found:
+        return found
     _refuse_binary(path, data)
-    for attempt in (_strict_utf8, _nearly_utf8, _guess_chinese, _guess_other):
+    for attempt in (_strict_utf8, _nearly_utf8, _guess_chinese, _nearly_chinese, _guess_other):
         found = attempt(data)
         if found:
             return found
@@ -235,13 +271,42 @@ def _strict_utf8(data: bytes) -> Decoded | None:
 
 
 def _nearly_utf8(data: bytes) -> Decoded | None:
-    """UTF-8 with a few damaged bytes (at least 20 good non-ASCII characters per bad one)."""
-    text = data.decode("utf-8", errors="replace")
+    """UTF-8 with a few damaged bytes (see `_few_bad`)."""
+    return _few_bad(data, "utf-8", "UTF-8")
+
+
+def _few_bad(data: bytes, encoding: str, label: str) -> Decoded | None:
+    """`data` decoded with the bad bytes replaced, when they are few: at least 20 good non-ASCII
+    characters per bad one; the replacements are noted."""
+    text = data.decode(encoding, errors="replace")
     bad = _bad_count(text, data)
     non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
     if non_ascii - bad < 20 * bad:
         return None
-    return text, "utf-8", [f"invalid UTF-8 data: {bad} character(s) replaced with U+FFFD"]
+    return text, encoding, [f"invalid {label} data: {bad} character(s) replaced with U+FFFD"]
+
+
+_UTF16_PLAUSIBLE = re.compile(r"[\t\n\r\x20-\x7e\u3000-\u303f\u4e00-\u9fff\uff01-\uffef\u2010-\u203a]")
+UTF16_MIN_SHARE = 0.95             # share of characters that must be ASCII, common hanzi or punctuation
+
+
+def _utf16_without_bom(data: bytes) -> Decoded | None:
+    """UTF-16 (LE or BE) without a BOM: the reading that decodes strictly, is almost all ASCII,
+    hanzi and CJK punctuation, and whose hanzi are mostly common ones (a text in another encoding
+    read as UTF-16 gives rare characters, Hangul or broken surrogates)."""
+    if len(data) % 2 or len(data) < 4:
+        return None
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:SAMPLE_CHARS]
+        if len(_UTF16_PLAUSIBLE.findall(sample)) < UTF16_MIN_SHARE * len(sample):
+            continue
+        if sample.isascii() or max(_common_share(sample, "gb2312"), _common_share(sample, "big5")) >= 0.6:
+            return text, codec, ["no byte-order mark: read as " + codec.upper()]
+    return None
 
 
 def _guess_chinese(data: bytes) -> Decoded | None:
@@ -260,6 +325,18 @@ def _guess_chinese(data: bytes) -> Decoded | None:
     if best is None or best[0] < 0.6:
         return None
     return best[2], best[1], []
+
+
+def _nearly_chinese(data: bytes) -> Decoded | None:
+    """GB18030 or Big5 with a few damaged bytes, whichever reads as common Chinese."""
+    best: tuple[float, Decoded] | None = None
+    for encoding, scorer in (("gb18030", "gb2312"), ("big5", "big5")):
+        found = _few_bad(data, encoding, encoding.upper())
+        if found:
+            score = _common_share(found[0].replace("\ufffd", ""), scorer)
+            if best is None or score > best[0]:
+                best = (score, found)
+    return best[1] if best and best[0] >= 0.6 else None
 
 
 _COMMON_LEADS = {  # lead bytes of symbols/punctuation and of the frequent hanzi
@@ -559,6 +636,12 @@ def _check_docx_container(path: Path, data: bytes) -> None:
         raise ReadError(path, "old Word 97-2003 (.doc) file named .docx; save it as .docx")
     if not data.startswith(b"PK"):
         raise ReadError(path, "corrupt or invalid .docx file (not a ZIP package)")
+    try:
+        unpacked = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ReadError(path, f"corrupt or invalid .docx file ({_describe(exc)})") from None
+    if unpacked > MAX_BYTES:       # a small file of highly compressed XML (a zip bomb) counts at its real size
+        raise ReadError(path, f"file too large ({_size(unpacked)} unpacked; the limit is {_size(MAX_BYTES)})")
 
 
 def _docx_blocks(element: BaseOxmlElement, parent: object) -> Iterator[str]:
@@ -618,7 +701,7 @@ def _read_pdf(path: Path, data: bytes) -> Decoded:
         raise ReadError(path, "reading .pdf files needs the pypdf package") from None
     with _quiet("pypdf"):
         reader = _open_pdf(path, data, pypdf)
-        pages, problems = _pdf_pages(reader)
+        pages, problems = _pdf_pages(path, reader)
     tabled = _pdf_table_pages(data)
     pages = [tabled.get(k, page) for k, page in enumerate(pages)]
     text = repair_pdf_spacing("\n".join(pages))
@@ -630,22 +713,32 @@ def _open_pdf(path: Path, data: bytes, pypdf: ModuleType) -> PdfReader:
     """A PdfReader, unlocked when only an owner password (no user password) protects the file."""
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and reader.decrypt("") == pypdf.PasswordType.NOT_DECRYPTED:
+            raise ReadError(path, "password-protected PDF; remove the password first")
     except pypdf.errors.DependencyError:
-        raise ReadError(path, "encrypted PDF; decrypting it needs the 'cryptography' package") from None
+        raise ReadError(path, _NEEDS_CRYPTOGRAPHY) from None
+    except ReadError:
+        raise
     except Exception as exc:
         raise ReadError(path, f"corrupt or invalid PDF ({_describe(exc)})") from None
-    if reader.is_encrypted and reader.decrypt("") == pypdf.PasswordType.NOT_DECRYPTED:
-        raise ReadError(path, "password-protected PDF; remove the password first")
     return reader
 
 
-def _pdf_pages(reader: PdfReader) -> tuple[list[str], list[str]]:
-    """Text of each page (trailing whitespace trimmed); pages that fail are noted and left empty."""
+_NEEDS_CRYPTOGRAPHY = "encrypted PDF; decrypting it needs the 'cryptography' package (pip install cryptography)"
+
+
+def _pdf_pages(path: Path, reader: PdfReader) -> tuple[list[str], list[str]]:
+    """Text of each page (trailing whitespace trimmed); pages that fail are noted and left empty
+    (an encrypted PDF whose cipher needs a missing package is refused, not read as empty)."""
+    from pypdf.errors import DependencyError
+
     pages: list[str] = []
     problems: list[str] = []
     for number, page in enumerate(reader.pages, 1):
         try:
             pages.append((page.extract_text() or "").rstrip())
+        except DependencyError:
+            raise ReadError(path, _NEEDS_CRYPTOGRAPHY) from None
         except Exception as exc:
             pages.append("")
             problems.append(f"page {number}: text could not be extracted ({_describe(exc)})")

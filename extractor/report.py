@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .audit import STATUS_ORDER, Check, fmt
-from .models import Claim
+from .models import TOOL, Claim
 from .writers import CloseOrAbort, atomic_path
 
 CATEGORIES = ("discipline", "case", "risk", "ranking", "activity", "share", "money")
@@ -113,7 +113,8 @@ class ReportStream(CloseOrAbort):
 
 def _write_page(out: TextIO, documents: Iterable[ReportDoc], summary: str) -> None:
     """The page into `out`: the sections as documents come, then the table of all their claims."""
-    head, middle, tail = _PAGE.format(css=_CSS, js=_JS, summary=summary, sections="\0", head=_table_head(),
+    head, middle, tail = _PAGE.format(generator=TOOL, css=_CSS, js=_JS, summary=summary, sections="\0",
+                                      head=_table_head(),
                                       rows="\0", options=_status_options()).split("\0")
     out.write(head)
     ids = MarkIds()
@@ -377,6 +378,7 @@ _PAGE = """<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
+<meta name="generator" content="{generator}">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; \
 script-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">

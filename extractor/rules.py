@@ -219,7 +219,9 @@ def _compile_family(family: _Family, ruleset: RuleSet) -> None:
 
 def read_yaml(path: Path) -> dict:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+        source = path.read_text(encoding="utf-8")
+        refuse_aliases(source, path)
+        data = yaml.load(source, Loader=_LineLoader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark
         line = mark.line + 1 if mark else 1
@@ -229,6 +231,19 @@ def read_yaml(path: Path) -> dict:
     if not isinstance(data, dict):
         raise RuleFileError(f"{path}:1: a rule file is a mapping with `family:`, `rules:` …")
     return data
+
+
+def refuse_aliases(source: str, path: Path | str) -> None:
+    """Refuse YAML anchors and aliases (&name, *name) in a rule file: a few lines of nested
+    aliases expand to billions of nodes (an alias bomb), and rule files never need them.
+    The scan is linear and expands nothing; syntax errors are left to the parser."""
+    try:
+        for token in yaml.scan(source, Loader=_LineLoader):
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                raise RuleFileError(f"{path}:{token.start_mark.line + 1}: YAML anchors and aliases (&name, *name) "
+                                    "are not allowed in rule files; write the list out")
+    except yaml.MarkedYAMLError:
+        return
 
 
 def installed_rules_dir() -> Path:
@@ -414,10 +429,24 @@ def compile_user_regex(source: str, where: str):
     return compiled
 
 
+# A member of each character class rule regexes use (\d, \w, \s, hanzi, punctuation, masked numerals):
+# a nested repeat over a class chokes on a run of its members. These runs are shorter than those
+# of the regex's own characters: long enough for exponential backtracking to time out, short
+# enough that a plain repeat (\d+人), quadratic at worst, passes.
+_CLASS_MEMBERS = "1a中 ，,、" + NUM_TAIL
+_CLASS_PROBE_LENGTH = 600
+_REGEX_SYNTAX = set("\\()[]{}?*+|^$.-")
+
+
 def _probes(source: str) -> list[str]:
-    """Texts built from the regex's own characters, which nested repeats choke on."""
+    """Texts built from the regex's own characters and from members of common character
+    classes (alone, with spaces, all together), which nested repeats choke on."""
     chars = sorted({ch for ch in source if ch.isalnum() or ch in NUM_HEAD + NUM_TAIL}) or ["a"]
     runs = [ch * _PROBE_LENGTH for ch in chars[:20]] + ["".join(chars) * (_PROBE_LENGTH // len(chars))]
+    members = sorted(set(_CLASS_MEMBERS) | {ch for ch in source if ch not in _REGEX_SYNTAX and ch.isprintable()})
+    runs += [ch * _CLASS_PROBE_LENGTH for ch in members[:30]]
+    runs += [(ch + " ") * (_CLASS_PROBE_LENGTH // 2) for ch in _CLASS_MEMBERS[:3]]
+    runs.append("".join(members) * (_CLASS_PROBE_LENGTH // len(members)))
     return [head + run + "\u3002" for run in runs for head in ("", NUM_HEAD, NUM_HEAD + NUM_TAIL)]
 
 

@@ -15,6 +15,7 @@ are rewritten while claims.csv and the claims sheet are copied into place.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,11 +32,12 @@ from .jobs import (
     share_extractor,
 )
 from .outputs import DOCUMENT_COLUMNS, RunOutputs
+from .outputset import OutputError, check_out_dir, locked, manifest_head, publish, staging
 from .pipeline import DocumentResult, Extractor, extract_document, rules_folders
-from .reader import ReadError, find_documents, read_document
+from .reader import SUPPORTED_SUFFIXES, ReadError, find_documents, read_document
 from .ruletests import require_examples_pass
 
-__all__ = ["DOCUMENT_COLUMNS", "ENGINES", "OUTPUT_CLAIM_COLUMNS", "RunSummary", "default_jobs", "iter_results", "run"]
+__all__ = ["DOCUMENT_COLUMNS", "ENGINES", "OUTPUT_CLAIM_COLUMNS", "NoDocuments", "OutputError", "RunSummary", "default_jobs", "iter_results", "run"]
 
 
 @dataclass
@@ -51,10 +53,18 @@ class RunSummary:
     by_status: Counter = field(default_factory=Counter)
     document_rows: list[dict] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
+    timeouts: Counter = field(default_factory=Counter)      # "rule (file:line)" → numerals its regex timed out on
 
     @property
     def claims(self) -> int:
         return sum(self.by_category.values())
+
+    def counts(self) -> dict:
+        """The counts of the run, for the manifest."""
+        return {"documents": self.documents, "claims": self.claims, "skipped": list(self.skipped),
+                "by_category": dict(sorted(self.by_category.items())),
+                "checks": dict(sorted(self.by_status.items())),
+                "regex_timeouts": dict(sorted(self.timeouts.items()))}
 
 
 # --- one document at a time, in memory (the Python API) -------------------------------------------
@@ -76,6 +86,7 @@ def iter_results(inputs: list[Path], extractor: Extractor, year: int | None, sum
         result = extract_document(document, extractor, year=year, doc_no=doc_no)
         summary.documents += 1
         summary.by_category.update(c.category for c in result.claims)
+        summary.timeouts.update(result.timeouts)
         summary.document_rows.append({"doc": doc, "encoding": document.encoding, "claims": len(result.claims),
                                       "year": result.doc_year, "problems": "; ".join(document.problems)})
         yield document.text, result
@@ -83,9 +94,9 @@ def iter_results(inputs: list[Path], extractor: Extractor, year: int | None, sum
 
 def _tasks(inputs: list[Path], exclude: Iterable[Path | None]) -> list[Task]:
     """The documents of `inputs`, numbered in input order; none under a folder of `exclude`."""
-    folders = [f.resolve() for f in exclude if f is not None]
+    folders = [os.path.join(os.path.realpath(f), "") for f in exclude if f is not None]
     found = [(path, doc) for path, doc in find_documents(inputs)
-             if not any(f in path.resolve().parents for f in folders)]
+             if not os.path.realpath(path).startswith(tuple(folders))]   # realpath: a symlink loop does not raise
     return [(doc_no, str(path), doc) for doc_no, (path, doc) in enumerate(found, start=1)]
 
 
@@ -102,30 +113,62 @@ def _progress(items: Iterable, enabled: bool, total: int | None = None) -> Itera
 # --- the run ------------------------------------------------------------------------------------------
 
 
+class NoDocuments(Exception):
+    """A run that found no document it could read: the outputs are left as they were.
+    `skipped`: the files found but unreadable (each named on stderr)."""
+
+    def __init__(self, message: str, skipped: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.skipped = skipped or []
+
+
 def run(inputs: list[Path], rules_dir: Path | list[Path] | None, out_dir: Path, year: int | None = None,
         progress: bool = False, jobs: int = 1, engine: str = "local", scheduler: str | None = None,
         report: bool = True, dump_text_dir: Path | None = None) -> RunSummary:
-    """Extract and audit the claims of `inputs`; write every output into `out_dir`.
+    """Extract and audit the claims of `inputs`; write every output into `out_dir`, as one set.
 
     `jobs` worker processes (1: this process), or `engine="dask"` (a Dask cluster at
     `scheduler`, else a local one of `jobs` workers); the outputs are the same. `report`:
     write report.html; `dump_text_dir`: write each document's decoded text there.
+    The outputs are rendered into a staging folder under a lock on `out_dir` and moved into
+    place at the end, the manifest last (`outputset`); `OutputError` when `out_dir` cannot be
+    used, `NoDocuments` (outputs untouched) when no document could be read.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (expected one of {', '.join(ENGINES)})")
+    out_dir = Path(out_dir)
+    check_out_dir(out_dir)
+    with locked(out_dir):                                 # from the start: a second run is refused at once
+        return _locked_run(inputs, rules_dir, out_dir, year, progress, jobs, engine, scheduler, report,
+                           dump_text_dir)
+
+
+def _locked_run(inputs: list[Path], rules_dir: Path | list[Path] | None, out_dir: Path, year: int | None,
+                progress: bool, jobs: int, engine: str, scheduler: str | None, report: bool,
+                dump_text_dir: Path | None) -> RunSummary:
+    """`run` once the output folder is locked."""
     extractor = Extractor.load(rules_dir)                 # as given: the rules sheet names the files so
     require_examples_pass(extractor, rules_folders(rules_dir))   # rule errors stop the run before any document
     # Workers load the same folders wherever they run; with none given, their own default rules.
     folders = tuple(str(f.resolve()) for f in rules_folders(rules_dir)) if rules_dir else ()
     share_extractor(folders, extractor)
     tasks = _tasks(inputs, [out_dir, dump_text_dir])
+    if not tasks:
+        raise NoDocuments(f"no document to read in {', '.join(map(str, inputs))} "
+                          f"(supported: {', '.join(SUPPORTED_SUFFIXES)})")
     batch = max(1, min(BATCH_DOCS, len(tasks) // (4 * max(jobs, 1))))
     summary = RunSummary()
-    with RunOutputs(Path(out_dir), summary, report, batch if engine == "dask" else None) as outputs:
-        options = RunOptions(folders, year, outputs.claims_sheet.encoder, outputs.checks_sheet.encoder, report,
-                             str(dump_text_dir) if dump_text_dir else None)
-        results = outcomes(tasks, options, batch, jobs, engine, scheduler)
-        for outcome in _progress(results, progress, len(tasks)):
-            outputs.add(outcome)
-        outputs.finish(extractor.ruleset.table(), extractor.indicators)
+    manifest = manifest_head(inputs, rules_folders(rules_dir))
+    with staging(out_dir) as staged:
+        with RunOutputs(staged, summary, report, batch if engine == "dask" else None) as outputs:
+            options = RunOptions(folders, year, outputs.claims_sheet.encoder, outputs.checks_sheet.encoder, report,
+                                 str(dump_text_dir) if dump_text_dir else None)
+            results = outcomes(tasks, options, batch, jobs, engine, scheduler)
+            for outcome in _progress(results, progress, len(tasks)):
+                outputs.add(outcome)
+            if not summary.documents:
+                raise NoDocuments(f"none of the {len(tasks)} file(s) could be read", summary.skipped)
+            outputs.finish(extractor.ruleset.table(), extractor.indicators)
+        names = [path.name for path in summary.outputs]
+        summary.outputs = publish(staged, out_dir, names, {**manifest, **summary.counts()})
     return summary

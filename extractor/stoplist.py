@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from .rules import RuleFileError
+from .rules import RuleFileError, refuse_aliases
 
 try:                                    # the regex parser, to read which characters start a match
     from re import _parser as _sre_parse  # Python ≥ 3.11
@@ -341,6 +341,7 @@ def _fail(path: Path | str, node: yaml.Node | None, what: str) -> RuleFileError:
 
 def _compose(source: str, path: Path | str) -> yaml.Node:
     """The YAML node tree (for line numbers); syntax errors become RuleFileError."""
+    refuse_aliases(source, path)
     try:
         root = yaml.compose(source, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:

@@ -396,7 +396,7 @@ class StreamingWorkbook(CloseOrAbort):
         finally:
             self.abort()
         if any(self.stats.values()):
-            log.warning("%s: %d control characters replaced, %d cells truncated", self.path,
+            log.warning("%s: %d control characters replaced, %d cells truncated", self.path.name,   # staged: no folder
                         self.stats["replaced_control_chars"], self.stats["truncated_cells"])
         return self.stats
 

@@ -215,7 +215,7 @@ def test_streams_leave_no_temporary_files(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["c.xlsx"]
 
 
-def test_failed_run_leaves_old_outputs_and_no_temporary_files(one_job, tmp_path, monkeypatch):
+def test_failed_run_leaves_old_outputs_and_no_temporary_files(one_job, tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
     assert cli_run([CORPUS], out, "--jobs", "1") == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
@@ -229,6 +229,12 @@ def test_failed_run_leaves_old_outputs_and_no_temporary_files(one_job, tmp_path,
 
     extract = run_module.extract_document
     monkeypatch.setattr(run_module, "extract_document", fail_on_third)
+    capsys.readouterr()
+    assert cli_run([CORPUS], out, "--jobs", "1") == 1                 # a bug: one line, exit 1
+    assert capsys.readouterr().err == (f"internal error: RuntimeError: interrupted; the outputs in {out} are left "
+                                       "as they were (set EXTRACTOR_DEBUG=1 to see where)\n")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    monkeypatch.setenv("EXTRACTOR_DEBUG", "1")
     with pytest.raises(RuntimeError):
         cli_run([CORPUS], out, "--jobs", "1")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -236,7 +242,8 @@ def test_failed_run_leaves_old_outputs_and_no_temporary_files(one_job, tmp_path,
 
 def test_no_report(tmp_path):
     assert cli_run([CORPUS], tmp_path, "--jobs", "1", "--no-report") == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["checks.csv", "claims.csv", "claims.xlsx", "panel.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".lock", "checks.csv", "claims.csv", "claims.xlsx", "panel.csv",
+                                                           "run.json"]
 
 
 # --- --dump-text ------------------------------------------------------------------------------------
