@@ -15,10 +15,11 @@ import pickle
 import re
 import shutil
 import tempfile
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -47,9 +48,11 @@ class ReportDoc:
     claims: list[Claim]
     checks: list[Check]
     status: dict[str, str]
+    tables: list[TableLayout] = field(default_factory=list)
 
 
 Span = tuple[int, int, int]          # (start, end, claim index)
+TableLayout = list[list[tuple[int, int]]]   # a table of the text: its rows of cell spans (start, end)
 
 
 def write_report(path: Path, documents: Iterable[ReportDoc]) -> None:
@@ -254,7 +257,30 @@ def _document_section(n: int, doc: ReportDoc, marks: list[str], ids: MarkIds) ->
 
     counts = Counter(check.status for check in doc.checks)
     return _SECTION.format(n=n, doc=_esc(doc.doc), claims=len(doc.claims), badges=_badges(counts),
-                           checks=_checks_table(doc.checks, ids), text=marked_text(doc.text, spans, open_tag))
+                           checks=_checks_table(doc.checks, ids),
+                           text=_text_with_tables(doc.text, spans, doc.tables, open_tag))
+
+
+def _text_with_tables(text: str, spans: list[Span], tables: list[TableLayout], open_tag) -> str:
+    """The marked text, each table of it shown as an HTML table with its claims marked in their cells."""
+    starts = [a for a, _, _ in spans]
+
+    def marked(start: int, end: int) -> str:
+        """text[start:end] escaped, with the marks of the spans that start within it (at its end
+        too, for the text's end, where empty spans of bad offsets are clamped)."""
+        stop = bisect_right(starts, end) if end == len(text) else bisect_left(starts, end)
+        found = spans[bisect_left(starts, start):stop]
+        return marked_text(text[start:end], [(a - start, min(b, end) - start, i) for a, b, i in found], open_tag)
+
+    out: list[str] = []
+    pos = 0
+    for rows in tables:
+        out.append(marked(pos, rows[0][0][0]))
+        body = "".join("<tr>" + "".join(f"<td>{marked(a, b)}</td>" for a, b in row) + "</tr>" for row in rows)
+        out.append(f'<table class="doc-table">{body}</table>')
+        pos = rows[-1][-1][1]
+    out.append(marked(pos, len(text)))
+    return "".join(out)
 
 
 def _claim_notes(checks: Iterable[Check]) -> dict[str, list[str]]:
@@ -412,6 +438,8 @@ h2 { font-size: 17px; margin: 0 0 4px; word-break: break-all; }
 #panel { border-left: 1px solid #ddd; background: #fff; padding-top: 0; }
 .doc { margin-bottom: 24px; padding: 12px; background: #fff; border: 1px solid #e4e4e4; border-radius: 4px; }
 .text { white-space: pre-wrap; word-break: break-word; line-height: 1.9; }
+.doc-table { border-collapse: collapse; white-space: normal; display: inline-table; }
+.doc-table td { border: 1px solid #c8ccd2; padding: 0 8px; }
 mark.claim, span.claim { color: inherit; padding: 0 1px; border-radius: 2px; cursor: pointer; }
 .cat-discipline { background: #ffd9d9; } .cat-case { background: #d6e4ff; } .cat-risk { background: #ffe6bf; }
 .cat-ranking { background: #e6dcff; } .cat-activity { background: #d3f2dc; } .cat-share { background: #fff1a8; }
