@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 
 from .context import names_a_place
-from .models import Claim, sentence_window
+from .models import Claim, sentence_window, unit_key
 from .script import to_simplified
+from .tables import cell_position
 
 CHECK_COLUMNS = ["check_id", "doc", "kind", "status", "severity", "claim_ids", "expected", "actual",
                  "low", "high", "message", "sentence"]
@@ -119,8 +120,9 @@ def _arabic_precision(match: re.Match, rest: str, value: float | None) -> Precis
     whole, frac = match.group(1), match.group(2) or ""
     mult = _multiplier(rest)
     digits = float(f"{whole}.{frac}" if frac else whole)
-    if value is not None and digits and not math.isclose(digits * mult, float(value), rel_tol=1e-9):
-        mult = float(value) / digits if mult == 1 and "成" not in rest else mult
+    value = abs(float(value)) if value is not None else None    # -8.9%: the sign is no multiplier
+    if value is not None and digits and not math.isclose(digits * mult, value, rel_tol=1e-9):
+        mult = value / digits if mult == 1 and "成" not in rest else mult
     place = 10.0 ** -len(frac) * mult
     written = (whole + frac).rstrip("0")
     zeros = len(whole + frac) - len(written) if written else 0
@@ -383,9 +385,9 @@ def _parts_with_redaction(involved: list[Claim], whole: Interval, known: list[In
 
 
 def _parts_verdict(involved: list[Claim], whole: Interval, parts: Interval, value: float, point: float,
-                   complete: bool) -> Check:
+                   complete: bool, label: str = "", kind: str = "parts_total") -> Check:
     window = agreement_window(whole, parts, point)
-    label = "“分别为”所列各项之和" if complete else "其中各项之和"
+    label = label or ("“分别为”所列各项之和" if complete else "其中各项之和")
     if parts.above(whole):
         status = "impossible" if parts.hard and whole.hard else "mismatch"
         message = f"{label} {fmt(point)} 超过合计 {fmt(value)}"
@@ -395,7 +397,7 @@ def _parts_verdict(involved: list[Claim], whole: Interval, parts: Interval, valu
     else:
         status = "ok"
         message = _agree_message(label, point, value, window)
-    return _make("parts_total", status, involved, message, value, point, window)
+    return _make(kind, status, involved, message, value, point, window)
 
 
 def _agree_message(label: str, point: float, value: float, window: tuple[float, float]) -> str:
@@ -415,6 +417,92 @@ def _is_complete_list(total: Claim, first: Claim) -> bool:
     begin = total.num_end - start if total.sentence_start == start else 0
     between = first.sentence[max(0, begin):max(0, first.num_start - start)]
     return bool(_COMPLETE.search(between))
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+
+@check("table_total")
+def table_total(claims: list[Claim]) -> Iterator[Check]:
+    """A table's 合计 row against the rows above it (up to the one before), and a total column
+    against the columns before it, cell by cell, same unit."""
+    cells = {pos: c for c in claims if (pos := cell_position(c)) is not None}
+    for (table, row, col), total in cells.items():
+        roles = total.table_role.split() if total.unit != SHARE_UNIT else []
+        for role, step in (("row-total", (-1, 0)), ("col-total", (0, -1))):
+            if role in roles:
+                parts = _table_parts(cells, (table, row, col), step, total.unit, role)
+                if len(parts) >= 2:
+                    yield _table_sum_check(total, parts, "表中各行之和" if step[0] else "表中各列之和")
+
+
+def _table_parts(cells: dict[tuple[int, int, int], Claim], at: tuple[int, int, int], step: tuple[int, int],
+                 unit: str, role: str) -> list[Claim]:
+    """The cells before a total along a column (step up) or a row (step left), back to the
+    previous total; rows that break down the row above (其中) are left out."""
+    table, row, col = at
+    parts = []
+    row, col = row + step[0], col + step[1]
+    while row >= 1 and col >= 1:
+        claim = cells.get((table, row, col))
+        row, col = row + step[0], col + step[1]
+        if claim is None:
+            continue
+        roles = claim.table_role.split()
+        if role in roles:
+            break
+        if "part" not in roles and unit_key(claim.unit) == unit_key(unit):
+            parts.insert(0, claim)
+    return parts
+
+
+def _table_sum_check(total: Claim, parts: list[Claim], label: str) -> Check:
+    whole = claim_interval(total)
+    known = interval_sum(claim_interval(p) for p in parts)
+    involved = [total] + parts
+    if whole is None or known is None:
+        return _make("table_total", "unverifiable", involved, f"{label}涉及未公开数值（ｘ），无法核对合计")
+    return _parts_verdict(involved, whole, known, float(total.value), _sum_values(parts), complete=True,
+                          label=label, kind="table_total")
+
+
+@check("table_change")
+def table_change(claims: list[Claim]) -> Iterator[Check]:
+    """A 同比 cell of a table recomputed from the same row's figures of its year and the year before."""
+    rows: dict[tuple[int, int], list[Claim]] = {}
+    for claim in claims:
+        pos = cell_position(claim)
+        if pos is not None:
+            rows.setdefault(pos[:2], []).append(claim)
+    for row in rows.values():
+        for change in row:
+            if change.category == "share" and change.unit == SHARE_UNIT and change.period is not None:
+                pair = _change_pair(change, row)
+                if pair:
+                    yield _change_check(change, *pair)
+
+
+def _change_pair(change: Claim, row: list[Claim]) -> tuple[Claim, Claim] | None:
+    """The figures of the change's year and of the year before in its row, of the measure it names."""
+    counts = [c for c in row if c.unit != SHARE_UNIT and change.subject.startswith(c.subject)]
+    now = [c for c in counts if c.period == change.period]
+    before = [c for c in counts if c.period == change.period - 1]
+    if len(now) == 1 and len(before) == 1 and unit_key(now[0].unit) == unit_key(before[0].unit):
+        return now[0], before[0]
+    return None
+
+
+def _change_check(change: Claim, now: Claim, before: Claim) -> Check:
+    involved = [change, now, before]
+    stated, cur, prev = claim_interval(change), claim_interval(now), claim_interval(before)
+    if stated is None or cur is None or prev is None or not before.value:
+        return _make("table_change", "unverifiable", involved, f"同比 {_written(change)}% 无法由 {_written(now)} 与 "
+                     f"{_written(before)} 核对")
+    ratio = interval_ratio(cur, prev)
+    computed = Interval(ratio.low - 100, ratio.high - 100, ratio.hard)
+    point = 100 * (float(now.value) - float(before.value)) / float(before.value)
+    return _percent_verdict("table_change", involved, stated, computed, point,
+                            f"同比 {_written(change)}% 与 ({_written(now)}-{_written(before)})/{_written(before)}")
 
 
 # --- share_counts --------------------------------------------------------------------------
@@ -512,13 +600,18 @@ def ratio_check(kind: str, share: Claim, part: Claim, total: list[Claim], name: 
     if share.value > 100 + _eps(100):
         return _make(kind, "impossible", involved, f"{name} {fmt(share.value)}% 超过 100%", share.value)
     point = 100 * float(part.value) / float(sum(t.value for t in total)) if _sum_values(total) else INF
-    computed = interval_ratio(num, den)
+    return _percent_verdict(kind, involved, stated, interval_ratio(num, den), point,
+                            f"{name} {_written(share)}% 与 {label}")
+
+
+def _percent_verdict(kind: str, involved: list[Claim], stated: Interval, computed: Interval, point: float,
+                     what: str) -> Check:
+    """A stated percentage (the first of `involved`) against the one computed from other figures."""
     window = agreement_window(stated, computed, point)
     agrees = not (computed.above(stated) or computed.below(stated))
     verdict, status = ("相符", "ok") if agrees else ("不符", "mismatch")
-    message = (f"{name} {_written(share)}% 与 {label} = {fmt(point)}% {verdict}"
-               f"（允许四舍五入 {_range(*window)}）")
-    return _make(kind, status, involved, message, float(share.value), point, window)
+    message = f"{what} = {fmt(point)}% {verdict}（允许四舍五入 {_range(*window)}）"
+    return _make(kind, status, involved, message, float(involved[0].value), point, window)
 
 
 def _written(claim: Claim) -> str:

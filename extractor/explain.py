@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from .matcher import Candidate
-from .models import Document
+from .models import Claim, Document
 from .pipeline import Extractor, extract_document
 from .script import to_simplified
 
@@ -23,8 +23,11 @@ def explain_data(text: str, extractor: Extractor, year: int | None = None,
     blocked = [{"text": text[s:e], "start": s, "end": e, "entry": entry.id, "line": entry.line}
                for s, e, entry in extractor.stoplist.blocked_spans(to_simplified(text))]
     here = [c for c in result.candidates if offset <= c.numeral.start and c.numeral.end <= offset + len(text)]
+    cells = [{"source": c.source, "text": c.num_text, "start": c.num_start - offset, "end": c.num_end - offset,
+              **_claim(c)} for c in result.claims
+             if c.source != "text" and offset <= c.num_start and c.num_end <= offset + len(text)]
     return {"sentence": text, "document_year": {"year": result.doc_year, "source": result.year_source},
-            "stoplist": blocked, "numerals": [_candidate(c, offset) for c in here]}
+            "stoplist": blocked, "numerals": [_candidate(c, offset) for c in here], "table_cells": cells}
 
 
 def _candidate(cand: Candidate, offset: int = 0) -> dict:
@@ -34,12 +37,15 @@ def _candidate(cand: Candidate, offset: int = 0) -> dict:
         "text": n.text, "start": n.start - offset, "end": n.end - offset, "value": n.value, "kind": n.kind,
         "qualifier": n.qualifier,
         "tried": [{"rule": a.rule, "matched": a.matched, "reason": a.reason, **a.parts} for a in cand.attempts],
-        "claim": None if claim is None else {
-            "category": claim.category, "subject": claim.subject, "value": claim.value, "unit": claim.unit,
+        "claim": None if claim is None else _claim(claim),
+    }
+
+
+def _claim(claim: Claim) -> dict:
+    return {"category": claim.category, "subject": claim.subject, "value": claim.value, "unit": claim.unit,
             "qualifier": claim.qualifier, "period": claim.period, "period_source": claim.period_source,
             "rank_of": claim.rank_of, "rule": claim.rule, "claim_text": claim.claim_text,
-            "indicator": claim.indicator, "place": claim.place},
-    }
+            "indicator": claim.indicator, "place": claim.place, "scope": claim.scope}
 
 
 def explain_tree(data: dict) -> str:
@@ -59,12 +65,20 @@ def explain_tree(data: dict) -> str:
             parts = ", ".join(f"{k}「{v}」" for k, v in t.items() if k not in ("rule", "matched", "reason"))
             lines.append(f"    {'✔' if t['matched'] else '✘'} {t['rule']}: {t['reason']}" + (f" ({parts})" if parts else ""))
         c = n["claim"]
-        lines.append("    → no claim" if c is None else
-                     f"    → claim: {c['category']} 「{c['subject']}」 {c['value']} {c['unit']} ({c['qualifier']}), "
-                     f"period {c['period']}, rank_of {c['rank_of']}, rule {c['rule']}, "
-                     f"indicator {c['indicator'] or '-'}, place {c['place'] or '-'}\n"
-                     f"      period {c['period']}: {c['period_source']}")
+        lines.append("    → no claim" if c is None else f"    → claim: {_described(c)}")
+    if data.get("table_cells"):
+        lines.append("  in tables (these readings replace the ones above for the numerals of a table):")
+    for c in data.get("table_cells", []):
+        lines.append(f"    {c['source']} 「{c['text']}」 at {c['start']}-{c['end']}: {_described(c)}, "
+                     f"scope {c['scope'] or '-'}")
     return "\n".join(lines)
+
+
+def _described(c: dict) -> str:
+    return (f"{c['category']} 「{c['subject']}」 {c['value']} {c['unit']} ({c['qualifier']}), "
+            f"period {c['period']}, rank_of {c['rank_of']}, rule {c['rule']}, "
+            f"indicator {c['indicator'] or '-'}, place {c['place'] or '-'}\n"
+            f"      period {c['period']}: {c['period_source']}")
 
 
 def explain(text: str, rules_dirs: list[Path] | None = None, year: int | None = None, as_json: bool = False,

@@ -150,7 +150,8 @@ def process_document(task: Task, options: RunOptions) -> DocOutcome:
         checks_xlsx=options.checks.xlsx(check_rows, stats),
         stats=stats,
         figures=_figures(claims, rows, records, lines),
-        report=ReportDoc(doc, document.text, claims, checks, status) if options.report else None,
+        report=ReportDoc(doc, document.text, claims, checks, status, [t.layout() for t in result.tables])
+        if options.report else None,
         panel=panel_entries(claims),
         pending=pending_changes(claims),
         timeouts=result.timeouts,

@@ -14,6 +14,7 @@ CLAIM_COLUMNS = [
     "doc", "claim_id", "category", "subject", "value", "value_high", "unit", "qualifier",
     "rank_of", "period", "scope", "num_text", "num_start", "num_end", "claim_text",
     "claim_start", "claim_end", "line", "sentence", "rule", "parent", "subject_simplified", "indicator", "place",
+    "source",
 ]
 
 
@@ -117,6 +118,8 @@ class Claim:
     indicator: str = ""              # the measure (rules/indicators.yaml), "" when none fits
     place: str = ""                  # the body or area the figure is about (全县, 云溪县, 县纪委监委)
     period_source: str = ""          # where `period` came from (for explain), not a column
+    source: str = "text"             # "text", or "table T r R c C" (1-based) for a figure in a table cell
+    table_role: str = ""             # of a table cell: "row-total" (合计 row), "col-total", "part" (其中 row), space-joined
 
     def __post_init__(self) -> None:
         if not self.subject_simplified:

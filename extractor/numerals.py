@@ -78,6 +78,8 @@ _RED_FULL = re.compile(_RED)
 _SIMPLE_TAIL = re.compile(r"([0-9.,]+)\s?([十百千万亿]*)(?:[余多]([万亿]+))?")
 # A numeral cn2an reads only without its multiplier: with 点 (一〇三点六万) or digit by digit
 # (二五〇万, 一二三四万 — three digits or more, or a zero: 七八万 is an estimate, read below).
+_MONEY_UNIT_LABEL = re.compile(r"[百千万亿]+")
+_BEFORE_BARE_MULTIPLIER = set("上数近逾超过约几达至到")
 _DECIMAL_MULT = re.compile(r"(.+点[零〇一二三四五六七八九]+|[零〇一二三四五六七八九]*[零〇][零〇一二三四五六七八九]*"
                            r"|[零〇一二三四五六七八九]{3,})([万亿]+)")
 _PAIR = re.compile(r"(.*?[十百千万亿])?([一二三四五六七八九两])([一二三四五六七八九两])([十百千万亿]*)")
@@ -305,7 +307,12 @@ def _arabic(start: int, end: int, span: str, norm: str) -> _Cand | None:
 
 
 def _chinese(start: int, end: int, span: str, norm: str) -> _Cand | None:
-    """三十 · 两千六百 · 三四 (a pair: value and high) · 一九四九 (digits: a year only)."""
+    """三十 · 两千六百 · 三四 (a pair: value and high) · 一九四九 (digits: a year only).
+    A bare multiplier naming a unit of money (单位：万元, 金额（亿元）) is no number; 上万元 and
+    近亿元 are."""
+    if _MONEY_UNIT_LABEL.fullmatch(span) and norm.startswith("元", end) and \
+            not (start and norm[start - 1] in _BEFORE_BARE_MULTIPLIER):
+        return None
     found = _cn_value(span)
     if found is None:
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,6 +17,15 @@ from .rules import RuleSet, installed_rules_dir, load_rules
 from .script import to_simplified
 from .sentences import split_sentences
 from .stoplist import StopList
+from .tables import (
+    Table,
+    TableClaim,
+    TableWords,
+    find_tables,
+    link_table_parts,
+    load_table_words,
+    table_claims,
+)
 
 DEFAULT_RULES = Path("rules")
 
@@ -34,6 +44,7 @@ class Extractor:
     ruleset: RuleSet
     stoplist: StopList
     matcher: SentenceMatcher
+    tables: TableWords
     indicators: Indicators
 
     @classmethod
@@ -45,8 +56,10 @@ class Extractor:
 
     @classmethod
     def of(cls, ruleset: RuleSet, folders: list[Path]) -> Extractor:
-        """An Extractor of rules loaded before, with the stop-lists and indicators of `folders`."""
-        return cls(ruleset, _stoplist(folders), SentenceMatcher(ruleset), Indicators.load(folders))
+        """An Extractor of rules loaded before, with the stop-lists, table words and indicators of
+        `folders`."""
+        tables = load_table_words(folders, installed_rules_dir())
+        return cls(ruleset, _stoplist(folders), SentenceMatcher(ruleset), tables, Indicators.load(folders))
 
 
 def rules_folders(rules_dirs: Path | str | Sequence[Path | str] | None) -> list[Path]:
@@ -78,6 +91,7 @@ class DocumentResult:
     candidates: list[Candidate] = field(default_factory=list)
     year_source: str = ""          # where doc_year was read (dateline line 2, title line 1 …)
     timeouts: dict[str, int] = field(default_factory=dict)   # rule → numerals its regex timed out on
+    tables: list[Table] = field(default_factory=list)
 
 
 def numerals_of(text: str, simplified: str, stoplist: StopList) -> list[Numeral]:
@@ -112,16 +126,39 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     claims = resolve_rank_fields(claims, sentences)
     if keep_candidates:
         _note_dropped(kept, claims)
-    for n, claim in enumerate(claims, start=1):
-        claim.claim_id = f"{doc_no:04d}-{n:04d}"
     years = DocumentYears(simplified, sentences)
     speaks_from = document_year(sentences, years, year)
+    tables = find_tables(text, extractor.tables)
+    cells = _table_cells(document, tables, extractor, sentences, speaks_from.year)
+    if tables:
+        claims = [c for c in claims if not any(t.reads(c.num_start) for t in tables)]
+        claims = sorted(claims + [t.claim for t in cells], key=lambda c: c.num_start)
+    for n, claim in enumerate(claims, start=1):
+        claim.claim_id = f"{doc_no:04d}-{n:04d}"
     resolve_periods(claims, sentences, speaks_from, years)
-    resolve_scopes(claims)
-    resolve_parents(claims)
+    in_text = [c for c in claims if c.source == "text"]
+    resolve_scopes(in_text)
+    resolve_parents(in_text)
+    for cell in cells:
+        if cell.period is not None:
+            cell.claim.period, cell.claim.period_source = cell.period, "the headers of its table"
+    link_table_parts([c.claim for c in cells])
     assign_indicators(claims, text, extractor.indicators)
     return DocumentResult(document.doc, claims, speaks_from.year, kept, speaks_from.source,
-                          extractor.matcher.take_timeouts())
+                          extractor.matcher.take_timeouts(), tables)
+
+
+def _table_cells(document: Document, tables: list[Table], extractor: Extractor, sentences: list[Sentence],
+                 doc_year: int | None) -> list[TableClaim]:
+    """Claims of the figures in the document's tables, each placed in the sentence (row) it stands in."""
+    found = [t for table in tables
+             for t in table_claims(table, extractor.tables, extractor.matcher, extractor.stoplist,
+                                   document.doc, doc_year)]
+    starts = [s.start for s in sentences]
+    for item in found:
+        sentence = sentences[bisect_right(starts, item.claim.num_start) - 1]
+        item.claim.sentence, item.claim.sentence_start, item.claim.line = sentence.text, sentence.start, sentence.line
+    return found
 
 
 def _note_dropped(candidates: list[Candidate], claims: list[Claim]) -> None:

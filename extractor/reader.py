@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from .models import MANIFEST, TOOL, Document
 
 if TYPE_CHECKING:
+    import pdfplumber
     from docx.oxml.xmlchemy import BaseOxmlElement
     from pypdf import PdfReader
 
@@ -441,11 +442,61 @@ _HTML_BLOCKS = frozenset(
     "details summary".split())
 _HTML_SKIP = frozenset({"script", "style", "noscript", "template", "title"})
 _HTML_HEAD = frozenset({"title", "meta", "link", "base", "style", "script", "noscript", "template"})
+_CELL_BREAK = "\ue000"     # a block inside a table cell, until the cell's length is known
+_CELL_BREAKS = re.compile("[ \ue000]*\ue000[ \ue000]*")
+_LONG_CELL = 60            # characters: a cell longer than this is page layout, its blocks are lines
 _HTML_SPACE = re.compile(r"[ \t\n\r\f\xa0]+")
 
 
+class _HTMLGrid:
+    """Where the cells of one HTML table go: the column of the next cell of the row, the tabs
+    written in the row so far, and the columns cells of rows above still cover (rowspan)."""
+
+    def __init__(self) -> None:
+        self.col = 0
+        self.tabs = 0
+        self.covered: dict[int, int] = {}    # column → rows it stays covered, this one included
+        self.in_cell = False
+        self.cell_start = -1                 # where the open cell's text begins in the parts
+
+    def new_row(self) -> None:
+        self.col = self.tabs = 0
+        self.covered = {c: n - 1 for c, n in self.covered.items() if n > 1}
+        self.in_cell = False
+
+    def end_row(self) -> int:
+        """The tabs that close a row: the columns its last cell spans or cells above still cover."""
+        while self.covered.get(self.col, 0) > 0:
+            self.col += 1
+        tabs = max(0, self.col - 1 - self.tabs)
+        self.tabs += tabs
+        self.in_cell = False
+        return tabs
+
+    def place(self, attrs: list) -> int:
+        """The tabs to write before a cell: it goes to the next column no cell above covers."""
+        while self.covered.get(self.col, 0) > 0:
+            self.col += 1
+        col, span, rows = self.col, _span(attrs, "colspan"), _span(attrs, "rowspan")
+        if rows > 1:
+            self.covered.update({c: rows for c in range(col, col + span)})
+        self.col += span
+        tabs, self.tabs = col - self.tabs, col
+        self.in_cell = True
+        return tabs
+
+
+def _span(attrs: list, name: str) -> int:
+    value = dict(attrs).get(name) or "1"
+    try:
+        return max(1, min(int(value), 1000))
+    except ValueError:
+        return 1
+
+
 class _HTMLText(HTMLParser):
-    """Collects the visible body text; block elements become line breaks, table cells tabs."""
+    """Collects the visible body text; block elements become line breaks, a table row one line
+    whose cells are separated by tabs (a merged cell once, the cells it covers left empty)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -454,6 +505,7 @@ class _HTMLText(HTMLParser):
         self.pre = 0             # depth inside <pre>
         self.in_head = False
         self.line_start = True
+        self.grids: list[_HTMLGrid] = []
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if self.in_head and tag not in _HTML_HEAD:
@@ -462,6 +514,8 @@ class _HTMLText(HTMLParser):
             self.in_head = True
         elif tag in _HTML_SKIP:
             self.skip += 1
+        if not (self.skip or self.in_head) and self._table_tag(tag, attrs, start=True):
+            return
         self._layout(tag, start=True)
 
     def handle_startendtag(self, tag: str, attrs: list) -> None:
@@ -472,7 +526,52 @@ class _HTMLText(HTMLParser):
             self.in_head = False
         elif tag in _HTML_SKIP:
             self.skip = max(0, self.skip - 1)
+        if not (self.skip or self.in_head) and self._table_tag(tag, [], start=False):
+            return
         self._layout(tag, start=False)
+
+    def _table_tag(self, tag: str, attrs: list, start: bool) -> bool:
+        """Lay out table, tr, td and th (True), or mark a block inside a cell; else False."""
+        grid = self.grids[-1] if self.grids else None
+        if tag in ("table", "tr", "td", "th") and grid is not None:
+            self._close_cell(grid)
+        if tag == "table":
+            if start:
+                self.grids.append(_HTMLGrid())
+            elif self.grids:
+                self.grids.pop()
+            self._break(hard=False)
+            return True
+        if grid is None:
+            return False
+        if tag == "tr":
+            if not self.line_start:
+                self.parts.append("\t" * grid.end_row())
+            self._break(hard=False)
+            if start:
+                grid.new_row()
+        elif tag in ("td", "th"):
+            if start:
+                tabs = grid.place(attrs)
+                self.parts.append("\t" * tabs)
+                self.line_start = self.line_start and not tabs
+                grid.cell_start = len(self.parts)
+        elif grid.in_cell and tag in _HTML_BLOCKS:
+            self.parts.append(_CELL_BREAK)
+        else:
+            return False
+        return True
+
+    def _close_cell(self, grid: _HTMLGrid) -> None:
+        """End the open cell: its blocks become line breaks if it holds a long text (a page laid out
+        in a table), else spaces (a cell of a data table stays on its row's line)."""
+        if grid.cell_start < 0:
+            return
+        text = "".join(self.parts[grid.cell_start:])
+        breaks = _CELL_BREAKS.sub("\n" if len(text) > _LONG_CELL else " ", text)
+        self.parts[grid.cell_start:] = [breaks]
+        self.line_start = breaks.endswith("\n") or (self.line_start and not breaks)
+        grid.cell_start, grid.in_cell = -1, False
 
     def handle_data(self, data: str) -> None:
         if self.skip or self.in_head:
@@ -492,8 +591,6 @@ class _HTMLText(HTMLParser):
             return
         if tag == "br" and start:
             self._break(hard=True)
-        elif tag in ("td", "th") and start and not self.line_start:
-            self.parts.append("\t")
         elif tag in _HTML_BLOCKS:
             self._break(hard=False)
 
@@ -508,7 +605,7 @@ def _html_text(markup: str) -> str:
     parser = _HTMLText()
     parser.feed(markup)
     parser.close()
-    lines = [line.strip(" \t") for line in "".join(parser.parts).split("\n")]
+    lines = [line.strip(" ") if line.strip(" \t") else "" for line in "".join(parser.parts).split("\n")]
     return _collapse_blank_lines(lines)
 
 
@@ -549,7 +646,8 @@ def _check_docx_container(path: Path, data: bytes) -> None:
 
 
 def _docx_blocks(element: BaseOxmlElement, parent: object) -> Iterator[str]:
-    """Paragraph texts of a body or table cell in reading order, descending into tables."""
+    """Paragraph texts of a body or table cell in reading order; a table gives one line a row,
+    its cells separated by tabs (a merged cell once, the cells it covers left empty)."""
     from docx.oxml.ns import qn
     from docx.text.paragraph import Paragraph
 
@@ -558,8 +656,24 @@ def _docx_blocks(element: BaseOxmlElement, parent: object) -> Iterator[str]:
             yield Paragraph(child, parent).text
         elif child.tag == qn("w:tbl"):
             for row in _docx_children(child, qn("w:tr")):
-                for cell in _docx_children(row, qn("w:tc")):
-                    yield from _docx_blocks(cell, parent)
+                yield "\t".join(_docx_row(row, parent))
+
+
+def _docx_row(row: BaseOxmlElement, parent: object) -> Iterator[str]:
+    """The texts of the grid columns of a table row: the paragraphs of a short cell joined by
+    spaces (a tab or line break would split the row), those of a long one (a page laid out in a
+    table) kept as lines."""
+    from docx.oxml.ns import qn
+
+    for cell in _docx_children(row, qn("w:tc")):
+        props = cell.find(qn("w:tcPr"))
+        span = props.find(qn("w:gridSpan")) if props is not None else None
+        merge = props.find(qn("w:vMerge")) if props is not None else None
+        covered = merge is not None and merge.get(qn("w:val"), "continue") == "continue"
+        texts = [] if covered else [t.strip() for t in _docx_blocks(cell, parent) if t.strip()]
+        short = " ".join(" ".join(texts).split())
+        yield short if len(short) <= _LONG_CELL else "\n".join(texts)
+        yield from [""] * (int(span.get(qn("w:val"), "1")) - 1 if span is not None else 0)
 
 
 def _docx_children(element: BaseOxmlElement, tag: str | None = None) -> Iterator[BaseOxmlElement]:
@@ -589,6 +703,8 @@ def _read_pdf(path: Path, data: bytes) -> Decoded:
     with _quiet("pypdf"):
         reader = _open_pdf(path, data, pypdf)
         pages, problems = _pdf_pages(path, reader)
+    tabled = _pdf_table_pages(data)
+    pages = [tabled.get(k, page) for k, page in enumerate(pages)]
     text = repair_pdf_spacing("\n".join(pages))
     return _finish(path, text, "pdf", problems, "the PDF has no text layer (scanned images?); run OCR on it first",
                    garbled="the PDF's text layer is garbled (broken font encoding?)")
@@ -628,6 +744,44 @@ def _pdf_pages(path: Path, reader: PdfReader) -> tuple[list[str], list[str]]:
             pages.append("")
             problems.append(f"page {number}: text could not be extracted ({_describe(exc)})")
     return pages, problems
+
+
+def _pdf_table_pages(data: bytes) -> dict[int, str]:
+    """The pages (0-based) on which pdfplumber's table finder sees ruled tables, read by it: the
+    lines around the tables, and each table one line a row, cells separated by tabs."""
+    try:
+        import pdfplumber
+    except ImportError:
+        return {}
+    found: dict[int, str] = {}
+    try:
+        with _quiet("pdfminer"), pdfplumber.open(io.BytesIO(data)) as pdf:
+            for number, page in enumerate(pdf.pages):
+                tables = page.find_tables()
+                if tables:
+                    found[number] = _pdf_page_with_tables(page, tables)
+    except Exception:   # a PDF pdfplumber cannot read (damaged, encrypted) keeps pypdf's text
+        return {}
+    return found
+
+
+def _pdf_page_with_tables(page: pdfplumber.page.Page, tables: list[pdfplumber.table.Table]) -> str:
+    """A page's text lines outside its tables and its tables' rows, in order down the page."""
+    boxes = [t.bbox for t in tables]
+
+    def outside(obj: dict) -> bool:
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+    pieces = [(line["top"], line["text"]) for line in page.filter(outside).extract_text_lines()]
+    for table in tables:
+        grid = table.extract()
+        if all(len(row) == 1 for row in grid):       # a box around text, no table: its lines stay lines
+            rows = [line.strip() for row in grid for line in (row[0] or "").splitlines()]
+        else:
+            rows = ["\t".join(" ".join((cell or "").split()) for cell in row) for row in grid]
+        pieces.append((table.bbox[1], "\n".join(rows)))
+    return "\n".join(text for _, text in sorted(pieces, key=lambda piece: piece[0]))
 
 
 def repair_pdf_spacing(text: str) -> str:

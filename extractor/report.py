@@ -15,10 +15,11 @@ import pickle
 import re
 import shutil
 import tempfile
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -47,9 +48,11 @@ class ReportDoc:
     claims: list[Claim]
     checks: list[Check]
     status: dict[str, str]
+    tables: list[TableLayout] = field(default_factory=list)
 
 
 Span = tuple[int, int, int]          # (start, end, claim index)
+TableLayout = list[list[tuple[int, int]]]   # a table of the text: its rows of cell spans (start, end)
 
 
 def write_report(path: Path, documents: Iterable[ReportDoc]) -> None:
@@ -118,9 +121,11 @@ def _write_page(out: TextIO, documents: Iterable[ReportDoc], summary: str) -> No
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace", newline="\n") as rows:
         for n, doc in enumerate(documents, start=1):
             marks = ids.assign(doc)               # in claim order, so duplicates get -2, -3 …
-            out.write(("\n" if n > 1 else "") + _document_section(n, doc, marks, ids))
-            for claim, mark in zip(doc.claims, marks, strict=True):
-                rows.write(("\n" if rows.tell() else "") + _claim_row(doc, claim, mark))
+            spans = mark_spans(doc.claims, len(doc.text))
+            out.write(("\n" if n > 1 else "") + _document_section(n, doc, marks, ids, spans))
+            whole = _marked_whole(doc, spans)
+            for i, (claim, mark) in enumerate(zip(doc.claims, marks, strict=True)):
+                rows.write(("\n" if rows.tell() else "") + _claim_row(doc, claim, mark, i in whole))
         out.write(middle)
         rows.seek(0)
         shutil.copyfileobj(rows, out)
@@ -242,41 +247,42 @@ def marked_text(text: str, spans: list[Span], open_tag) -> str:
 # --- sections ------------------------------------------------------------------------------------
 
 
-def _document_section(n: int, doc: ReportDoc, marks: list[str], ids: MarkIds) -> str:
-    notes = _claim_notes(doc.checks)
-    spans = mark_spans(doc.claims, len(doc.text))
+def _document_section(n: int, doc: ReportDoc, marks: list[str], ids: MarkIds, spans: list[Span]) -> str:
+    """A document's checks and its text with every claim marked. A mark carries no tooltip of its
+    own: the page builds it on hover from the claim's row and checks, so a figure stated thousands
+    of times costs a short tag each, not a copy of everything said about it."""
 
     def open_tag(i: int) -> str:
         claim = doc.claims[i]
         status = doc.status.get(claim.claim_id, "")
-        return (f'<mark id="{marks[i]}" class="claim {_category_class(claim.category)} '
-                f'{_status_class(status)}" title="{_esc(_tooltip(claim, status, notes))}">')
+        return f'<mark id="{marks[i]}" class="claim {_category_class(claim.category)} {_status_class(status)}">'
 
     counts = Counter(check.status for check in doc.checks)
     return _SECTION.format(n=n, doc=_esc(doc.doc), claims=len(doc.claims), badges=_badges(counts),
-                           checks=_checks_table(doc.checks, ids), text=marked_text(doc.text, spans, open_tag))
+                           checks=_checks_table(doc.checks, ids),
+                           text=_text_with_tables(doc.text, spans, doc.tables, open_tag))
 
 
-def _claim_notes(checks: Iterable[Check]) -> dict[str, list[str]]:
-    notes: dict[str, list[str]] = {}
-    for check in checks:
-        for claim_id in filter(None, check.claim_ids.split(";")):
-            notes.setdefault(claim_id, []).append(f"[{STATUS_LABEL.get(check.status, check.status)}] {check.message}")
-    return notes
+def _text_with_tables(text: str, spans: list[Span], tables: list[TableLayout], open_tag) -> str:
+    """The marked text, each table of it shown as an HTML table with its claims marked in their cells."""
+    starts = [a for a, _, _ in spans]
 
+    def marked(start: int, end: int) -> str:
+        """text[start:end] escaped, with the marks of the spans that start within it (at its end
+        too, for the text's end, where empty spans of bad offsets are clamped)."""
+        stop = bisect_right(starts, end) if end == len(text) else bisect_left(starts, end)
+        found = spans[bisect_left(starts, start):stop]
+        return marked_text(text[start:end], [(a - start, min(b, end) - start, i) for a, b, i in found], open_tag)
 
-def _tooltip(claim: Claim, status: str, notes: dict[str, list[str]]) -> str:
-    value = "ｘ（未公开）" if claim.value is None else _number(claim.value)
-    if claim.value_high is not None:
-        value += f"–{_number(claim.value_high)}"
-    lines = [f"{claim.claim_id} · {claim.category} · {claim.subject}",
-             f"数值：{value} {claim.unit}（{claim.qualifier}）",
-             f"年份：{claim.period if claim.period is not None else '—'}",
-             f"规则：{claim.rule}",
-             f"核对：{status or '—'}"]
-    if claim.rank_of is not None:
-        lines.insert(2, f"参评总数：{claim.rank_of}")
-    return "\n".join(lines + notes.get(claim.claim_id, []))
+    out: list[str] = []
+    pos = 0
+    for rows in tables:
+        out.append(marked(pos, rows[0][0][0]))
+        body = "".join("<tr>" + "".join(f"<td>{marked(a, b)}</td>" for a, b in row) + "</tr>" for row in rows)
+        out.append(f'<table class="doc-table">{body}</table>')
+        pos = rows[-1][-1][1]
+    out.append(marked(pos, len(text)))
+    return "".join(out)
 
 
 def _number(value: object) -> str:
@@ -313,12 +319,24 @@ def _checks_table(checks: list[Check], ids: MarkIds) -> str:
     return _CHECKS.format(rows="\n".join(rows))
 
 
-def _claim_row(doc: ReportDoc, claim: Claim, mark: str) -> str:
+def _marked_whole(doc: ReportDoc, spans: list[Span]) -> set[int]:
+    """The claims whose mark holds exactly their claim text (not only their numeral)."""
+    return {i for start, end, i in spans
+            if doc.text[start:end] == doc.claims[i].claim_text and doc.claims[i].claim_text}
+
+
+def _claim_row(doc: ReportDoc, claim: Claim, mark: str, text_in_mark: bool = False) -> str:
+    """A row of the claims table. Its 原文 cell is left empty when the mark holds the same words:
+    the page fills it in from the mark, so a long run does not carry every claim's words twice."""
     status = doc.status.get(claim.claim_id, "")
     cells = []
     for name, _, _ in TABLE_COLUMNS:
         value = getattr(claim, name, "")
-        if name == "status":
+        if name == "claim_text" and text_in_mark:
+            cells.append("<td></td>")
+        elif name == "period" and claim.period is None:
+            cells.append("<td></td>")
+        elif name == "status":
             cells.append(f'<td data-sort="{STATUS_ORDER.index(status) if status in STATUS_ORDER else ""}">'
                          f"{_esc(STATUS_LABEL.get(status, status))}</td>")
         elif name in {"value", "period"}:
@@ -326,8 +344,7 @@ def _claim_row(doc: ReportDoc, claim: Claim, mark: str) -> str:
             cells.append(f'<td data-sort="{_esc(_number(value))}">{_esc(shown)}</td>')
         else:
             cells.append(f"<td>{_esc(value)}</td>")
-    return (f'<tr data-claim="{mark}" data-status="{_esc(status)}" tabindex="0" '
-            f'class="{_status_class(status)}">{"".join(cells)}</tr>')
+    return f'<tr data-claim="{mark}" class="{_status_class(status)}">{"".join(cells)}</tr>'
 
 
 def _table_head() -> str:
@@ -412,6 +429,8 @@ h2 { font-size: 17px; margin: 0 0 4px; word-break: break-all; }
 #panel { border-left: 1px solid #ddd; background: #fff; padding-top: 0; }
 .doc { margin-bottom: 24px; padding: 12px; background: #fff; border: 1px solid #e4e4e4; border-radius: 4px; }
 .text { white-space: pre-wrap; word-break: break-word; line-height: 1.9; }
+.doc-table { border-collapse: collapse; white-space: normal; display: inline-table; }
+.doc-table td { border: 1px solid #c8ccd2; padding: 0 8px; }
 mark.claim, span.claim { color: inherit; padding: 0 1px; border-radius: 2px; cursor: pointer; }
 .cat-discipline { background: #ffd9d9; } .cat-case { background: #d6e4ff; } .cat-risk { background: #ffe6bf; }
 .cat-ranking { background: #e6dcff; } .cat-activity { background: #d3f2dc; } .cat-share { background: #fff1a8; }
@@ -443,7 +462,7 @@ tr.selected { box-shadow: inset 3px 0 0 #1f77b4; }
   #docs, #panel { overflow: visible; } }
 """
 
-_JS = """
+_JS_TEMPLATE = """
 (function () {
   "use strict";
   var table = document.getElementById("claims");
@@ -454,8 +473,13 @@ _JS = """
   var count = document.getElementById("count");
   var PROBLEMS = ["impossible", "mismatch", "conflict", "unverifiable", "partial"];
 
+  function rowStatus(row) {
+    var m = /(?:^| )st-([a-z]+)/.exec(row.className);
+    return m && m[1] !== "none" ? m[1] : "";
+  }
+
   function wanted(row, query, status) {
-    var s = row.getAttribute("data-status") || "";
+    var s = rowStatus(row);
     if (status === "problem" && PROBLEMS.indexOf(s) < 0) return false;
     if (status === "none" && s !== "") return false;
     if (status && status !== "problem" && status !== "none" && s !== status) return false;
@@ -531,6 +555,34 @@ _JS = """
     flash(row);
   }
 
+  function tooltip(mark) {
+    var row = body.querySelector('tr[data-claim="' + mark.id + '"]');
+    if (!row) return "";
+    var heads = table.tHead.rows[0].cells, lines = [], id = mark.id.slice(2);
+    for (var i = 0; i < row.cells.length; i++) {
+      var text = row.cells[i].textContent;
+      if (text) lines.push(heads[i].textContent + "：" + text);
+    }
+    var section = mark.closest("section");
+    var checks = section ? section.querySelectorAll("table.checklist tbody tr") : [];
+    Array.prototype.forEach.call(checks, function (check) {
+      if ((";" + check.cells[4].textContent + ";").indexOf(";" + id + ";") >= 0) {
+        lines.push("[" + check.cells[2].textContent + "] " + check.cells[3].textContent);
+      }
+    });
+    return lines.join("\\n");
+  }
+
+  var TEXT_COLUMN = TEXT_COLUMN_INDEX;
+  rows.forEach(function (row) {
+    row.tabIndex = 0;
+    var cell = row.cells[TEXT_COLUMN], mark = document.getElementById(row.getAttribute("data-claim"));
+    if (cell && !cell.textContent && mark) cell.textContent = mark.textContent;
+  });
+  document.addEventListener("mouseover", function (event) {
+    var mark = event.target.closest && event.target.closest("mark.claim");
+    if (mark && !mark.title) mark.title = tooltip(mark);
+  });
   Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
     th.addEventListener("click", function () { sortBy(th, col); });
   });
@@ -543,3 +595,4 @@ _JS = """
   applyFilter();
 })();
 """
+_JS = _JS_TEMPLATE.replace("TEXT_COLUMN_INDEX", str([c[0] for c in TABLE_COLUMNS].index("claim_text")))

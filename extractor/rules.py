@@ -43,7 +43,7 @@ _NUMBER = f"(?P<number>{NUM_HEAD}{NUM_TAIL}*)"
 _AFTER_NUMBER = r"\s?(?:余|多|来)?\s?"
 
 SCHEMA_FILE = "schema.json"
-NOT_FAMILIES = ("stoplist.yaml", "indicators.yaml")    # data files of the rules folder that are no rule family
+NOT_FAMILIES = ("stoplist.yaml", "indicators.yaml", "tables.yaml")    # data files of the rules folder that are no rule family
 COUNT_KINDS = ("count", "redacted")
 KNOWN_KINDS = {"count", "redacted", "percent", "fraction", "points", "ordinal", "times", "year"}
 _PLACEHOLDER = re.compile(r"\{(\w+\??)\}")
@@ -122,8 +122,8 @@ class RuleSet:
 
 
 def load_rules(folders: Path | str | Sequence[Path | str], validate: bool = True) -> RuleSet:
-    """Every family file (*.yaml except stoplist.yaml and indicators.yaml) of `folders`, merged,
-    compiled and validated against rules/schema.json (`validate=False`: files known to pass it).
+    """Every family file (*.yaml except stoplist.yaml, indicators.yaml and tables.yaml) of `folders`,
+    merged, compiled and validated against rules/schema.json (`validate=False`: files known to pass it).
 
     A file whose `family:` was already read extends it: its subjects, units, context words, word
     lists and examples are added, and its rules are added or, from a later folder, replace the

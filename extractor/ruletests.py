@@ -19,7 +19,7 @@ from .models import Claim, Document
 from .pipeline import Extractor, extract_document, rules_folders
 from .rules import SCHEMA_FILE, Example, RuleFileError, installed_rules_dir
 
-COMPARED = ("value", "value_high", "unit", "category", "subject", "qualifier", "rank_of", "period")
+COMPARED = ("value", "value_high", "unit", "category", "subject", "qualifier", "rank_of", "period", "scope", "source")
 EXAMPLE_YEAR = 2023   # 去年/今年 in examples are read as if spoken in this year
 
 
@@ -51,9 +51,9 @@ def _describe(claim: Claim) -> str:
 
 
 def failing_examples(extractor: Extractor, within: Path | None = None) -> tuple[list[str], int]:
-    """(failure messages, number of examples) of the rule files, the stop-list and the indicators
-    of `extractor`; only the examples of files in folder `within`, if given."""
-    examples = list(extractor.ruleset.examples)
+    """(failure messages, number of examples) of the rule files, the stop-list, the table words and
+    the indicators of `extractor`; only the examples of files in folder `within`, if given."""
+    examples = list(extractor.ruleset.examples) + list(extractor.tables.examples)
     examples += [Example(text, [], str(extractor.stoplist.path or "stoplist.yaml"), 0)
                  for text in extractor.stoplist.examples]
     if within is not None:

@@ -61,6 +61,12 @@ def test_a_dropped_ranking_field_says_why():
     assert "is the size of the field of a ranking" in tree and "rank_of 47" in tree
 
 
+def test_explain_shows_how_the_cells_of_a_table_are_read():
+    out = explain("单位：件\n项目\t2024年\t2023年\n立案\t12\t10", [ROOT / "rules"])
+    assert "table 1 r 2 c 2 「12」 at 23-25: case 「立案」 12 件 (exact), period 2024" in out
+    assert "table 1 r 2 c 3 「10」 at 26-28: case 「立案」 10 件 (exact), period 2023" in out
+
+
 def test_explain_names_the_indicator_and_place():
     from extractor.explain import explain
 

@@ -56,6 +56,16 @@ def test_a_figure_recurring_in_long_sentences(tmp_path, rules, capsys):
     assert (tmp_path / "out" / "report.html").stat().st_size < 10 * len(text.encode())
 
 
+def test_a_figure_recurring_6500_times_keeps_the_report_small(tmp_path, rules, capsys):
+    """One figure stated 6,500 times (about 270 KB): every claim written, the report under 10× the input."""
+    text = "本月全镇共给予党纪处分8人。\n" * 6500
+    docs = write_docs(tmp_path / "docs", {"dense.txt": text})
+    status, err = _run(capsys, [docs], tmp_path / "out", rules)
+    assert status == 0, err
+    assert sum(c["num_text"] == "8" for c in _claims(tmp_path / "out")) == 6500
+    assert (tmp_path / "out" / "report.html").stat().st_size < 10 * len(text.encode())
+
+
 # --- inputs read as a user expects -------------------------------------------------------------
 
 SPEECH = "2022年，北岭区纪委监委共受理信访举报318件，立案审查调查57件，给予党纪政务处分61人。\n" * 12

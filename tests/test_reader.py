@@ -266,7 +266,7 @@ def make_docx(path: Path) -> None:
     document.add_paragraph("一、2023年工作回顾")
     document.add_paragraph(SIMPLIFIED)
     table = document.add_table(rows=2, cols=3)
-    table.cell(0, 0).merge(table.cell(0, 1)).text = "项目"   # a merged cell is read once
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "项目"   # a merged cell is read once, what it covers left empty
     table.cell(0, 2).text = "人数"
     table.cell(1, 0).text = "处分"
     table.cell(1, 1).text = "县处级"
@@ -279,7 +279,7 @@ def test_docx_paragraphs_and_table_in_order(tmp_path):
     path = tmp_path / "report.docx"
     make_docx(path)
     document = read_document(path, "report.docx")
-    assert document.text == f"一、2023年工作回顾\n{SIMPLIFIED}\n项目\n人数\n处分\n县处级\n12人\n表后段落。"
+    assert document.text == f"一、2023年工作回顾\n{SIMPLIFIED}\n项目\t\t人数\n处分\t县处级\t12人\n表后段落。"
     assert document.encoding == "docx"
 
 
