@@ -77,12 +77,14 @@ class Attempt:
 
 @dataclass
 class Candidate:
-    """A numeral of a sentence with what the rules made of it."""
+    """A numeral of a sentence with what the rules made of it; `attempts` are recorded for
+    `explain` only; `ruled_out`: a duration, a date or a target (no rule tried, nothing inherited)."""
 
     numeral: Numeral
     claim: Claim | None = None
     field_numeral: Numeral | None = None
     attempts: list[Attempt] = field(default_factory=list)
+    ruled_out: bool = False
 
 
 def mask(text: str, numerals: list[Numeral], offset: int) -> str:
@@ -101,6 +103,7 @@ class SentenceMatcher:
         self.timeouts: Counter[str] = Counter()     # rule → numerals its regex timed out on (take_timeouts)
         self.rules = [r for r in ruleset.rules if not r.fallback]
         self.fallback_rules = [r for r in ruleset.rules if r.fallback]
+        self._by_kind: dict[tuple[str, bool], list[Rule]] = {}   # (kind, fallback) → the rules that take it
         units = sorted(ruleset.units | {"个", "名", "人", "项", "次", "%", "％"}, key=len, reverse=True)
         self._leading_unit = re.compile(
             r"(?:余|多)?(?:" + "|".join(map(re.escape, units)) + r")?(?:左右|以上|之多)?")
@@ -112,12 +115,13 @@ class SentenceMatcher:
 
     def match(self, doc: str, sentence: Sentence, simplified: str, numerals: list[Numeral],
               prior: Claim | None = None, keep_attempts: bool = True) -> list[Candidate]:
-        """Candidates for every numeral of `sentence` (without the rules each one tried unless
-        `keep_attempts`: memory stays small in a sentence of a million numerals).
+        """Candidates for every numeral of `sentence`.
 
         A rule's context words are looked up in this sentence only (a 处分 in the sentence before
         does not make 全市共有党员3.2万名 a disciplinary figure). `prior` is the last claim before
-        this sentence.
+        this sentence. `keep_attempts`: try every rule and record each attempt and why it failed
+        (for explain); otherwise only the rules that take the numeral's kind are tried and nothing is
+        kept (memory stays small in a sentence of a million numerals).
         """
         numerals = [n for n in numerals if n.kind in _NUMBER_MASK_KINDS]
         masked = mask(simplified, numerals, sentence.start)
@@ -125,13 +129,13 @@ class SentenceMatcher:
         previous: Claim | None = None            # the last claim of this sentence
         last_count: Claim | None = None          # … that is no share
         for i in range(len(numerals)):
-            cand = self._match_one(doc, sentence, masked, numerals, i, simplified, previous)
+            cand = self._match_one(doc, sentence, masked, numerals, i, simplified, previous, keep_attempts)
             if cand.claim is None and _still_open(cand):
                 _inherit(cand, sentence, masked, last_count or prior)
             if cand.claim is None and previous is not None:
                 self._count_after_count(cand, sentence, masked, simplified, previous)
             if cand.claim is None and _still_open(cand):
-                self._apply(self.fallback_rules, cand, doc, sentence, masked, numerals, i, simplified, previous)
+                self._apply(True, cand, doc, sentence, masked, numerals, i, simplified, previous, keep_attempts)
             if cand.claim is not None:
                 _compared_with(cand, last_count)
                 previous = cand.claim
@@ -148,32 +152,47 @@ class SentenceMatcher:
                 c.attempts.append(Attempt("-", False, "is the field of a ranking in this sentence"))
         return candidates
 
+    def rules_for(self, kind: str, fallback: bool = False) -> list[Rule]:
+        """The rules (or the fallback rules) that take numerals of `kind`, in the order they are tried."""
+        key = (kind, fallback)
+        if key not in self._by_kind:
+            rules = self.fallback_rules if fallback else self.rules
+            self._by_kind[key] = [rule for rule in rules if kind in rule.kinds]
+        return self._by_kind[key]
+
     def _match_one(self, doc: str, sentence: Sentence, masked: str, numerals: list[Numeral],
-                   index: int, context: str, previous: Claim | None) -> Candidate:
+                   index: int, context: str, previous: Claim | None, keep_attempts: bool) -> Candidate:
         numeral = numerals[index]
         cand = Candidate(numeral)
         end = numeral.end - sentence.start
-        if _DURATION.match(masked, end, _clause_end(masked, end)):
-            cand.attempts.append(Attempt("-", False, "a duration or a date, not a tally"))
-            return cand
         start = numeral.start - sentence.start
-        if _FUTURE_TARGET.search(masked, max(_clause_start(masked, start), start - LOOKBACK), start):
-            cand.attempts.append(Attempt("-", False, "a target for the future, not a tally"))
-            return cand
-        self._apply(self.rules, cand, doc, sentence, masked, numerals, index, context, previous)
+        if _DURATION.match(masked, end, _clause_end(masked, end)):
+            cand.ruled_out = True
+            if keep_attempts:
+                cand.attempts.append(Attempt("-", False, "a duration or a date, not a tally"))
+        elif _FUTURE_TARGET.search(masked, max(_clause_start(masked, start), start - LOOKBACK), start):
+            cand.ruled_out = True
+            if keep_attempts:
+                cand.attempts.append(Attempt("-", False, "a target for the future, not a tally"))
+        else:
+            self._apply(False, cand, doc, sentence, masked, numerals, index, context, previous, keep_attempts)
         return cand
 
-    def _apply(self, rules: list[Rule], cand: Candidate, doc: str, sentence: Sentence, masked: str,
-               numerals: list[Numeral], index: int, context: str, previous: Claim | None) -> None:
-        """Try `rules` in order on numeral `index`; the first that matches makes its claim."""
+    def _apply(self, fallback: bool, cand: Candidate, doc: str, sentence: Sentence, masked: str,
+               numerals: list[Numeral], index: int, context: str, previous: Claim | None, keep_attempts: bool) -> None:
+        """Try the rules (or the fallback rules) in order on numeral `index`; the first that matches
+        makes its claim. `keep_attempts`: every rule, each attempt recorded; else only the rules that
+        take the numeral's kind."""
         numeral = numerals[index]
         start, end = numeral.start - sentence.start, numeral.end - sentence.start
         clause_start = _clause_start(masked, start)
         local_start = self._local_start(masked, numerals, index, sentence.start, clause_start, previous)
         right_text = masked[end:_clause_end(masked, end)]
-        for rule in rules:
+        every = self.fallback_rules if fallback else self.rules
+        for rule in every if keep_attempts else self.rules_for(numeral.kind, fallback):
             reason, hit = self._try(rule, numeral, masked, clause_start, local_start, start, right_text, context)
-            cand.attempts.append(Attempt(rule.id, hit is not None, reason, _parts(hit)))
+            if keep_attempts:
+                cand.attempts.append(Attempt(rule.id, hit is not None, reason, _parts(hit)))
             if hit is not None:
                 cand.claim, cand.field_numeral = self._claim(doc, sentence, masked, numerals, numeral, rule, hit)
                 return
@@ -189,8 +208,8 @@ class SentenceMatcher:
             return
         right_text = masked[end:_clause_end(masked, end)]
         subject = previous.subject
-        for rule in self.rules:
-            if (n.kind not in rule.kinds or rule.left is None or rule.right is None or rule.subject_words is None
+        for rule in self.rules_for(n.kind):
+            if (rule.left is None or rule.right is None or rule.subject_words is None
                     or not rule.subject_words.search(to_simplified(subject))):
                 continue
             m = rule.right.match(right_text)
@@ -303,7 +322,7 @@ class SentenceMatcher:
 
 def _still_open(cand: Candidate) -> bool:
     """No rule took the numeral, and nothing ruled it out (a duration, a target)."""
-    return bool(cand.attempts) and cand.attempts[-1].rule != "-"
+    return not cand.ruled_out
 
 
 def _in_brackets(masked: str, pos: int) -> bool:

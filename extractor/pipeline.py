@@ -48,10 +48,16 @@ class Extractor:
     indicators: Indicators
 
     @classmethod
-    def load(cls, rules_dirs: Path | str | Sequence[Path | str] | None = None) -> Extractor:
-        """Rules of one folder, or of several (later folders extend or override earlier ones)."""
+    def load(cls, rules_dirs: Path | str | Sequence[Path | str] | None = None, validate: bool = True) -> Extractor:
+        """Rules of one folder, or of several (later folders extend or override earlier ones);
+        `validate=False`: rule files known to pass rules/schema.json."""
         folders = rules_folders(rules_dirs)
-        ruleset = load_rules(folders)
+        return cls.of(load_rules(folders, validate), folders)
+
+    @classmethod
+    def of(cls, ruleset: RuleSet, folders: list[Path]) -> Extractor:
+        """An Extractor of rules loaded before, with the stop-lists, table words and indicators of
+        `folders`."""
         tables = load_table_words(folders, installed_rules_dir())
         return cls(ruleset, _stoplist(folders), SentenceMatcher(ruleset), tables, Indicators.load(folders))
 

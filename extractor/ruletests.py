@@ -1,13 +1,23 @@
-"""Run the example sentences that rule files carry: each must give exactly its claims."""
+"""Run the example sentences that rule files carry: each must give exactly its claims.
+
+A run checks the rule files (schema, examples) before it reads any document, unless these very
+files already passed with this very code: their compiled rules are then kept in the cache folder
+(`$EXTRACTOR_CACHE`, else `$XDG_CACHE_HOME/cn-stat-extractor`, else `~/.cache/cn-stat-extractor`)
+under the hash of both, and read back.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
+import pickle
+import sys
 from pathlib import Path
 
 from .models import Claim, Document
 from .pipeline import Extractor, extract_document, rules_folders
-from .rules import Example, RuleFileError
+from .rules import SCHEMA_FILE, Example, RuleFileError, installed_rules_dir
 
 COMPARED = ("value", "value_high", "unit", "category", "subject", "qualifier", "rank_of", "period", "scope", "source")
 EXAMPLE_YEAR = 2023   # 去年/今年 in examples are read as if spoken in this year
@@ -84,3 +94,61 @@ def require_examples_pass(extractor: Extractor, folders: list[Path]) -> None:
     if failures:
         raise RuleFileError(f"{len(failures)} rule example(s) fail; fix the rule or the example:\n"
                             + "\n".join(failures))
+
+
+def checked_extractor(rules_dir: Path | list[Path] | None) -> Extractor:
+    """The Extractor of a run: rule files valid against the schema and every example passing.
+
+    When these rule files passed both checks before with this code, their compiled rules are
+    read back from the cache folder (pickled, named by that hash) and neither check runs again.
+    """
+    folders = rules_folders(rules_dir)
+    cached = _cache_file(folders)
+    if cached is not None and cached.is_file():
+        try:
+            ruleset = pickle.loads(cached.read_bytes())
+        except Exception:                   # a damaged or foreign file: check and compile anew
+            pass
+        else:
+            return Extractor.of(ruleset, folders)
+    extractor = Extractor.load(rules_dir)
+    require_examples_pass(extractor, folders)
+    if cached is not None:
+        _write(cached, pickle.dumps(extractor.ruleset))
+    return extractor
+
+
+def cache_dir() -> Path:
+    """Where the compiled rules of checked rule files are kept."""
+    if os.environ.get("EXTRACTOR_CACHE"):
+        return Path(os.environ["EXTRACTOR_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "cn-stat-extractor"
+
+
+def _cache_file(folders: list[Path]) -> Path | None:
+    """The cache file of these rule folders under this code: named by a hash of every rule file
+    (its path as given and resolved, its bytes), the schema, the package's source and the Python
+    version; None when a file cannot be read."""
+    digest = hashlib.sha256(sys.version.encode())
+    package = Path(__file__).resolve().parent
+    files = [*(path for folder in folders for path in sorted(Path(folder).glob("*.yaml"))),
+             installed_rules_dir() / SCHEMA_FILE, *sorted(package.glob("*.py"))]
+    try:
+        for path in files:
+            digest.update(f"{path}\0{path.resolve()}\0".encode() + path.read_bytes() + b"\0")
+    except OSError:
+        return None
+    return cache_dir() / "rules" / f"{digest.hexdigest()}.pickle"
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file (never half a file); a cache folder that
+    cannot be written is no error: the checks then run every time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_name(f"{path.name}.{os.getpid()}.part")
+        part.write_bytes(data)
+        os.replace(part, path)
+    except OSError:
+        pass

@@ -35,7 +35,7 @@ from .outputs import DOCUMENT_COLUMNS, RunOutputs
 from .outputset import OutputError, check_out_dir, locked, manifest_head, publish, staging
 from .pipeline import DocumentResult, Extractor, extract_document, rules_folders
 from .reader import SUPPORTED_SUFFIXES, ReadError, find_documents, read_document
-from .ruletests import require_examples_pass
+from .ruletests import checked_extractor
 
 __all__ = ["DOCUMENT_COLUMNS", "ENGINES", "OUTPUT_CLAIM_COLUMNS", "NoDocuments", "OutputError", "RunSummary", "default_jobs", "iter_results", "run"]
 
@@ -147,8 +147,7 @@ def _locked_run(inputs: list[Path], rules_dir: Path | list[Path] | None, out_dir
                 progress: bool, jobs: int, engine: str, scheduler: str | None, report: bool,
                 dump_text_dir: Path | None) -> RunSummary:
     """`run` once the output folder is locked."""
-    extractor = Extractor.load(rules_dir)                 # as given: the rules sheet names the files so
-    require_examples_pass(extractor, rules_folders(rules_dir))   # rule errors stop the run before any document
+    extractor = checked_extractor(rules_dir)        # rule errors stop the run before any document
     # Workers load the same folders wherever they run; with none given, their own default rules.
     folders = tuple(str(f.resolve()) for f in rules_folders(rules_dir)) if rules_dir else ()
     share_extractor(folders, extractor)

@@ -1,9 +1,11 @@
 """The stop-list: phrases and patterns whose numerals are no statistics (四个意识, 一岗双责 …).
 
-`rules/stoplist.yaml` holds the entries as data. `StopList.load` compiles every entry into one
-regular expression (phrases as a character trie, then the patterns), so a text is scanned once:
-a character class of every character a match can start with skips the rest of the text at C
-speed, and the combined expression is tried only where such a character stands.
+`rules/stoplist.yaml` holds the entries as data. `StopList.load` puts the phrases into one
+Aho-Corasick automaton (pyahocorasick: one pass over the text in C finds them all) and the
+patterns each into a regular expression; a character class of every character a pattern can
+start with skips the rest of the text at C speed, and only the patterns that can start with the
+character found are tried there, in file order. Patterns that may start anywhere ([\u4e00-\u9fff]…)
+are one alternation searched on their own, so they do not slow down the others.
 Matching runs on the text after `fold`, a one-for-one character folding (full-width digits and
 signs, traditional numeral characters), so offsets into the folded text are offsets into the text.
 """
@@ -11,11 +13,12 @@ signs, traditional numeral characters), so offsets into the folded text are offs
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick
 import yaml
 
 from .rules import RuleFileError, refuse_aliases
@@ -72,7 +75,8 @@ class StopList:
     entries: list[StopEntry] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     path: Path | None = None
-    _regex: re.Pattern[str] | None = field(default=None, repr=False)
+    _automaton: ahocorasick.Automaton | None = field(default=None, repr=False)
+    _anywhere: re.Pattern[str] | None = field(default=None, repr=False)
     _starts: re.Pattern[str] | None = field(default=None, repr=False)
     _by_first: _ByFirst | None = field(default=None, repr=False)
     _phrases: dict[str, StopEntry] = field(default_factory=dict, repr=False)
@@ -98,122 +102,141 @@ class StopList:
     @classmethod
     def from_entries(cls, entries: list[StopEntry], examples: list[str] | None = None,
                      path: Path | None = None) -> StopList:
-        """Compile entries (phrases and patterns) into one regular expression."""
+        """Compile entries: the phrases into one Aho-Corasick automaton, the patterns by first character."""
         stop = cls(entries=list(entries), examples=list(examples or []), path=path)
         stop._compile()
         return stop
 
     def _compile(self) -> None:
-        """One alternation: the phrase trie first, then each pattern as a named group.
-
-        Where every entry names the characters it can start with, each such character also gets
-        the alternation of only the entries that can start with it (same order, same groups), so
-        a position is tried against a handful of entries rather than all of them.
-        """
-        patterns: list[tuple[str, str]] = []
+        """The phrases go into one automaton. Each pattern is compiled on its own: a pattern that
+        names the characters it can start with is tried only where one stands (a character maps to
+        those patterns, in file order); the others, which may start anywhere, form one alternation
+        searched through the text."""
+        anchored: list[tuple[str, re.Pattern[str], set[str] | None]] = []
+        anywhere: list[str] = []
         for entry in self.entries:
             if entry.is_regex:
                 name = f"p{len(self._patterns)}"
                 self._patterns[name] = entry
-                patterns.append((name, entry.text))
+                chars = first_chars(entry.text)
+                if chars is None:
+                    anywhere.append(f"(?P<{name}>{entry.text})")
+                else:
+                    anchored.append((name, re.compile(entry.text), chars))
             else:
                 self._phrases.setdefault(fold(entry.text), entry)
-        self._regex = _alternation(self._phrases, patterns)
-        starts: list[tuple[str, str, set[str]]] = []
-        for name, text in patterns:
-            chars = first_chars(text)
-            if chars is None:
-                return                  # some pattern may start anywhere: plain search
-            starts.append((name, text, chars))
-        firsts = {phrase[0] for phrase in self._phrases}.union(*(chars for _, _, chars in starts))
-        if firsts:
-            self._starts = char_class(firsts)
-            self._by_first = _ByFirst(self._phrases, starts)
-            for ch in firsts:                   # compiled now, but for the hundreds of digits \d names
-                if ch.isascii() or not ch.isdecimal():
-                    self._by_first[ch]
+        if self._phrases:
+            self._automaton = ahocorasick.Automaton()
+            for phrase in self._phrases:
+                self._automaton.add_word(phrase, len(phrase))
+            self._automaton.make_automaton()
+        if anchored:
+            self._starts = char_class(set().union(*(chars for _, _, chars in anchored)))
+            self._by_first = _ByFirst(anchored)
+        if anywhere:
+            self._anywhere = re.compile("|".join(anywhere))
 
     def blocked_spans(self, text: str, folded: bool = False) -> list[tuple[int, int, StopEntry]]:
         """Every stop-list match in `text` as (start, end, entry), by start; matches may overlap.
 
-        `folded=True` says `text` has been through `fold` already.
+        At each position the longest phrase that starts there wins, else the first pattern (in
+        file order) that matches there. `folded=True` says `text` has been through `fold` already.
         """
-        if self._regex is None:
-            return []
         folded_text = text if folded else fold(text)
-        spans: list[tuple[int, int, StopEntry]] = []
-        for m in self._matches(folded_text):
-            start, end = m.span()
-            if end > start:
-                name = m.lastgroup
-                entry = self._phrases[m.group()] if name == "phrase" else self._patterns[name]
-                spans.append((start, end, entry))
-        return spans
+        found = self._phrase_spans(folded_text)
+        for start, (end, name) in self._pattern_matches(folded_text, found).items():
+            found[start] = (end, self._patterns[name])
+        return [(start, end, entry) for start, (end, entry) in sorted(found.items()) if end > start]
 
-    def _matches(self, folded: str) -> Iterator[re.Match[str]]:
-        """The first-matching entry at every position where one matches."""
-        assert self._regex is not None
+    def _phrase_spans(self, folded: str) -> dict[int, tuple[int, StopEntry]]:
+        """Start → (end, entry) of the longest phrase starting there (one pass of the automaton)."""
+        found: dict[int, tuple[int, StopEntry]] = {}
+        if self._automaton is None:
+            return found
+        for last, size in self._automaton.iter(folded):
+            start = last + 1 - size
+            if start not in found or found[start][0] < last + 1:
+                found[start] = (last + 1, self._phrases[folded[start:last + 1]])
+        return found
+
+    def _pattern_matches(self, folded: str, taken: dict) -> dict[int, tuple[int, str]]:
+        """Start → (end, pattern name) of the first pattern, in file order, that matches there,
+        at every position where one matches and no phrase starts."""
+        found: dict[int, tuple[int, str]] = {}
         if self._starts is not None and self._by_first is not None:
             by_first = self._by_first
             for hit in self._starts.finditer(folded):
-                regex = by_first[hit.group()]
-                m = regex.match(folded, hit.start()) if regex is not None else None
-                if m:
-                    yield m
-            return
-        search = self._regex.search
-        m = search(folded)
-        while m:
-            yield m
-            m = search(folded, m.start() + 1)
+                at = hit.start()
+                if at not in taken:
+                    m = by_first[hit.group()](folded, at)
+                    if m:
+                        found[at] = (m.end(), by_first.name(m))
+        if self._anywhere is not None:
+            search = self._anywhere.search
+            m = search(folded)
+            while m:
+                at, name = m.start(), m.lastgroup or ""
+                if at not in taken and (at not in found or _order(name) < _order(found[at][1])):
+                    found[at] = (m.end(), name)
+                m = search(folded, at + 1)
+        return found
 
     def __len__(self) -> int:
         return len(self.entries)
 
 
+HOT = 1024    # visits of a character after which its patterns are tried as one compiled alternation
+
+Matcher = Callable[[str, int], "re.Match[str] | None"]
+
+
 class _ByFirst(dict):
-    """Character → the alternation of only the entries that can start with it (same order, same
-    group names), compiled on first use; None when no entry starts with it."""
+    """Character → a function (text, at) → the match of the first pattern, in file order, of
+    those that can start with it.
 
-    def __init__(self, phrases: dict[str, StopEntry], patterns: list[tuple[str, str, set[str]]]) -> None:
+    At first that function calls each pattern's own `match` in turn. Once a character has been
+    met HOT times it is replaced by the `match` of one alternation of those patterns (the same
+    order, named groups p0, p1 …; one call in C), compiled then, once per set of patterns:
+    compiling them costs more than a short text gains from it. `name(m)` names the pattern.
+    """
+
+    def __init__(self, patterns: list[tuple[str, re.Pattern[str], set[str] | None]]) -> None:
         super().__init__()
-        self._phrases = phrases
         self._patterns = patterns
+        self._names = {regex: name for name, regex, _ in patterns}
+        self._alternations: dict[tuple[str, ...], re.Pattern[str]] = {}
 
-    def __missing__(self, ch: str) -> re.Pattern[str] | None:
-        phrases = {p: e for p, e in self._phrases.items() if p[0] == ch}
-        own = [(name, text) for name, text, chars in self._patterns if ch in chars]
-        self[ch] = regex = _alternation(phrases, own) if phrases or own else None
-        return regex
+    def name(self, m: re.Match[str]) -> str:
+        return m.lastgroup or self._names[m.re]
+
+    def __missing__(self, ch: str) -> Matcher:
+        own = [(name, regex) for name, regex, chars in self._patterns if chars and ch in chars]
+        visits = 0
+
+        def one_by_one(text: str, at: int) -> re.Match[str] | None:
+            nonlocal visits
+            visits += 1
+            if visits >= HOT:
+                self[ch] = self._alternation(tuple(name for name, _ in own))
+            for _, regex in own:
+                m = regex.match(text, at)
+                if m:
+                    return m
+            return None
+
+        self[ch] = one_by_one
+        return one_by_one
+
+    def _alternation(self, names: tuple[str, ...]) -> Matcher:
+        if names not in self._alternations:
+            sources = {name: regex.pattern for name, regex, _ in self._patterns}
+            self._alternations[names] = re.compile("|".join(f"(?P<{n}>{sources[n]})" for n in names))
+        return self._alternations[names].match
 
 
-def _alternation(phrases: dict[str, StopEntry], patterns: list[tuple[str, str]]) -> re.Pattern[str] | None:
-    """The phrase trie as group `phrase`, then each (name, regex) pattern as a named group."""
-    branches = [f"(?P<phrase>{trie_regex(phrases)})"] if phrases else []
-    branches += [f"(?P<{name}>{text})" for name, text in patterns]
-    return re.compile("|".join(branches)) if branches else None
-
-
-def trie_regex(words: dict[str, object] | list[str]) -> str:
-    """A regex matching any of `words`, longest alternative first, built as a character trie."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = True
-    return _trie_pattern(trie)
-
-
-def _trie_pattern(node: dict) -> str:
-    ends_here = "" in node
-    branches = [re.escape(ch) + _trie_pattern(child) for ch, child in node.items() if ch != ""]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if ends_here:
-        return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else f"{body}?"
-    return body
+def _order(name: str) -> int:
+    """The place in the file of pattern `name` (p0, p1 …)."""
+    return int(name[1:])
 
 
 class Scanner:

@@ -8,6 +8,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _stamp_cache(tmp_path_factory):
+    """The stamps of checked rule files go to a folder of this test session, not the user's cache."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EXTRACTOR_CACHE", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 @pytest.fixture(scope="module")
 def rules(tmp_path_factory) -> Path:
     """A frozen copy of rules/, so every run of a test sees the same rules."""

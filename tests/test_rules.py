@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from extractor.pipeline import Extractor
+from extractor.models import Document
+from extractor.pipeline import Extractor, extract_document
 from extractor.rules import RuleFileError, load_rules
 from extractor.ruletests import check_example
 
@@ -18,6 +19,18 @@ STOP_EXAMPLES = EXTRACTOR.stoplist.examples
 def test_rule_example(example):
     failure = check_example(example, EXTRACTOR)
     assert failure is None, failure
+
+
+def test_explain_tries_every_rule_and_gives_the_same_claims():
+    """A run tries only the rules that take a numeral's kind and records nothing; explain tries
+    them all and says why each failed. Both must give the same claims."""
+    text = "\n".join(e.text for e in EXAMPLES) + "\n在全市40个部门中位列第一。为期三个月，查处问题24起34人。"
+    fast = extract_document(Document("d", text), EXTRACTOR, year=2023)
+    slow = extract_document(Document("d", text), EXTRACTOR, year=2023, keep_candidates=True)
+    assert [c.row() for c in fast.claims] == [c.row() for c in slow.claims] and fast.claims
+    assert fast.candidates == [] and all(c.attempts for c in slow.candidates)
+    skipped = [a for c in slow.candidates for a in c.attempts if a.reason.startswith("numeral is ")]
+    assert skipped and not any(a.matched for a in skipped)
 
 
 @pytest.mark.parametrize("text", STOP_EXAMPLES)
@@ -93,3 +106,27 @@ def test_a_failing_example_stops_check_rules_and_run_with_file_and_line(tmp_path
     assert main(["run", str(docs), "--rules", str(folder), "--out", str(tmp_path / "o"), "--quiet"]) == 2
     assert "f.yaml:9:" in capsys.readouterr().err
     assert not (tmp_path / "o" / "claims.csv").exists()
+
+
+def test_a_run_checks_rule_files_once_until_they_or_the_code_change(tmp_path, monkeypatch):
+    from extractor import ruletests
+
+    folder = _family(tmp_path / "r", GOOD + "examples:\n  - text: 立案5起。\n    claims:\n      - {value: 5}\n")
+    checks = []
+    real = ruletests.require_examples_pass
+    monkeypatch.setattr(ruletests, "require_examples_pass", lambda *a: checks.append(1) or real(*a))
+    first = ruletests.checked_extractor(folder)
+    second = ruletests.checked_extractor(folder)
+    assert len(checks) == 1 and second.ruleset.table() == first.ruleset.table()
+    assert [c.value for c in extract_document(Document("d", "立案5起。"), second).claims] == [5]
+    (folder / "f.yaml").write_text(GOOD.replace("[案]", "[立案]"), encoding="utf-8")
+    ruletests.checked_extractor(folder)
+    assert len(checks) == 2
+    monkeypatch.setattr(ruletests.sys, "version", "another interpreter")
+    ruletests.checked_extractor(folder)
+    assert len(checks) == 3
+    for cached in (ruletests.cache_dir() / "rules").glob("*.pickle"):
+        cached.write_bytes(b"not a pickle")
+    ruletests.checked_extractor(folder)
+    assert len(checks) == 4
+    assert len(list((ruletests.cache_dir() / "rules").glob("*.pickle"))) >= 3

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from extractor import stoplist
 from extractor.numerals import find_numerals
 from extractor.stoplist import DEFAULT_STOPLIST, RuleFileError, StopEntry, StopList, first_chars, fold
 
@@ -76,12 +77,46 @@ def test_traditional_and_full_width_are_folded():
     assert find_numerals("堅決做到兩個維護", STOP) == []
 
 
-def test_prefilter_finds_what_a_plain_search_finds():
-    text = RULES.read_text(encoding="utf-8") + "\n一、今年对典型杀一儆百。一是抓好整改\n（二）我们一起干"
-    fast = STOP.blocked_spans(text)
-    slow = StopList.from_entries(STOP.entries)
-    slow._starts = None
-    assert fast == slow.blocked_spans(text)
+def test_patterns_that_may_start_anywhere_keep_their_place_in_file_order():
+    """Patterns with no known first characters are searched apart from the others; at a position
+    where both kinds match, the one earlier in the file still wins."""
+    entries = [StopEntry("anywhere_first", r"[\u4e00-\u9fff]{1,2}三项", 1, is_regex=True), *STOP.entries,
+               StopEntry("anywhere_last", r"[\u4e00-\u9fff]五个(?:方面|坚持)?", 2, is_regex=True)]
+    stop = StopList.from_entries(entries)
+    text = fold(RULES.read_text(encoding="utf-8") + "\n一、今年对典型杀一儆百。一是抓好整改，落实三项制度"
+                "\n（二）我们一起干，坚持五个坚持，做到十五个方面，两个维护")
+    assert [(s, e, entry.id) for s, e, entry in stop.blocked_spans(text)] == _one_alternation(stop, text)
+
+
+def _one_alternation(stop: StopList, text: str) -> list[tuple[int, int, str]]:
+    """The stop-list's meaning, written plainly: at every position, the longest phrase starting
+    there, else the first pattern (in file order) that matches there; (start, end, entry id)."""
+    import re
+
+    phrases: dict[str, str] = {}
+    for e in stop.entries:
+        if not e.is_regex:
+            phrases.setdefault(fold(e.text), e.id)
+    patterns = [e for e in stop.entries if e.is_regex]
+    branches = ["(?P<phrase>" + "|".join(map(re.escape, sorted(phrases, key=len, reverse=True))) + ")"]
+    branches += [f"(?P<p{i}>{e.text})" for i, e in enumerate(patterns)]
+    regex = re.compile("|".join(branches))
+    out = []
+    for at in range(len(text)):
+        m = regex.match(text, at)
+        if m and m.end() > at:
+            name = m.lastgroup
+            out.append((at, m.end(), phrases[m.group()] if name == "phrase" else patterns[int(name[1:])].id))
+    return out
+
+
+@pytest.mark.parametrize("hot", [1, 10**9])          # patterns as one alternation at once / one by one
+def test_automaton_and_prefilter_find_what_one_alternation_finds(hot, monkeypatch):
+    monkeypatch.setattr(stoplist, "HOT", hot)
+    stop = StopList.from_entries(STOP.entries)
+    text = fold(RULES.read_text(encoding="utf-8") + "\n六稳六保，两个维护。党的二十大以来，第三次全会，一是抓好整改"
+                "\n（二）我们一起干，杀一儆百，“一岗双责”落实到位，查处问题12起。")
+    assert [(s, e, entry.id) for s, e, entry in stop.blocked_spans(text)] == _one_alternation(stop, text)
 
 
 def test_pattern_that_may_start_anywhere_still_works():
