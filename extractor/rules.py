@@ -364,8 +364,8 @@ def _compile_pattern(pattern: str, subjects: list[str], units: list[str],
     right = "".join(_expand(pieces, range(cut + 1, len(pieces)), subjects, units, words, where, pattern))
     right = right.replace(_GREEDY, "}").replace(_PHRASE, _PHRASE_AFTER)
     uses_field = "field" in pieces[1::2]
-    left_re = _compile(left + r"\Z", where) if left else None
-    right_re = _compile(_AFTER_NUMBER + right, where) if right else None
+    left_re = compile_pattern(left + r"\Z", where) if left else None
+    right_re = compile_pattern(_AFTER_NUMBER + right, where) if right else None
     return left_re, right_re, uses_field
 
 
@@ -451,7 +451,8 @@ def _probes(source: str) -> list[str]:
     return [head + run + "\u3002" for run in runs for head in ("", NUM_HEAD, NUM_HEAD + NUM_TAIL)]
 
 
-def _compile(regex: str, where: str) -> re.Pattern:
+def compile_pattern(regex: str, where: str) -> re.Pattern:
+    """`re.compile`, a fault raised as a RuleFileError naming `where` (file:line)."""
     try:
         return re.compile(regex)
     except re.error as err:

@@ -22,7 +22,7 @@ from pathlib import Path
 from .matcher import SentenceMatcher
 from .models import Claim, Sentence
 from .numerals import find_numerals
-from .rules import Example, RuleFileError, _without_lines, read_yaml
+from .rules import Example, RuleFileError, _without_lines, compile_pattern, read_yaml
 from .script import to_simplified
 from .stoplist import StopList
 
@@ -64,7 +64,7 @@ class TableWords:
         _check_words(data, path, raw.get("__line__", 1))
 
         def patterns(key: str) -> list[re.Pattern]:
-            return [_compiled(p, path, key) for p in data.get(key, [])]
+            return [compile_pattern(p, f"{path}:1: `{key}`") for p in data.get(key, [])]
 
         return cls(dict(data.get("periods", {})), list(data.get("changes", [])), list(data.get("shares", [])),
                    list(data.get("totals", [])), list(data.get("neutral", [])), list(data.get("unit_labels", [])),
@@ -100,13 +100,6 @@ def _check_words(data: dict, path: Path, line: int) -> None:
                                 f"examples)")
         if not ok:
             raise RuleFileError(f"{path}:{line}: `{key}` must be {kind}")
-
-
-def _compiled(pattern: str, path: Path, key: str) -> re.Pattern:
-    try:
-        return re.compile(pattern)
-    except re.error as err:
-        raise RuleFileError(f"{path}:1: `{key}` pattern {pattern!r} does not compile: {err}") from None
 
 
 def _examples(data: dict, path: Path) -> list[Example]:

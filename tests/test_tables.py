@@ -303,7 +303,7 @@ def test_outputs_name_the_cell_highlight_it_in_its_row_and_show_the_table(tmp_pa
 
 @pytest.mark.parametrize(("body", "message"), [
     ("periods: [本期]\n", "tables.yaml:1: `periods` must be a mapping of words to years back"),
-    ("captions: ['(表']\n", "tables.yaml:1: `captions` pattern '(表' does not compile"),
+    ("captions: ['(表']\n", "tables.yaml:1: `captions`: pattern does not compile"),
     ("colours: [红]\n", "tables.yaml:1: unknown key `colours`"),
 ])
 def test_a_wrong_tables_file_is_one_line_naming_it(tmp_path, body, message):
