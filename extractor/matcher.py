@@ -130,11 +130,11 @@ class SentenceMatcher:
         last_count: Claim | None = None          # … that is no share
         for i in range(len(numerals)):
             cand = self._match_one(doc, sentence, masked, numerals, i, simplified, previous, keep_attempts)
-            if cand.claim is None and _still_open(cand):
+            if cand.claim is None and not cand.ruled_out:
                 _inherit(cand, sentence, masked, last_count or prior)
             if cand.claim is None and previous is not None:
                 self._count_after_count(cand, sentence, masked, simplified, previous)
-            if cand.claim is None and _still_open(cand):
+            if cand.claim is None and not cand.ruled_out:
                 self._apply(True, cand, doc, sentence, masked, numerals, i, simplified, previous, keep_attempts)
             if cand.claim is not None:
                 _compared_with(cand, last_count)
@@ -320,9 +320,7 @@ class SentenceMatcher:
         return claim, field_numeral
 
 
-def _still_open(cand: Candidate) -> bool:
-    """No rule took the numeral, and nothing ruled it out (a duration, a target)."""
-    return not cand.ruled_out
+
 
 
 def _in_brackets(masked: str, pos: int) -> bool:
