@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from itertools import accumulate, islice
+from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
 
@@ -24,19 +24,13 @@ from .audit import (
     figure_key,  # the key same_figure groups by: claims without one never meet across documents
 )
 from .changes import Stated, pending_changes
-from .models import CLAIM_COLUMNS, Claim, sentence_window
+from .dataset import CLAIMS_COLUMNS, to_records
+from .models import Claim, sentence_window
 from .panel import panel_entries
 from .pipeline import Extractor, extract_document
 from .reader import ReadError, read_document
 from .report import ReportDoc
-from .writers import (
-    RowEncoder,
-    Stats,
-    csv_record_list,
-    csv_records,
-)
 
-OUTPUT_CLAIM_COLUMNS = [*CLAIM_COLUMNS, "check_status"]
 ENGINES = ("local", "dask")
 BATCH_DOCS = 16          # documents per task sent to a worker (and per Dask partition)
 
@@ -44,14 +38,11 @@ Task = tuple[int, str, str]                       # (document number, path, doc 
 
 
 class Figure(NamedTuple):
-    """A claim that cross-document checks may compare (it has a figure key): where its rows are in
-    its document's records, so that a changed status can be written over them without reading the others."""
+    """A claim that cross-document checks may compare (it has a figure key): its row among its
+    document's rows, so that the end of the run reads back only those rows."""
 
     key: tuple               # audit.figure_key
-    csv: tuple[int, int]     # byte span of its claims.csv record in the document's records
-    xlsx: tuple[int, int]    # byte span of its row in the document's claims-sheet rows
-    hl_start: int            # the claim's place in its sentence (for the highlight)
-    hl_end: int
+    row: int                 # its row among the document's claim rows (0-based)
     status: str              # its check status within its document
 
 
@@ -77,15 +68,13 @@ class RunOptions:
 
     rules: tuple[str, ...]                  # rules folders, absolute; none: the default rules
     year: int | None
-    claims: RowEncoder
-    checks: RowEncoder
     report: bool = True
     dump_text: str | None = None
 
 
 @dataclass
 class DocOutcome:
-    """One document processed: its rows encoded, its counts, and what the end of the run needs."""
+    """One document processed: its rows, its counts, and what the end of the run needs."""
 
     doc_no: int
     doc: str
@@ -93,11 +82,8 @@ class DocOutcome:
     error: str = ""                          # "file: reason" when the file could not be read
     categories: list[str] = field(default_factory=list)
     check_statuses: list[str] = field(default_factory=list)
-    claims_csv: bytes = b""                  # the document's claims.csv records
-    claims_xlsx: bytes = b""                 # its rows of the claims sheet
-    checks_csv: bytes = b""
-    checks_xlsx: bytes = b""
-    stats: Stats = field(default_factory=dict)
+    claims: list[tuple] = field(default_factory=list)     # its claim rows (dataset.to_records, CLAIMS_COLUMNS)
+    checks: list[tuple] = field(default_factory=list)     # its check rows (CHECK_COLUMNS)
     figures: list[Figure] = field(default_factory=list)
     report: ReportDoc | None = None
     panel: list[Claim] = field(default_factory=list)          # its claims that enter the panel
@@ -121,7 +107,7 @@ def _extractor(rules: tuple[str, ...]) -> Extractor:
 
 
 def process_document(task: Task, options: RunOptions) -> DocOutcome:
-    """Read, extract, audit and encode one document (the same wherever it runs)."""
+    """Read, extract and audit one document, its rows as record batches (the same wherever it runs)."""
     doc_no, path, doc = task
     try:
         document = read_document(Path(path), doc)
@@ -134,22 +120,15 @@ def process_document(task: Task, options: RunOptions) -> DocOutcome:
     checks = audit_document(claims)
     status = claim_status(claims, checks)
     rows = claim_rows(claims, status)
-    check_rows = [c.row() for c in checks]
-    stats: Stats = {"replaced_control_chars": 0, "truncated_cells": 0}
-    records = csv_record_list(rows, OUTPUT_CLAIM_COLUMNS)
-    lines = options.claims.xlsx_lines(rows, stats)
     return DocOutcome(
         doc_no, doc,
         {"doc": doc, "encoding": document.encoding, "claims": len(claims), "year": result.doc_year,
          "problems": "; ".join(document.problems)},
         categories=[c.category for c in claims],
         check_statuses=[c.status for c in checks],
-        claims_csv=b"".join(records),
-        claims_xlsx=b"".join(lines),
-        checks_csv=csv_records(check_rows, CHECK_COLUMNS),
-        checks_xlsx=options.checks.xlsx(check_rows, stats),
-        stats=stats,
-        figures=_figures(claims, rows, records, lines),
+        claims=to_records(rows, CLAIMS_COLUMNS),
+        checks=to_records([c.row() for c in checks], CHECK_COLUMNS),
+        figures=_figures(claims, rows),
         report=ReportDoc(doc, document.text, claims, checks, status, [t.layout() for t in result.tables])
         if options.report else None,
         panel=panel_entries(claims),
@@ -158,12 +137,9 @@ def process_document(task: Task, options: RunOptions) -> DocOutcome:
     )
 
 
-def _figures(claims: list[Claim], rows: list[dict], records: list[bytes], lines: list[bytes]) -> list[Figure]:
-    """The claims that cross-document checks may compare, with the byte spans of their rows."""
-    csv_ends, xlsx_ends = list(accumulate(map(len, records))), list(accumulate(map(len, lines)))
-    return [Figure(key, (csv_ends[i] - len(records[i]), csv_ends[i]), (xlsx_ends[i] - len(lines[i]), xlsx_ends[i]),
-                   row["hl_start"], row["hl_end"], row["check_status"])
-            for i, (claim, row) in enumerate(zip(claims, rows, strict=True))
+def _figures(claims: list[Claim], rows: list[dict]) -> list[Figure]:
+    """The claims that cross-document checks may compare, with their rows."""
+    return [Figure(key, i, row["check_status"]) for i, (claim, row) in enumerate(zip(claims, rows, strict=True))
             if (key := figure_key(claim, True)) is not None]
 
 

@@ -1,58 +1,55 @@
-"""The outputs of a run, streamed: claims.csv, checks.csv, panel.csv, claims.xlsx (sheets claims,
-checks, summary, documents, rules, panel, series), report.html and, with the Dask engine, claims.parquet/.
+"""The outputs of a run, rendered from its finished rows: claims.csv, checks.csv, panel.csv,
+claims.xlsx (sheets claims, checks, summary, documents, rules, panel, series), report.html and,
+with the Dask engine, claims.parquet/.
 
-Document outcomes are appended as they arrive, in input order. Memory holds no claims but those
-the panel needs (with an indicator, a place and a period; no sentences) and a compact index of
-those that cross-document checks compare (`FigureIndex`: their figure key and the byte spans of
-their rows). Those checks, the panel and the changes checked through it run at the end; the rows
-whose status the figure checks change are rewritten while claims.csv and the claims sheet are
-copied into place in blocks.
+Document outcomes arrive in input order; their claim and check rows are appended to the run's
+dataset in the staging folder (`dataset.RowStore`, Parquet). Memory holds no claim rows but
+those the panel needs (with an indicator, a place and a period; no sentences) and a compact
+index of those that cross-document checks compare (`FigureIndex`: their figure key and row
+number). At the end those checks, the panel and the changes checked through it run, so the
+final `check_status` of every row is known; only then are claims.csv, checks.csv and their sheets
+rendered, reading the dataset back in batches. No written file is rewritten.
 """
 
 
 from __future__ import annotations
 
 import csv
-import io
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from .audit import (
     CHECK_COLUMNS,
     STATUS_ORDER,
     Check,
     audit_corpus,
-    claim_status,  # the key same_figure groups by: claims without one never meet across documents
+    claim_status,
 )
 from .changes import Stated, across_documents
+from .dataset import CLAIMS_COLUMNS, OUTPUT_CLAIM_COLUMNS, RowStore, read_batches, read_rows
 from .indicators import Indicators
-from .jobs import OUTPUT_CLAIM_COLUMNS, DocOutcome, Figure
+from .jobs import DocOutcome, Figure
 from .models import CLAIM_COLUMNS, Claim
 from .panel import build_panel, write_panel
 from .report import ReportStream
 from .writers import (
-    FORMULA_TRIGGERS,
     CsvStream,
     Sheet,
     SheetStream,
-    Splice,
     StreamingWorkbook,
+    cell_text,
+    csv_records,
     write_parquet,
 )
 
 if TYPE_CHECKING:
     from .run import RunSummary
 
-# Fields of our own CSV records may be longer than csv's default limit (131,072 characters): the
-# claim ids of a check over a figure stated thousands of times. They are read back only here.
-csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
-
-Changed = tuple[int, str, str]         # a row the corpus checks change: (FigureIndex entry, new status, claim id)
 DOCUMENT_COLUMNS = ["doc", "encoding", "claims", "year", "problems"]
 CATEGORIES = ["discipline", "case", "risk", "ranking", "activity", "share", "money"]
 SUMMARY_COLUMNS = ["table", "key", *CATEGORIES, "total"]
@@ -63,51 +60,32 @@ PARQUET_TYPES = {name: "float64" if name.startswith("value") else "int64" for na
 
 class FigureIndex:
     """The claims that cross-document checks may compare (see `jobs.Figure`), held compactly for
-    millions of claims: a few integers each in arrays — document, byte spans of its claims.csv
-    record and sheet row, highlight — and its status, grouped by figure key. Entries are numbered
-    in the order they are added, which is file order."""
+    millions of claims: their row number and document in arrays, and their status, grouped by
+    figure key. Entries are numbered in the order they are added, which is row order."""
 
     def __init__(self) -> None:
-        self._numbers = {name: array("q") for name in
-                         ("doc_no", "csv_start", "csv_end", "xlsx_start", "xlsx_end", "hl_start", "hl_end")}
-        self._statuses: list[str] = []
+        self.rows = array("q")
+        self.doc_nos = array("q")
+        self.statuses: list[str] = []
         self._by_key: dict[tuple, array] = {}
 
-    def add(self, doc_no: int, figure: Figure, csv_base: int, xlsx_base: int) -> None:
-        """Index `figure` of document `doc_no`, whose records begin at byte `csv_base` of
-        claims.csv and whose sheet rows at `xlsx_base` of the claims sheet's rows."""
-        n = self._numbers
-        self._by_key.setdefault(figure.key, array("q")).append(len(self._statuses))
-        n["doc_no"].append(doc_no)
-        n["csv_start"].append(csv_base + figure.csv[0])
-        n["csv_end"].append(csv_base + figure.csv[1])
-        n["xlsx_start"].append(xlsx_base + figure.xlsx[0])
-        n["xlsx_end"].append(xlsx_base + figure.xlsx[1])
-        n["hl_start"].append(figure.hl_start)
-        n["hl_end"].append(figure.hl_end)
-        self._statuses.append(sys.intern(figure.status))
+    def add(self, doc_no: int, figure: Figure, first_row: int) -> None:
+        """Index `figure` of document `doc_no`, whose rows begin at row `first_row` of the run."""
+        self._by_key.setdefault(figure.key, array("q")).append(len(self.statuses))
+        self.rows.append(first_row + figure.row)
+        self.doc_nos.append(doc_no)
+        self.statuses.append(sys.intern(figure.status))
 
     def shared(self) -> list[int]:
-        """The entries whose figure key occurs in more than one document, in file order."""
-        doc_no = self._numbers["doc_no"]
-        return sorted(entry for entries in self._by_key.values() if len({doc_no[e] for e in entries}) > 1
+        """The entries whose figure key occurs in more than one document, in row order."""
+        doc_nos = self.doc_nos
+        return sorted(entry for entries in self._by_key.values() if len({doc_nos[e] for e in entries}) > 1
                       for entry in entries)
-
-    def csv_span(self, entry: int) -> tuple[int, int]:
-        return self._numbers["csv_start"][entry], self._numbers["csv_end"][entry]
-
-    def xlsx_span(self, entry: int) -> tuple[int, int]:
-        return self._numbers["xlsx_start"][entry], self._numbers["xlsx_end"][entry]
-
-    def highlight(self, entry: int) -> tuple[int, int]:
-        return self._numbers["hl_start"][entry], self._numbers["hl_end"][entry]
-
-    def status(self, entry: int) -> str:
-        return self._statuses[entry]
 
 
 class RunOutputs:
-    """Every output of a run, written as document outcomes arrive (see the module docstring)."""
+    """Every output of a run: rows gathered as document outcomes arrive, files rendered by
+    `finish` (see the module docstring)."""
 
     def __init__(self, out_dir: Path, summary: RunSummary, report: bool, parquet_batch: int | None) -> None:
         self.out_dir = out_dir
@@ -116,8 +94,10 @@ class RunOutputs:
         self.part_sizes: list[int] | None = [] if parquet_batch else None   # claims per part
         self.figures = FigureIndex()
         self._stack = ExitStack()
-        self.claims_csv = self._stack.enter_context(CsvStream(out_dir / "claims.csv", OUTPUT_CLAIM_COLUMNS))
-        self.checks_csv = self._stack.enter_context(CsvStream(out_dir / "checks.csv", CHECK_COLUMNS))
+        self.claims = RowStore(out_dir / ".claims.parquet", CLAIMS_COLUMNS)
+        self._stack.callback(self.claims.close)
+        self.checks = RowStore(out_dir / ".checks.parquet", CHECK_COLUMNS)
+        self._stack.callback(self.checks.close)
         self.book = self._stack.enter_context(StreamingWorkbook(out_dir / "claims.xlsx"))
         self.claims_sheet = self.book.add_sheet(Sheet("claims", OUTPUT_CLAIM_COLUMNS, [], fills="check_status",
                                                       highlight=("sentence", "hl_start", "hl_end"),
@@ -140,7 +120,7 @@ class RunOutputs:
             self._stack.__exit__(kind, error, trace)
 
     def add(self, outcome: DocOutcome) -> None:
-        """Append one document's rows (documents must come in input order)."""
+        """Gather one document's rows (documents must come in input order)."""
         summary = self.summary
         self.documents_sheet.append(outcome.document_row)
         if self.part_sizes is not None and outcome.doc_no > self.parquet_batch * len(self.part_sizes):
@@ -153,17 +133,12 @@ class RunOutputs:
         count = len(outcome.categories)
         summary.by_category.update(outcome.categories)
         summary.by_status.update(outcome.check_statuses)
-        csv_base, xlsx_base = self.claims_csv.position, self.claims_sheet.position
-        self._add_panel(outcome, self.claims_sheet.rows)
+        first_row = self.claims.rows
+        self._add_panel(outcome, first_row)
         for figure in outcome.figures:
-            self.figures.add(outcome.doc_no, figure, csv_base, xlsx_base)
-        self.claims_csv.write(outcome.claims_csv, count)
-        self.claims_sheet.write(outcome.claims_xlsx, count, _sample(self.claims_sheet, outcome.claims_csv))
-        self.checks_csv.write(outcome.checks_csv, len(outcome.check_statuses))
-        self.checks_sheet.write(outcome.checks_xlsx, len(outcome.check_statuses),
-                                _sample(self.checks_sheet, outcome.checks_csv))
-        for name, value in outcome.stats.items():
-            self.book.stats[name] += value
+            self.figures.add(outcome.doc_no, figure, first_row)
+        self.claims.append(outcome.claims)
+        self.checks.append(outcome.checks)
         if count:
             self.summary_sheet.append({"table": "claims", "key": outcome.doc, **Counter(outcome.categories),
                                        "total": count})
@@ -180,139 +155,110 @@ class RunOutputs:
             self.claim_rows[claim.claim_id] = rows_before + int(claim.claim_id.rpartition("-")[2]) - 1
 
     def finish(self, rules_table: list[dict], indicators: Indicators | None = None) -> None:
-        """Cross-document checks and the panel, then every file moved into place."""
+        """Cross-document checks and the panel, then every file rendered."""
+        self.claims.close()
+        self.checks.close()
         corpus_checks, changed = self._corpus_checks()
         vague = indicators.generic() if indicators else frozenset()
         corpus_checks += across_documents(self.pending, self.panel_claims, vague)
         rows = build_panel(self.panel_claims, indicators.name if indicators else str, vague)
         write_panel(self.out_dir, self.book, rows, self.claim_rows)
-        check_rows = [c.row() for c in corpus_checks]
-        for row in check_rows:
-            self.checks_csv.append(row)
-        self.checks_sheet.extend(check_rows)
+        self._render_claims(changed)
+        self._render_checks([c.row() for c in corpus_checks])
         self.summary.by_status.update(c.status for c in corpus_checks)
         statuses = [{"table": "checks", "key": s, "total": self.summary.by_status[s]} for s in STATUS_ORDER]
         self.summary_sheet.extend(statuses)
         self.rules_sheet.extend(rules_table)
-        self.checks_csv.close()
-        self._rewrite_claims(changed)
-        self._write_parquet()
+        self.book.close()
+        self._write_parquet(changed)
         if self.report is not None:
-            self.report.close({claim_id: status for _, status, claim_id in changed})
+            self.report.close({claim_id: status for claim_id, status in changed.values()})
         paths = ["claims.csv", "checks.csv", "panel.csv", "claims.xlsx"]
         paths += ["report.html"] if self.report is not None else []
         paths += ["claims.parquet"] if self.part_sizes is not None else []
         self.summary.outputs = [self.out_dir / name for name in paths]
 
-    def _rewrite_claims(self, changed: list[Changed]) -> None:
-        """claims.xlsx assembled and claims.csv moved into place, the `changed` rows (in file
-        order) rewritten with their new status: each record is read back when its turn comes."""
-        self.claims_csv.flush()
-        figures = self.figures
-        with open(self.claims_csv.tmp, "rb") as records:
-            def record(i: int) -> list[str]:
-                entry, status, _ = changed[i]
-                return [*_record_at(records, *figures.csv_span(entry))[:-1], status]
+    def _final_rows(self, changed: dict[int, tuple[str, str]]) -> Iterator[list[dict]]:
+        """The claim rows in batches, with their final check status."""
+        first = 0
+        for batch in read_batches(self.claims.path):
+            for row_no in changed.keys() & range(first, first + len(batch)):
+                batch[row_no - first]["check_status"] = changed[row_no][1]
+            first += len(batch)
+            yield batch
 
-            def sheet_row(i: int) -> dict:
-                hl_start, hl_end = figures.highlight(changed[i][0])
-                return {**_typed(record(i)), "hl_start": hl_start, "hl_end": hl_end}
+    def _render_claims(self, changed: dict[int, tuple[str, str]]) -> None:
+        """claims.csv and the claims sheet from the dataset."""
+        with CsvStream(self.out_dir / "claims.csv", OUTPUT_CLAIM_COLUMNS) as out:
+            for rows in self._final_rows(changed):
+                _render(rows, out, self.claims_sheet)
 
-            self.claims_sheet.replace([figures.xlsx_span(entry) for entry, _, _ in changed], sheet_row)
-            self.book.close()
-            self.claims_csv.close(Splice([figures.csv_span(entry) for entry, _, _ in changed],
-                                         lambda i: _encode([record(i)])))
+    def _render_checks(self, corpus_rows: list[dict]) -> None:
+        """checks.csv and the checks sheet: each document's checks, then the corpus checks."""
+        with CsvStream(self.out_dir / "checks.csv", CHECK_COLUMNS) as out:
+            for rows in [*read_batches(self.checks.path), corpus_rows]:
+                _render(rows, out, self.checks_sheet)
 
     # --- the cross-document checks
 
-    def _corpus_checks(self) -> tuple[list[Check], list[Changed]]:
+    def _corpus_checks(self) -> tuple[list[Check], dict[int, tuple[str, str]]]:
         """The corpus checks over the indexed claims that share a figure key across documents, and
-        the rows whose status they make worse, in file order. Only those claims' records are read."""
+        the rows whose status they make worse (row → (claim id, new status)). Only those claims' rows are read."""
         figures = self.figures
         wanted = figures.shared()
         if not wanted:
-            return [], []
-        self.claims_csv.flush()
+            return [], {}
         texts: dict[str, str] = {}                          # equal texts held once
-        with open(self.claims_csv.tmp, "rb") as fh:
-            claims = [_claim(_record_at(fh, *figures.csv_span(entry)), texts) for entry in wanted]
+        claims = [_claim(row, texts) for row in read_rows(self.claims.path, [figures.rows[e] for e in wanted],
+                                                          CLAIM_COLUMNS)]
         del texts
         checks = audit_corpus(claims)
         corpus_status = claim_status(claims, checks)
-        changed = []
+        changed = {}
         for entry, claim in zip(wanted, claims, strict=True):
-            before = figures.status(entry)
+            before = figures.statuses[entry]
             after = _worse(before, corpus_status[claim.claim_id])
             if after != before:
-                changed.append((entry, after, claim.claim_id))
+                changed[figures.rows[entry]] = (claim.claim_id, after)
         return checks, changed
 
-    def _write_parquet(self) -> None:
-        """claims.parquet/part.N.parquet from the final claims.csv, one part per Dask partition."""
+    def _write_parquet(self, changed: dict[int, tuple[str, str]]) -> None:
+        """claims.parquet/part.N.parquet from the dataset, one part per Dask partition."""
         if self.part_sizes is None:
             return
-        records = (_typed(record) for record in _records(self.out_dir / "claims.csv"))
-        parts = ([next(records) for _ in range(size)] for size in self.part_sizes)
+        rows = (_typed(row) for batch in self._final_rows(changed) for row in batch)
+        parts = ([next(rows) for _ in range(size)] for size in self.part_sizes)
         write_parquet(self.out_dir / "claims.parquet", OUTPUT_CLAIM_COLUMNS, PARQUET_TYPES, parts)
 
 
-def _record_at(fh: BinaryIO, start: int, end: int) -> list[str]:
-    """The fields of the claims CSV record at bytes start…end-1 of `fh`."""
-    fh.seek(start)
-    return next(csv.reader(io.StringIO(fh.read(end - start).decode("utf-8"), newline="")))
+def _render(rows: list[dict], out: CsvStream, sheet: SheetStream) -> None:
+    """Rows as CSV records and sheet rows; the sheet's column widths are measured on the CSV text."""
+    records = csv_records(rows, out.columns)
+    out.write(records, len(rows))
+    sample = []
+    if sheet.wants_sample and records:
+        text = csv.reader(records.decode("utf-8").splitlines())
+        sample = [dict(zip(out.columns, record, strict=False)) for record in text]
+    sheet.write(sheet.encoder.xlsx(rows, sheet.stats), len(rows), sample)
 
 
-def _sample(sheet: SheetStream, records: bytes) -> list[dict]:
-    """The rows of `records` as text, while the sheet's column widths want them."""
-    if not sheet.wants_sample or not records:
-        return []
-    rows = csv.reader(records.decode("utf-8").splitlines())
-    return [dict(zip(sheet.encoder.columns, row, strict=False)) for row in rows]
+def _typed(row: dict) -> dict:
+    """A claim row as the outputs show it: numbers as `cell_text` writes them (integral values
+    as ints), text as the claim held it."""
+    return {name: _shown(row[name]) if name in NUMBER_COLUMNS else row[name] for name in OUTPUT_CLAIM_COLUMNS}
 
 
-def _records(path: Path) -> Iterator[list[str]]:
-    """The records of a claims CSV written by this module (header skipped)."""
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader, None)
-        yield from reader
+def _shown(value: float | int | None) -> float | int | None:
+    """A number as the outputs write it (10.0 → 10, float noise rounded away); ±inf kept."""
+    shown = cell_text(value)
+    return value if isinstance(shown, str) else shown
 
 
-def _encode(records: Iterable[list[str]]) -> bytes:
-    """Records read back, as the same CSV bytes (their fields are output text already)."""
-    buffer = io.StringIO(newline="")
-    csv.writer(buffer).writerows(records)
-    return buffer.getvalue().encode("utf-8", "replace")
-
-
-def raw_text(text: str) -> str:
-    """Output text back as the claim held it: the quote `cell_text` put before a formula trigger
-    removed (text that began with a quote and a trigger reads the same: it is left as written)."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS) else text
-
-
-def number(text: str) -> int | float | None:
-    """A number column read back: int, float, or None when empty."""
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        return float(text)
-
-
-def _typed(record: list[str]) -> dict:
-    """A claims.csv record as a row of values: numbers as numbers, text as the claim held it."""
-    return {name: number(text) if name in NUMBER_COLUMNS else raw_text(text)
-            for name, text in zip(OUTPUT_CLAIM_COLUMNS, record, strict=True)}
-
-
-def _claim(record: list[str], texts: dict[str, str]) -> Claim:
-    """A claim rebuilt from its claims.csv record (for the cross-document checks); texts equal
-    to one in `texts` are that one."""
-    values = _typed(record)
+def _claim(row: dict, texts: dict[str, str]) -> Claim:
+    """A claim rebuilt from its row (for the cross-document checks), numbers as the outputs show
+    them; texts equal to one in `texts` are that one."""
     return Claim(**{name: texts.setdefault(value, value) if isinstance(value, str) else value
-                    for name, value in values.items() if name in CLAIM_COLUMNS})
+                    for name, value in _typed({**row, "check_status": ""}).items() if name in CLAIM_COLUMNS})
 
 
 def _worse(a: str, b: str) -> str:

@@ -21,10 +21,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .dataset import OUTPUT_CLAIM_COLUMNS
 from .jobs import (
     BATCH_DOCS,
     ENGINES,
-    OUTPUT_CLAIM_COLUMNS,
     RunOptions,
     Task,
     default_jobs,
@@ -160,8 +160,7 @@ def _locked_run(inputs: list[Path], rules_dir: Path | list[Path] | None, out_dir
     manifest = manifest_head(inputs, rules_folders(rules_dir))
     with staging(out_dir) as staged:
         with RunOutputs(staged, summary, report, batch if engine == "dask" else None) as outputs:
-            options = RunOptions(folders, year, outputs.claims_sheet.encoder, outputs.checks_sheet.encoder, report,
-                                 str(dump_text_dir) if dump_text_dir else None)
+            options = RunOptions(folders, year, report, str(dump_text_dir) if dump_text_dir else None)
             results = outcomes(tasks, options, batch, jobs, engine, scheduler)
             for outcome in _progress(results, progress, len(tasks)):
                 outputs.add(outcome)

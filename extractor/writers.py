@@ -7,12 +7,12 @@ the 32,767-character cell limit) are applied on top of that in `_fit_xlsx`.
 Memory stays flat: `CsvStream` appends records to a temporary file moved into place at the end;
 `StreamingWorkbook` sends each sheet's rows to a temporary file as they come. The rows are
 serialised by `RowEncoder` (plain data, so worker processes can encode their own rows) as the
-XML openpyxl writes for them — inline strings, rich text for the highlight, numbers via
-openpyxl's `safe_string`, style ids registered in the workbook — one `<row>` per line, because
-openpyxl's per-cell serialisation (~7 µs a cell) costs more than extracting the claims. The
-workbook itself (package, styles, frozen header, widths, autofilter) is openpyxl's write-only
-mode: each sheet is written by openpyxl with its header row, then the data rows are spliced
-into its `sheetData`, numbered, before openpyxl zips it.
+SpreadsheetML of ECMA-376 — inline strings, rich text for the highlight, numbers with 16
+significant digits, the style ids of `STYLE_IDS` — one `<row>` per line, because a spreadsheet
+library's per-cell serialisation (openpyxl, XlsxWriter: ~9 µs a cell) costs more than extracting
+the claims. The package itself (content types, relationships, workbook, styles, each sheet with
+its frozen bold header, column widths and autofilter) is written here with the standard
+library's zipfile, each sheet's rows copied from its temporary file.
 """
 
 from __future__ import annotations
@@ -29,27 +29,13 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
-from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from types import SimpleNamespace
-from typing import BinaryIO
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.cell.rich_text import CellRichText, TextBlock
-from openpyxl.cell.text import InlineFont
-from openpyxl.compat import safe_string
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-from openpyxl.writer.excel import ExcelWriter
-from openpyxl.xml.functions import tostring
+from typing import BinaryIO, NamedTuple
 
 log = logging.getLogger(__name__)
 
@@ -64,18 +50,11 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")   # OWASP CSV injection
 RED_STATUSES = frozenset({"impossible", "mismatch", "conflict"})
 YELLOW_STATUSES = frozenset({"partial", "unverifiable"})
 
-# openpyxl's forbidden control characters, plus code points XML 1.0 cannot carry at all.
-_XLSX_FORBIDDEN_RE = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ud800-\udfff\ufffe\uffff]")
+# The control characters XML 1.0 forbids (as openpyxl refuses them), and code points it cannot carry at all.
+_XLSX_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SHEET_TITLE_BAD_RE = re.compile(r"[\[\]:*?/\\]")
 _MAX_EXACT_INT = 2 ** 53
 
-_HEADER_FONT = Font(bold=True)
-_HIGHLIGHT_FONT = InlineFont(b=True, color="FF0000")
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_RED_FILL = PatternFill(fill_type="solid", fgColor="FFC7CE")
-_YELLOW_FILL = PatternFill(fill_type="solid", fgColor="FFEB9C")
-
-_FILLS = {"red": _RED_FILL, "yellow": _YELLOW_FILL}
 
 Stats = dict[str, int]
 StyleIds = dict[tuple[str | None, bool], int | None]     # (fill, wrapped) → the cell style id
@@ -177,41 +156,6 @@ def atomic_path(path: Path) -> Iterator[Path]:
         raise
 
 
-@dataclass(frozen=True)
-class Splice:
-    """Byte spans of a file and what to write instead of each, made only when it is copied (so
-    the replacements of a big file are never all held at once)."""
-
-    spans: Sequence[tuple[int, int]] = ()        # (start, end): bytes start…end-1; sorted, not overlapping
-    data: Callable[[int], bytes] = bytes         # the bytes to write instead of spans[i] (unused without spans)
-
-
-def copy_spliced(source: BinaryIO, target: BinaryIO, start: int, stop: int, splice: Splice = Splice()) -> None:
-    """Copy bytes start…stop-1 of `source` to `target`, each span of `splice` that begins in the
-    range replaced by its data."""
-    position = start
-    spans = splice.spans
-    for i in range(bisect_left(spans, (start,)), len(spans)):
-        begin, end = spans[i]
-        if begin >= stop:
-            break
-        _copy_range(source, target, position, begin)
-        target.write(splice.data(i))
-        position = end
-    _copy_range(source, target, position, stop)
-
-
-def _copy_range(source: BinaryIO, target: BinaryIO, start: int, stop: int, block: int = 1 << 20) -> None:
-    source.seek(start)
-    left = stop - start
-    while left > 0:
-        data = source.read(min(block, left))
-        if not data:
-            raise ValueError(f"{getattr(source, 'name', 'file')}: ends before byte {stop}")
-        target.write(data)
-        left -= len(data)
-
-
 # --- CSV -----------------------------------------------------------------------------------
 
 
@@ -278,16 +222,9 @@ class CsvStream(CloseOrAbort):
     def flush(self) -> None:
         self._file.flush()
 
-    def close(self, splice: Splice = Splice()) -> None:
-        """Move the file into place (atomically), with the records at the spans of `splice`
-        (byte offsets, see `position`) replaced."""
-        if not splice.spans:
-            self._stack.close()
-            return
-        self._file.flush()
-        with atomic_path(self.path) as final, open(self.tmp, "rb") as source, open(final, "xb") as target:
-            copy_spliced(source, target, 0, self.position, splice)
-        self.abort()
+    def close(self) -> None:
+        """Move the file into place (atomically)."""
+        self._stack.close()
 
     def abort(self) -> None:
         """Remove the temporary file; `path` is left as it was."""
@@ -361,8 +298,8 @@ class StreamingWorkbook(CloseOrAbort):
 
     `add_sheet` gives a `SheetStream` per sheet; `close` lays every sheet out (widths from its
     first WIDTH_SAMPLE_ROWS rows, header bold and frozen, autofilter), continues sheets of more
-    than MAX_DATA_ROWS rows on NAME_2, NAME_3 …, and saves atomically. As a context manager, an
-    exception leaves neither the file nor temporary files behind.
+    than MAX_DATA_ROWS rows on NAME_2, NAME_3 …, and zips the package (`_package`) atomically.
+    As a context manager, an exception leaves neither the file nor temporary files behind.
     """
 
     def __init__(self, path: Path, compresslevel: int = XLSX_COMPRESSLEVEL) -> None:
@@ -371,28 +308,24 @@ class StreamingWorkbook(CloseOrAbort):
         self.compresslevel = compresslevel
         self.stats: Stats = {"replaced_control_chars": 0, "truncated_cells": 0}
         self.sheets: list[SheetStream] = []
-        self._book = Workbook(write_only=True)
-        self.styles = _style_ids(self._book)
         self._dir = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=self.path.parent))
 
     def add_sheet(self, sheet: Sheet) -> SheetStream:
         """A stream for the rows of `sheet` (its `rows` are not read here)."""
-        stream = SheetStream(sheet, RowEncoder(sheet, self.styles), self._dir / f"{len(self.sheets)}.xml",
-                             self.stats)
+        stream = SheetStream(sheet, RowEncoder(sheet), self._dir / f"{len(self.sheets)}.xml", self.stats)
         self.sheets.append(stream)
         return stream
 
     def close(self) -> Stats:
         """Assemble and save the workbook; return the counts of replaced characters and cut cells."""
         try:
-            for stream in self.sheets:
-                stream.finish(self._book)
-            if not self.sheets:
-                self._book.create_sheet("Sheet")       # Excel refuses a workbook without sheets
-            with atomic_path(self.path) as tmp:
-                archive = zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True,
-                                          compresslevel=self.compresslevel)
-                ExcelWriter(self._book, archive).save()
+            with atomic_path(self.path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True,
+                                                                compresslevel=self.compresslevel) as archive:
+                parts = [part for stream in self.sheets for part in stream.parts()]
+                for n, part in enumerate(parts, 1):
+                    with archive.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=True) as target:
+                        part.write(target)
+                _package(archive, parts)
         finally:
             self.abort()
         if any(self.stats.values()):
@@ -407,9 +340,9 @@ class StreamingWorkbook(CloseOrAbort):
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
-
 class SheetStream:
-    """The data rows of one sheet, kept in a temporary file (one `<row>` per line) until `finish`.
+    """The data rows of one sheet, kept in a temporary file (one `<row>` per line) until the
+    workbook is closed.
 
     Rows carry no row numbers (`<row>` and `<c>` without `r`: ECMA-376 numbers them in order), so
     assembling a sheet copies bytes; the byte offsets where continuation sheets begin are noted as
@@ -425,17 +358,11 @@ class SheetStream:
         self._file = open(path, "wb")
         self._sample: list[dict] = []
         self._part_starts = [0]                         # byte offset of each sheet's first row
-        self._replacements = Splice()
 
     @property
     def wants_sample(self) -> bool:
         """Whether the column widths still want rows (see `write`)."""
         return len(self._sample) < WIDTH_SAMPLE_ROWS
-
-    @property
-    def position(self) -> int:
-        """Bytes of rows written so far: where the next row will start."""
-        return self._file.tell()
 
     def append(self, row: dict) -> None:
         self.extend([row])
@@ -448,7 +375,7 @@ class SheetStream:
     def write(self, xml: bytes, count: int, sample: Sequence[dict] = ()) -> None:
         """Write `count` rows encoded by this sheet's `RowEncoder`; `sample`: those rows as dicts
         (any cell values that give the same text), wanted while `wants_sample`."""
-        position, first = self.position, max(MAX_DATA_ROWS, -(-self.rows // MAX_DATA_ROWS) * MAX_DATA_ROWS)
+        position, first = self._file.tell(), max(MAX_DATA_ROWS, -(-self.rows // MAX_DATA_ROWS) * MAX_DATA_ROWS)
         for boundary in range(first, self.rows + count, MAX_DATA_ROWS):      # a continuation sheet begins
             self._part_starts.append(position + _line_end(xml, boundary - self.rows))
         self._file.write(xml)
@@ -456,39 +383,156 @@ class SheetStream:
             self._sample.extend(sample[:WIDTH_SAMPLE_ROWS - len(self._sample)])
         self.rows += count
 
-    def replace(self, spans: Sequence[tuple[int, int]], rows: Callable[[int], dict]) -> None:
-        """Rows to write instead of what was written for them: `spans` are the byte spans of
-        their lines (see `position`; sorted), `rows(i)` the row for spans[i], asked for while the
-        sheet is assembled."""
-        unchanged: Stats = {"replaced_control_chars": 0, "truncated_cells": 0}   # counted when first written
-        self._replacements = Splice(spans, lambda i: self.encoder.xlsx([rows(i)], unchanged))
-
-    def finish(self, book: Workbook) -> None:
-        """Add this sheet (and its continuation sheets) to `book`, rows spliced in."""
+    def parts(self) -> list[SheetPart]:
+        """The worksheets of this sheet: the first, then its continuation sheets."""
         self._file.close()
         widths = _column_widths(self.sheet.columns, self._sample)
         stops = [*self._part_starts[1:], self._path.stat().st_size]
-        with open(self._path, "rb") as rows:
-            for part, ((first, last), start, stop) in enumerate(zip(_chunks(self.rows), self._part_starts, stops,
-                                                                     strict=True), 1):
-                ws = book.create_sheet(_sheet_title(self.sheet.name, part))
-                _lay_out(ws, self.sheet.columns, widths, last - first, self.stats)
-                self._splice(ws, rows, start, stop)
+        return [SheetPart(_sheet_title(self.sheet.name, n), self.sheet.columns, widths, last - first, self._path,
+                          start, stop, self.stats)
+                for n, ((first, last), start, stop) in enumerate(zip(_chunks(self.rows), self._part_starts, stops,
+                                                                     strict=True), 1)]
 
     def discard(self) -> None:
         self._file.close()
         self._path.unlink(missing_ok=True)
 
-    def _splice(self, ws: WriteOnlyWorksheet, rows: BinaryIO, start: int, stop: int) -> None:
-        """Rewrite the sheet openpyxl wrote (header only) with the rows at bytes start…stop-1."""
-        ws.close()
-        out = ws._writer.out                       # the part openpyxl zips when the book is saved
-        with open(out, "rb") as fh:
-            head, tail = fh.read().split(b"</sheetData>", 1)
-        with open(out, "wb") as fh:
-            fh.write(head)
-            copy_spliced(rows, fh, start, stop, self._replacements)
-            fh.write(b"</sheetData>" + tail)
+
+@dataclass(frozen=True)
+class SheetPart:
+    """One worksheet of the package: its header and layout, and its rows at bytes start…stop-1
+    of a `SheetStream`'s file."""
+
+    title: str
+    columns: list[str]
+    widths: list[float]
+    n_rows: int
+    rows: Path
+    start: int
+    stop: int
+    stats: Stats
+
+    def write(self, target: BinaryIO) -> None:
+        """The worksheet XML: frozen bold header, column widths, the rows, the autofilter."""
+        last = f"{get_column_letter(len(self.columns))}{self.n_rows + 1}" if self.columns else ""
+        cols = "".join(f'<col width="{w:g}" customWidth="1" min="{i}" max="{i}"/>' for i, w in enumerate(self.widths, 1))
+        header = "".join(_xml_cell(_fit_xlsx(cell_text(name), self.stats), f' s="{HEADER_STYLE}"')
+                         for name in self.columns)
+        target.write((f'<worksheet xmlns="{_MAIN_NS}"><sheetPr><outlinePr summaryBelow="1" summaryRight="1"/>'
+                      "<pageSetUpPr/></sheetPr><sheetViews><sheetView workbookViewId=\"0\">"
+                      '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+                      '<selection pane="bottomLeft" activeCell="A1" sqref="A1"/></sheetView></sheetViews>'
+                      '<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>'
+                      + (f"<cols>{cols}</cols>" if cols else "")
+                      + f'<sheetData><row r="1">{header}</row>').encode("utf-8"))
+        if self.stop > self.start:
+            _copy_range(self.rows, target, self.start, self.stop)
+        target.write(("</sheetData>" + (f'<autoFilter ref="A1:{last}"/>' if last else "")
+                      + '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
+                      "</worksheet>").encode("utf-8"))
+
+
+def _package(archive: zipfile.ZipFile, parts: list[SheetPart]) -> None:
+    """The parts of the package besides the worksheets (ECMA-376 Part 1 and 2): content types,
+    relationships, the workbook (sheet names, autofilter names) and the styles."""
+    sheets = parts or [SheetPart("Sheet", [], [], 0, Path(), 0, 0, {})]     # Excel refuses a book without sheets
+    if not parts:
+        with archive.open("xl/worksheets/sheet1.xml", "w") as target:
+            sheets[0].write(target)
+    worksheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="{worksheet}"/>'
+                        for n in range(1, len(sheets) + 1))
+    archive.writestr("[Content_Types].xml", _CONTENT_TYPES.format(overrides=overrides))
+    archive.writestr("_rels/.rels", _ROOT_RELS)
+    names = "".join(f'<sheet name="{_xml_attr(s.title)}" sheetId="{n}" state="visible" r:id="rId{n}"/>'
+                    for n, s in enumerate(sheets, 1))
+    filters = "".join(
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{n}" hidden="1">'
+        f"{_xml_text(_quoted_title(s.title))}!$A$1:${get_column_letter(len(s.columns))}${s.n_rows + 1}</definedName>"
+        for n, s in enumerate(sheets) if s.columns)
+    archive.writestr("xl/workbook.xml", _WORKBOOK.format(
+        sheets=names, names=f"<definedNames>{filters}</definedNames>" if filters else ""))
+    rels = "".join(f'<Relationship Type="{_REL}/worksheet" Target="/xl/worksheets/sheet{n}.xml" Id="rId{n}"/>'
+                   for n in range(1, len(sheets) + 1))
+    archive.writestr("xl/_rels/workbook.xml.rels",
+                     f'<Relationships xmlns="{_PACKAGE_REL}">{rels}'
+                     f'<Relationship Type="{_REL}/styles" Target="styles.xml" Id="rId{len(sheets) + 1}"/>'
+                     "</Relationships>")
+    archive.writestr("xl/styles.xml", _STYLES)
+
+
+def _copy_range(path: Path, target: BinaryIO, start: int, stop: int, block: int = 1 << 20) -> None:
+    """Copy bytes start…stop-1 of the file at `path` to `target`."""
+    with open(path, "rb") as source:
+        source.seek(start)
+        left = stop - start
+        while left > 0:
+            data = source.read(min(block, left))
+            if not data:
+                raise ValueError(f"{path}: ends before byte {stop}")
+            target.write(data)
+            left -= len(data)
+
+
+def _quoted_title(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def _xml_attr(text: str) -> str:
+    return _xml_text(text).replace('"', "&quot;")
+
+
+def get_column_letter(index: int) -> str:
+    """The letters of column `index` (1-based): A … Z, AA …"""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/styles.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    "{overrides}</Types>")
+_ROOT_RELS = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PACKAGE_REL}">'
+              f'<Relationship Type="{_REL}/officeDocument" Target="xl/workbook.xml" Id="rId1"/></Relationships>')
+_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL}"><workbookPr/>'
+    '<bookViews><workbookView activeTab="0"/></bookViews><sheets>{sheets}</sheets>{names}'
+    '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>')
+# Cell formats by id: 0 plain, 1 wrapped, 2/3 red fill (plain/wrapped), 4/5 yellow fill, 6 the bold header.
+_XF = '<xf numFmtId="0" fontId="{font}" fillId="{fill}" borderId="0" xfId="0"{wrap}</xf>'
+_WRAPPED = ' applyAlignment="1"><alignment vertical="top" wrapText="1"/>'
+_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<styleSheet xmlns="{_MAIN_NS}">'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b val="1"/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="4"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="00FFC7CE"/></patternFill></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="00FFEB9C"/></patternFill></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="7">'
+    + "".join(_XF.format(font=0, fill=fill, wrap=_WRAPPED if wrapped else ">") for fill in (0, 2, 3)
+              for wrapped in (False, True))
+    + _XF.format(font=1, fill=0, wrap=">")
+    + '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>")
+HEADER_STYLE = 6
+STYLE_IDS: StyleIds = {(fill, wrapped): 2 * i + wrapped or None
+                       for i, fill in enumerate((None, "red", "yellow")) for wrapped in (False, True)}
 
 
 def _line_end(data: bytes, lines: int) -> int:
@@ -497,37 +541,6 @@ def _line_end(data: bytes, lines: int) -> int:
     for _ in range(lines):
         end = data.index(b"\n", end) + 1
     return end
-
-
-def _lay_out(ws: WriteOnlyWorksheet, columns: list[str], widths: list[float], n_rows: int, stats: Stats) -> None:
-    """Freeze the header, set widths and the autofilter (before any row), write the bold header."""
-    ws.freeze_panes = "A2"
-    for index, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    if columns:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{n_rows + 1}"
-    header = []
-    for name in columns:
-        cell = WriteOnlyCell(ws, _fit_xlsx(cell_text(name), stats))
-        cell.data_type = "s"                        # never a formula or an error code
-        cell.font = _HEADER_FONT
-        header.append(cell)
-    ws.append(header)
-
-
-def _style_ids(book: Workbook) -> StyleIds:
-    """Register the data-cell styles (status fill × wrapped) in `book`; their ids, None for none."""
-    holder = SimpleNamespace(parent=book)          # what a cell needs to reach the workbook's styles
-    ids: StyleIds = {}
-    for fill in (None, *_FILLS):
-        for wrapped in (False, True):
-            cell = WriteOnlyCell(holder)
-            if fill:
-                cell.fill = _FILLS[fill]
-            if wrapped:
-                cell.alignment = _WRAP
-            ids[(fill, wrapped)] = cell.style_id if cell.has_style else None
-    return ids
 
 
 def _chunks(n_rows: int) -> Iterator[tuple[int, int]]:
@@ -555,13 +568,13 @@ class RowEncoder:
     """Encodes the data rows of one sheet as XLSX `<row>` elements, one per line, without row or
     cell references (`SheetStream` numbers the rows). Holds plain data only: picklable."""
 
-    def __init__(self, sheet: Sheet, styles: StyleIds) -> None:
+    def __init__(self, sheet: Sheet) -> None:
         self.columns = list(sheet.columns)
         self.highlight = sheet.highlight
         self.fills = sheet.fills
         wrap = set(sheet.wrap)
-        self._styles = {fill: [_style_attr(styles[(fill, name in wrap)]) for name in self.columns]
-                        for fill in (None, *_FILLS)}
+        self._styles = {fill: [_style_attr(STYLE_IDS[(fill, name in wrap)]) for name in self.columns]
+                        for fill in (None, "red", "yellow")}
         self._text_column = sheet.highlight[0] if sheet.highlight else None
 
     def xlsx(self, rows: Iterable[dict], stats: Stats) -> bytes:
@@ -592,7 +605,8 @@ def _style_attr(style_id: int | None) -> str:
 
 
 def _xml_cell(value: object, style: str) -> str:
-    """One `<c>` as openpyxl writes it: text as an inline string, numbers via `safe_string`."""
+    """One `<c>`: text as an inline string, a highlight as rich text, a link as a HYPERLINK
+    formula with its text cached, numbers with 16 significant digits."""
     if value is None:
         return f"<c{style}/>"
     if value == "":
@@ -600,33 +614,36 @@ def _xml_cell(value: object, style: str) -> str:
     if type(value) is str:
         space = _PRESERVE if value != value.strip() else ""
         return f'<c{style} t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>'
-    if isinstance(value, CellRichText):
-        return f'<c{style} t="inlineStr"><is>{"".join(_xml_run(part) for part in value)}</is></c>'
+    if isinstance(value, Highlighted):
+        runs = (_xml_run(part, marked) for part, marked in zip(value, (False, True, False), strict=True) if part)
+        return f'<c{style} t="inlineStr"><is>{"".join(runs)}</is></c>'
     if isinstance(value, Link):
         text, target = (_xml_text(x.replace('"', '""')) for x in (value.text, value.target))
         return f'<c{style} t="str"><f>HYPERLINK("{target}","{text}")</f><v>{_xml_text(value.text)}</v></c>'
-    number = safe_string(value)
-    return f'<c{style} t="n"><v>{number}</v></c>' if number else f'<c{style} t="n"/>'
+    if isinstance(value, float) and not math.isfinite(value):
+        return f'<c{style} t="n"/>'
+    return f'<c{style} t="n"><v>{value:.16g}</v></c>'
 
 
-def _xml_run(part: str | TextBlock) -> str:
-    """One run of rich text, with its font when it is a TextBlock."""
-    text = part.text if isinstance(part, TextBlock) else part
+class Highlighted(NamedTuple):
+    """A text cell whose middle part is shown bold red (the claim in its sentence)."""
+
+    before: str
+    marked: str
+    after: str
+
+    def __str__(self) -> str:
+        return self.before + self.marked + self.after
+
+
+_MARKED_FONT = '<rPr><b val="1"/><color rgb="00FF0000"/></rPr>'
+
+
+def _xml_run(text: str, marked: bool) -> str:
+    """One run of rich text, bold red when `marked`."""
     stripped = text.strip()
     space = _PRESERVE if stripped and text != stripped else ""
-    font = _run_font(part.font) if isinstance(part, TextBlock) else ""
-    return f"<r>{font}<t{space}>{_xml_text(text)}</t></r>"
-
-
-_RUN_FONTS: dict[int, str] = {}
-
-
-def _run_font(font: InlineFont) -> str:
-    """The `<rPr>` of a run font, serialised by openpyxl once per font object."""
-    key = id(font)
-    if key not in _RUN_FONTS:
-        _RUN_FONTS[key] = tostring(font.to_tree(tagname="rPr")).decode()
-    return _RUN_FONTS[key]
+    return f"<r>{_MARKED_FONT if marked else ''}<t{space}>{_xml_text(text)}</t></r>"
 
 
 def _xml_text(text: str) -> str:
@@ -661,8 +678,7 @@ def _highlighted(row: dict, highlight: tuple[str, str, str], stats: Stats) -> ob
     start, end = start + shift, end + shift
     if not shift <= start < end <= kept:
         return text
-    parts = [text[:start], TextBlock(_HIGHLIGHT_FONT, text[start:end]), text[end:]]
-    return CellRichText([part for part in parts if str(part)])
+    return Highlighted(text[:start], text[start:end], text[end:])
 
 
 def _offset(value: object) -> int | None:

@@ -1,17 +1,19 @@
-"""Big-corpus machinery: worker processes and Dask give the rows of one process, the streaming
-writers (overflow sheets, atomic temporary files, rows rewritten at the end), --dump-text."""
+"""Big-corpus machinery: worker processes and Dask give the rows of one process, the run's
+dataset (Parquet) the outputs are rendered from once statuses are final, the streaming writers
+(overflow sheets, atomic temporary files), --dump-text."""
 
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 
 import openpyxl
+import pyarrow.parquet as pq
 import pytest
 from conftest import write_docs
 
-from extractor import writers
+from extractor import dataset, writers
+from extractor.audit import CHECK_COLUMNS
 from extractor.cli import main
 from extractor.models import CLAIM_COLUMNS
 from extractor.run import OUTPUT_CLAIM_COLUMNS, run
@@ -99,7 +101,7 @@ def conflict_corpus(tmp_path) -> Path:
     return write_docs(tmp_path / "docs", {"a.txt": CONFLICT_A, "b.txt": CONFLICT_B, "c.txt": "全年处分干部12人。\n"})
 
 
-def test_cross_document_status_rewrites_written_rows(conflict_corpus, tmp_path, monkeypatch):
+def test_cross_document_status_is_final_in_every_output(conflict_corpus, tmp_path, monkeypatch):
     monkeypatch.setattr(writers, "MAX_DATA_ROWS", 2)           # the changed rows straddle sheets
     out = tmp_path / "out"
     run([conflict_corpus], RULES, out, jobs=2)
@@ -158,48 +160,28 @@ def test_streamed_sheet_overflows_and_equals_one_write(tmp_path, monkeypatch, ch
         assert whole[name].auto_filter.ref == streamed[name].auto_filter.ref
 
 
-def test_replaced_rows_are_written_instead(tmp_path, monkeypatch):
-    monkeypatch.setattr(writers, "MAX_DATA_ROWS", 3)
-    changed = {1: {**ROWS[1], "status": "conflict"}, 4: {**ROWS[4], "status": ""}}
-    with StreamingWorkbook(tmp_path / "c.xlsx") as book:
-        stream = book.add_sheet(SHEET)
-        spans = []
-        for row in ROWS:                                 # the byte span of each row, as the run notes them
-            start = stream.position
-            stream.append(row)
-            spans.append((start, stream.position))
-        stream.replace([spans[i] for i in changed], [changed[i] for i in changed].__getitem__)
-    expected = [changed.get(i, row)["status"] or None for i, row in enumerate(ROWS)]
-    assert [row[2] for row in sheet_values(tmp_path / "c.xlsx")[1:]] == expected
+def test_the_dataset_reads_back_batches_and_chosen_rows(tmp_path, monkeypatch):
+    monkeypatch.setattr(dataset, "ROW_GROUP", 3)
+    rows = [{"check_id": f"K-{i}", "doc": "一.txt", "expected": i / 3, "low": None, "message": "甲\n乙" * i}
+            for i in range(8)]
+    store = dataset.RowStore(tmp_path / "checks.parquet", CHECK_COLUMNS)
+    for start, stop in ((0, 2), (2, 2), (2, 7), (7, 8)):             # as documents come: some without rows
+        store.append(dataset.to_records(rows[start:stop], CHECK_COLUMNS))
+    store.close()
+    assert store.rows == 8
+    meta = pq.ParquetFile(tmp_path / "checks.parquet").metadata
+    assert [meta.row_group(g).num_rows for g in range(meta.num_row_groups)] == [3, 3, 1, 1]   # 2 + 5 buffered, then cut
+    back = [row for batch in dataset.read_batches(tmp_path / "checks.parquet") for row in batch]
+    assert [{name: row[name] for name in rows[0]} for row in back] == rows
+    assert back[0]["sentence"] is None and back[3]["expected"] == 1.0
+    chosen = list(dataset.read_rows(tmp_path / "checks.parquet", [1, 2, 6, 7], ["check_id"]))
+    assert chosen == [{"check_id": f"K-{i}"} for i in (1, 2, 6, 7)]
 
 
-def test_csv_stream_closes_with_replaced_records(tmp_path):
-    rows = [{"n": i, "text": f"第{i}条,\n{'长' * i}"} for i in range(5)]
-    out = writers.CsvStream(tmp_path / "c.csv", ["n", "text"])
-    spans = []
-    for row in rows:
-        start = out.position
-        out.append(row)
-        spans.append((start, out.position))
-    new = {1: {"n": 10, "text": "换"}, 3: {"n": 30, "text": "另\n一行"}}
-    out.close(writers.Splice([spans[i] for i in new], lambda k: writers.csv_records([list(new.values())[k]], ["n", "text"])))
-    with open(tmp_path / "c.csv", encoding="utf-8-sig", newline="") as fh:
-        records = list(csv.reader(fh))
-    assert records == [["n", "text"], *([str(r["n"]), r["text"]] for r in (new.get(i, row) for i, row in enumerate(rows)))]
-    assert [p.name for p in tmp_path.iterdir()] == ["c.csv"]
-
-
-def test_copy_spliced_replaces_only_inside_the_range():
-    source = io.BytesIO(b"0123456789")
-    target = io.BytesIO()
-    splice = writers.Splice([(0, 1), (3, 5), (7, 9)], [b"x", b"AB-", b"Z"].__getitem__)
-    writers.copy_spliced(source, target, 2, 8, splice)
-    assert target.getvalue() == b"2AB-56Z"
-    target = io.BytesIO()
-    writers.copy_spliced(source, target, 0, 10)
-    assert target.getvalue() == b"0123456789"
-    with pytest.raises(ValueError, match="ends before byte 12"):
-        writers.copy_spliced(source, io.BytesIO(), 0, 12)
+def test_text_utf8_cannot_hold_is_stored_as_the_csv_writes_it():
+    records = dataset.to_records([{"doc": "a\udcff.txt", "value": 3}], dataset.CLAIMS_COLUMNS)
+    row = dataset.to_table(records, dataset.schema(dataset.CLAIMS_COLUMNS)).to_pylist()[0]
+    assert row["doc"] == "a?.txt" and row["value"] == 3.0 and row["claim_id"] is None
 
 
 def test_streams_leave_no_temporary_files(tmp_path):
