@@ -24,7 +24,7 @@ from .models import CLAIM_COLUMNS
 if TYPE_CHECKING:
     import pyarrow as pa
 
-ROW_GROUP = 4_096                    # rows per Parquet row group
+ROW_GROUP = 1_024                    # rows per Parquet row group (a unit of rendering)
 READ_BATCH = 512                     # rows per batch read back (the rows of a batch are Python objects)
 OUTPUT_CLAIM_COLUMNS = [*CLAIM_COLUMNS, "check_status"]
 HIGHLIGHT_COLUMNS = ["hl_start", "hl_end"]   # the claim's place in the quoted sentence (XLSX highlight)
@@ -88,8 +88,8 @@ def _column(values: Sequence, kind: pa.DataType) -> pa.Array:
 
 class RowStore:
     """A Parquet file of `columns` (typed by `schema`), written in row groups of ROW_GROUP rows
-    as records are appended (see `to_records`); `rows` counts them. `close` must come before
-    reading back."""
+    (the last may be shorter) as records are appended (see `to_records`); `rows` counts them.
+    `close` must come before reading back."""
 
     def __init__(self, path: Path, columns: Sequence[str]) -> None:
         _, pq = _arrow()
@@ -104,19 +104,20 @@ class RowStore:
         self._pending.extend(records)
         self.rows += len(records)
         if len(self._pending) >= ROW_GROUP:
-            self._flush()
+            self._flush(len(self._pending) // ROW_GROUP * ROW_GROUP)
 
     def close(self) -> None:
         """Write what is buffered and close the file (idempotent)."""
         if self._writer is not None:
-            self._flush()
+            self._flush(len(self._pending))
             self._writer.close()
             self._writer = None
 
-    def _flush(self) -> None:
-        if self._pending:
-            self._writer.write_table(to_table(self._pending, self.schema), row_group_size=ROW_GROUP)
-        self._pending = []
+    def _flush(self, rows: int) -> None:
+        """Write the first `rows` pending records."""
+        if rows:
+            self._writer.write_table(to_table(self._pending[:rows], self.schema), row_group_size=ROW_GROUP)
+        del self._pending[:rows]
 
 
 def read_batches(path: Path, columns: Sequence[str] | None = None) -> Iterator[list[dict]]:
@@ -124,6 +125,12 @@ def read_batches(path: Path, columns: Sequence[str] | None = None) -> Iterator[l
     _, pq = _arrow()
     for batch in pq.ParquetFile(path).iter_batches(batch_size=READ_BATCH, columns=columns, use_threads=False):
         yield batch.to_pylist()
+
+
+def read_group(path: Path, group: int) -> list[dict]:
+    """The rows of row group `group` of a closed `RowStore` file (rows group * ROW_GROUP on)."""
+    _, pq = _arrow()
+    return pq.ParquetFile(path, pre_buffer=False).read_row_group(group, use_threads=False).to_pylist()
 
 
 def read_rows(path: Path, wanted: Sequence[int], columns: Sequence[str] | None = None) -> Iterator[dict]:
@@ -140,6 +147,12 @@ def read_rows(path: Path, wanted: Sequence[int], columns: Sequence[str] | None =
             i += 1
         if taken:
             table = source.read_row_group(group, columns=columns, use_threads=False)
-            for row in taken:
-                yield from table.slice(row, 1).to_pylist()
+            yield from table.filter(_mask(size, taken)).to_pylist()
         first += size
+
+
+def _mask(n: int, rows: Sequence[int]) -> pa.Array:
+    """A boolean array of length n, true at `rows` (built from its bitmap, as `_column` does)."""
+    pa, _ = _arrow()
+    bits = sum(1 << row for row in rows)
+    return pa.Array.from_buffers(pa.bool_(), n, [None, pa.py_buffer(bits.to_bytes((n + 7) // 8, "little"))])

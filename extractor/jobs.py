@@ -11,11 +11,11 @@ import signal
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from .audit import (
     CHECK_COLUMNS,
@@ -35,6 +35,8 @@ ENGINES = ("local", "dask")
 BATCH_DOCS = 16          # documents per task sent to a worker (and per Dask partition)
 
 Task = tuple[int, str, str]                       # (document number, path, doc name)
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Figure(NamedTuple):
@@ -165,14 +167,26 @@ def dump_text(folder: Path, doc: str, text: str) -> Path:
 # --- where documents are processed ------------------------------------------------------------------
 
 
+@contextmanager
+def worker_pool(rules: tuple[str, ...], jobs: int) -> Iterator[ProcessPoolExecutor | None]:
+    """The run's `jobs` worker processes (None for one job): they process the documents, then
+    render the rows (`map_in_order`)."""
+    if jobs <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(jobs, initializer=_worker, initargs=(rules,)) as pool:
+        yield pool
+
+
 def outcomes(tasks: list[Task], options: RunOptions, batch: int, jobs: int, engine: str,
-              scheduler: str | None) -> Iterator[DocOutcome]:
-    """Outcomes in input order: Dask, a pool of `jobs` worker processes, or this process;
+              scheduler: str | None, pool: ProcessPoolExecutor | None = None) -> Iterator[DocOutcome]:
+    """Outcomes in input order: Dask, the `pool` of `jobs` worker processes, or this process;
     `batch` documents per task (per Dask partition)."""
     if engine == "dask":
         yield from _dask_outcomes(tasks, options, batch, jobs, scheduler)
-    elif jobs > 1 and len(tasks) > 1:
-        yield from _pool_outcomes(tasks, options, batch, jobs)
+    elif pool is not None and len(tasks) > 1:
+        yield from _in_order(lambda b: pool.submit(process_batch, b, options), lambda f: f.result(),
+                             _batches(tasks, batch), 2 * jobs)
     else:
         for task in tasks:
             yield process_document(task, options)
@@ -183,8 +197,8 @@ def _batches(tasks: list[Task], size: int) -> Iterator[list[Task]]:
         yield tasks[start:start + size]
 
 
-def _in_order(submit: Callable[[list[Task]], object], result: Callable[[object], list[DocOutcome]],
-              batches: Iterator[list[Task]], window: int) -> Iterator[DocOutcome]:
+def _in_order(submit: Callable[[list[T]], object], result: Callable[[object], list[R]],
+              batches: Iterator[list[T]], window: int) -> Iterator[R]:
     """Results of the batches in order, at most `window` batches under way (flat memory)."""
     pending = deque(submit(b) for b in islice(batches, window))
     while pending:
@@ -193,10 +207,14 @@ def _in_order(submit: Callable[[list[Task]], object], result: Callable[[object],
         yield from done
 
 
-def _pool_outcomes(tasks: list[Task], options: RunOptions, batch: int, jobs: int) -> Iterator[DocOutcome]:
-    with ProcessPoolExecutor(jobs, initializer=_worker, initargs=(options.rules,)) as pool:
-        yield from _in_order(lambda b: pool.submit(process_batch, b, options), lambda f: f.result(),
-                             _batches(tasks, batch), 2 * jobs)
+def map_in_order(fn: Callable[[T], R], items: list[T], pool: ProcessPoolExecutor | None, jobs: int) -> Iterator[R]:
+    """`fn` over `items`, results in order: in the `jobs` worker processes of `pool` (at most two
+    items per worker under way: flat memory), or in this process without a pool or for one item."""
+    if pool is None or len(items) < 2:
+        yield from map(fn, items)
+        return
+    yield from _in_order(lambda batch: pool.submit(fn, batch[0]), lambda f: [f.result()], ([i] for i in items),
+                         2 * jobs)
 
 
 def _dask_outcomes(tasks: list[Task], options: RunOptions, batch: int, workers: int,

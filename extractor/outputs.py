@@ -18,10 +18,9 @@ import csv
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .audit import (
     CHECK_COLUMNS,
@@ -31,16 +30,26 @@ from .audit import (
     claim_status,
 )
 from .changes import Stated, across_documents
-from .dataset import CLAIMS_COLUMNS, OUTPUT_CLAIM_COLUMNS, RowStore, read_batches, read_rows
+from .dataset import (
+    CLAIMS_COLUMNS,
+    OUTPUT_CLAIM_COLUMNS,
+    ROW_GROUP,
+    RowStore,
+    read_batches,
+    read_group,
+    read_rows,
+)
 from .indicators import Indicators
-from .jobs import DocOutcome, Figure
+from .jobs import DocOutcome, Figure, map_in_order
 from .models import CLAIM_COLUMNS, Claim
 from .panel import build_panel, write_panel
 from .report import ReportStream
 from .writers import (
     CsvStream,
+    RowEncoder,
     Sheet,
     SheetStream,
+    Stats,
     StreamingWorkbook,
     cell_text,
     csv_records,
@@ -48,6 +57,8 @@ from .writers import (
 )
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from .run import RunSummary
 
 DOCUMENT_COLUMNS = ["doc", "encoding", "claims", "year", "problems"]
@@ -87,8 +98,10 @@ class RunOutputs:
     """Every output of a run: rows gathered as document outcomes arrive, files rendered by
     `finish` (see the module docstring)."""
 
-    def __init__(self, out_dir: Path, summary: RunSummary, report: bool, parquet_batch: int | None) -> None:
+    def __init__(self, out_dir: Path, summary: RunSummary, report: bool, parquet_batch: int | None,
+                 pool: ProcessPoolExecutor | None = None, jobs: int = 1) -> None:
         self.out_dir = out_dir
+        self.pool, self.jobs = pool, jobs                  # the run's worker processes render the claims
         self.summary = summary
         self.parquet_batch = parquet_batch                 # documents per Parquet part (Dask runs)
         self.part_sizes: list[int] | None = [] if parquet_batch else None   # claims per part
@@ -178,26 +191,37 @@ class RunOutputs:
         paths += ["claims.parquet"] if self.part_sizes is not None else []
         self.summary.outputs = [self.out_dir / name for name in paths]
 
-    def _final_rows(self, changed: dict[int, tuple[str, str]]) -> Iterator[list[dict]]:
-        """The claim rows in batches, with their final check status."""
-        first = 0
-        for batch in read_batches(self.claims.path):
-            for row_no in changed.keys() & range(first, first + len(batch)):
-                batch[row_no - first]["check_status"] = changed[row_no][1]
-            first += len(batch)
-            yield batch
+    def _groups(self, changed: dict[int, tuple[str, str]]) -> list[Group]:
+        """The row groups of the claims dataset, each with the final statuses of its changed rows."""
+        return [Group(str(self.claims.path), group,
+                      {row - first: changed[row][1] for row in changed.keys() & range(first, first + ROW_GROUP)},
+                      self.claims_sheet.sheet)
+                for group, first in enumerate(range(0, self.claims.rows, ROW_GROUP))]
 
     def _render_claims(self, changed: dict[int, tuple[str, str]]) -> None:
-        """claims.csv and the claims sheet from the dataset."""
+        """claims.csv and the claims sheet from the dataset, each row group encoded in a process of
+        the pool (in order; rows are independent fragments)."""
         with CsvStream(self.out_dir / "claims.csv", OUTPUT_CLAIM_COLUMNS) as out:
-            for rows in self._final_rows(changed):
-                _render(rows, out, self.claims_sheet)
+            for encoded in map_in_order(render_group, self._groups(changed), self.pool, self.jobs):
+                self._append(out, self.claims_sheet, encoded)
 
     def _render_checks(self, corpus_rows: list[dict]) -> None:
         """checks.csv and the checks sheet: each document's checks, then the corpus checks."""
         with CsvStream(self.out_dir / "checks.csv", CHECK_COLUMNS) as out:
             for rows in [*read_batches(self.checks.path), corpus_rows]:
-                _render(rows, out, self.checks_sheet)
+                self._append(out, self.checks_sheet, encode(rows, self.checks_sheet.sheet))
+
+    def _append(self, out: CsvStream, sheet: SheetStream, encoded: Encoded) -> None:
+        """Encoded rows appended to a CSV and its sheet; the sheet's column widths are measured on
+        the CSV text."""
+        out.write(encoded.csv, encoded.rows)
+        sample = []
+        if sheet.wants_sample and encoded.csv:
+            text = csv.reader(encoded.csv.decode("utf-8").splitlines())
+            sample = [dict(zip(out.columns, record, strict=False)) for record in text]
+        sheet.write(encoded.xlsx, encoded.rows, sample)
+        for name, count in encoded.stats.items():
+            self.book.stats[name] += count
 
     # --- the cross-document checks
 
@@ -226,20 +250,45 @@ class RunOutputs:
         """claims.parquet/part.N.parquet from the dataset, one part per Dask partition."""
         if self.part_sizes is None:
             return
-        rows = (_typed(row) for batch in self._final_rows(changed) for row in batch)
+        rows = (_typed(row) for group in self._groups(changed) for row in _final_rows(group))
         parts = ([next(rows) for _ in range(size)] for size in self.part_sizes)
         write_parquet(self.out_dir / "claims.parquet", OUTPUT_CLAIM_COLUMNS, PARQUET_TYPES, parts)
 
 
-def _render(rows: list[dict], out: CsvStream, sheet: SheetStream) -> None:
-    """Rows as CSV records and sheet rows; the sheet's column widths are measured on the CSV text."""
-    records = csv_records(rows, out.columns)
-    out.write(records, len(rows))
-    sample = []
-    if sheet.wants_sample and records:
-        text = csv.reader(records.decode("utf-8").splitlines())
-        sample = [dict(zip(out.columns, record, strict=False)) for record in text]
-    sheet.write(sheet.encoder.xlsx(rows, sheet.stats), len(rows), sample)
+class Group(NamedTuple):
+    """A row group of the claims dataset to render, with the final statuses of its changed rows."""
+
+    path: str
+    group: int
+    statuses: dict[int, str]             # row within the group → its final check status
+    sheet: Sheet
+
+
+class Encoded(NamedTuple):
+    """Rows encoded for a CSV file and its sheet."""
+
+    csv: bytes
+    xlsx: bytes
+    rows: int
+    stats: Stats
+
+
+def encode(rows: list[dict], sheet: Sheet) -> Encoded:
+    """`rows` as CSV records and sheet rows (in the sheet's columns)."""
+    stats: Stats = {"replaced_control_chars": 0, "truncated_cells": 0}
+    return Encoded(csv_records(rows, sheet.columns), RowEncoder(sheet).xlsx(rows, stats), len(rows), stats)
+
+
+def _final_rows(group: Group) -> list[dict]:
+    rows = read_group(Path(group.path), group.group)
+    for row, status in group.statuses.items():
+        rows[row]["check_status"] = status
+    return rows
+
+
+def render_group(group: Group) -> Encoded:
+    """One row group of the claims dataset encoded, with the final statuses (in any process)."""
+    return encode(_final_rows(group), group.sheet)
 
 
 def _typed(row: dict) -> dict:

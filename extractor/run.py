@@ -30,6 +30,7 @@ from .jobs import (
     default_jobs,
     outcomes,
     share_extractor,
+    worker_pool,
 )
 from .outputs import DOCUMENT_COLUMNS, RunOutputs
 from .outputset import OutputError, check_out_dir, locked, manifest_head, publish, staging
@@ -158,10 +159,10 @@ def _locked_run(inputs: list[Path], rules_dir: Path | list[Path] | None, out_dir
     batch = max(1, min(BATCH_DOCS, len(tasks) // (4 * max(jobs, 1))))
     summary = RunSummary()
     manifest = manifest_head(inputs, rules_folders(rules_dir))
-    with staging(out_dir) as staged:
-        with RunOutputs(staged, summary, report, batch if engine == "dask" else None) as outputs:
+    with staging(out_dir) as staged, worker_pool(folders, jobs if engine == "local" else 1) as pool:
+        with RunOutputs(staged, summary, report, batch if engine == "dask" else None, pool, jobs) as outputs:
             options = RunOptions(folders, year, report, str(dump_text_dir) if dump_text_dir else None)
-            results = outcomes(tasks, options, batch, jobs, engine, scheduler)
+            results = outcomes(tasks, options, batch, jobs, engine, scheduler, pool)
             for outcome in _progress(results, progress, len(tasks)):
                 outputs.add(outcome)
             if not summary.documents:
