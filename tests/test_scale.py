@@ -251,3 +251,14 @@ def test_dump_text_holds_the_text_every_offset_refers_to(tmp_path):
         text = raw.decode("utf-8")
         assert text[int(row[at["num_start"]]):int(row[at["num_end"]])] == row[at["num_text"]]
     assert OUTPUT_CLAIM_COLUMNS[-1] == "check_status"
+
+
+def test_a_run_imports_neither_pandas_nor_a_spreadsheet_library(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; from extractor.cli import main; "
+            f"main(['run', {str(CORPUS)!r}, '--out', {str(tmp_path)!r}, '--quiet', '--jobs', '1']); "
+            "print(sorted(m for m in ('openpyxl', 'pandas', 'xlsxwriter') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -309,3 +309,37 @@ def test_csv_and_xlsx_share_normalisation(tmp_path):
     csv_values = [record[0] for record in read_csv_rows(tmp_path / "c.csv")[1:]]
     xlsx_values = ["" if row[0].value is None else str(row[0].value) for row in ws.iter_rows(min_row=2)]
     assert csv_values == xlsx_values
+
+
+# --- the package ----------------------------------------------------------------------------
+
+
+def test_the_package_holds_the_ecma_376_parts_and_names_its_sheets(tmp_path):
+    import zipfile
+
+    path = tmp_path / "c.xlsx"
+    write_workbook(path, [Sheet("claims & 'notes'", ["a"], [{"a": 1}]), Sheet("rules", [], [])])
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None
+        assert sorted(archive.namelist()) == ["[Content_Types].xml", "_rels/.rels", "xl/_rels/workbook.xml.rels",
+                                              "xl/styles.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml",
+                                              "xl/worksheets/sheet2.xml"]
+        workbook = archive.read("xl/workbook.xml").decode()
+    assert '<sheet name="claims &amp; \'notes\'" sheetId="1"' in workbook
+    assert "&apos;claims &amp; &apos;&apos;notes&apos;&apos;&apos;!$A$1:$A$2" not in workbook   # quotes doubled, not escaped
+    assert "'claims &amp; ''notes'''!$A$1:$A$2</definedName>" in workbook
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["claims & 'notes'", "rules"]
+    assert book["claims & 'notes'"]["A2"].value == 1 and book["rules"].max_row == 1
+
+
+def test_writing_a_workbook_imports_no_spreadsheet_library():
+    import subprocess
+    import sys
+
+    code = ("import sys, tempfile, pathlib; from extractor.writers import Sheet, write_workbook; "
+            "write_workbook(pathlib.Path(tempfile.mkdtemp()) / 'c.xlsx', [Sheet('s', ['a'], [{'a': 'x'}])]); "
+            "print(sorted(m for m in ('openpyxl', 'xlsxwriter', 'pandas') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.strip() == "[]"
