@@ -24,7 +24,7 @@ from .models import CLAIM_COLUMNS
 if TYPE_CHECKING:
     import pyarrow as pa
 
-ROW_GROUP = 1_024                    # rows per Parquet row group (a unit of rendering)
+ROW_GROUP = 512                      # rows per Parquet row group (a unit of rendering)
 READ_BATCH = 512                     # rows per batch read back (the rows of a batch are Python objects)
 OUTPUT_CLAIM_COLUMNS = [*CLAIM_COLUMNS, "check_status"]
 HIGHLIGHT_COLUMNS = ["hl_start", "hl_end"]   # the claim's place in the quoted sentence (XLSX highlight)

@@ -208,20 +208,23 @@ class RunOutputs:
     def _render_checks(self, corpus_rows: list[dict]) -> None:
         """checks.csv and the checks sheet: each document's checks, then the corpus checks."""
         with CsvStream(self.out_dir / "checks.csv", CHECK_COLUMNS) as out:
-            for rows in [*read_batches(self.checks.path), corpus_rows]:
-                self._append(out, self.checks_sheet, encode(rows, self.checks_sheet.sheet))
+            for n, rows in enumerate([*read_batches(self.checks.path), corpus_rows]):
+                self._append(out, self.checks_sheet, encode(rows, self.checks_sheet.sheet,
+                                                            self.checks.path.with_name(f".render-checks-{n}")))
 
     def _append(self, out: CsvStream, sheet: SheetStream, encoded: Encoded) -> None:
-        """Encoded rows appended to a CSV and its sheet; the sheet's column widths are measured on
-        the CSV text."""
-        out.write(encoded.csv, encoded.rows)
+        """Encoded rows copied to a CSV and its sheet, their files removed; the sheet's column
+        widths are measured on the CSV text."""
         sample = []
-        if sheet.wants_sample and encoded.csv:
-            text = csv.reader(encoded.csv.decode("utf-8").splitlines())
+        if sheet.wants_sample and encoded.rows:
+            text = csv.reader(encoded.csv.read_text(encoding="utf-8").splitlines())
             sample = [dict(zip(out.columns, record, strict=False)) for record in text]
-        sheet.write(encoded.xlsx, encoded.rows, sample)
+        out.copy(encoded.csv, encoded.rows)
+        sheet.copy(encoded.xlsx, encoded.rows, sample)
         for name, count in encoded.stats.items():
             self.book.stats[name] += count
+        encoded.csv.unlink()
+        encoded.xlsx.unlink()
 
     # --- the cross-document checks
 
@@ -265,18 +268,22 @@ class Group(NamedTuple):
 
 
 class Encoded(NamedTuple):
-    """Rows encoded for a CSV file and its sheet."""
+    """Rows encoded for a CSV file and its sheet, in two files (big results never pass through
+    the main process's memory)."""
 
-    csv: bytes
-    xlsx: bytes
+    csv: Path
+    xlsx: Path
     rows: int
     stats: Stats
 
 
-def encode(rows: list[dict], sheet: Sheet) -> Encoded:
-    """`rows` as CSV records and sheet rows (in the sheet's columns)."""
+def encode(rows: list[dict], sheet: Sheet, prefix: Path) -> Encoded:
+    """`rows` as CSV records and sheet rows (in the sheet's columns), into prefix.csv and prefix.xml."""
     stats: Stats = {"replaced_control_chars": 0, "truncated_cells": 0}
-    return Encoded(csv_records(rows, sheet.columns), RowEncoder(sheet).xlsx(rows, stats), len(rows), stats)
+    encoded = Encoded(prefix.with_name(prefix.name + ".csv"), prefix.with_name(prefix.name + ".xml"), len(rows), stats)
+    encoded.csv.write_bytes(csv_records(rows, sheet.columns))
+    encoded.xlsx.write_bytes(RowEncoder(sheet).xlsx(rows, stats))
+    return encoded
 
 
 def _final_rows(group: Group) -> list[dict]:
@@ -288,7 +295,7 @@ def _final_rows(group: Group) -> list[dict]:
 
 def render_group(group: Group) -> Encoded:
     """One row group of the claims dataset encoded, with the final statuses (in any process)."""
-    return encode(_final_rows(group), group.sheet)
+    return encode(_final_rows(group), group.sheet, Path(group.path).with_name(f".render-claims-{group.group}"))
 
 
 def _typed(row: dict) -> dict:

@@ -118,7 +118,7 @@ def write_panel(out_dir: Path, book: StreamingWorkbook, rows: list[dict], claim_
     path = out_dir / "panel.csv"
     write_csv(path, rows, PANEL_COLUMNS)
     links = [f"claim_{n}" for n in range(1, LINKED_CLAIMS + 1)]
-    linked = [{**row, **dict(zip(links, _links(row, claim_rows), strict=False))} for row in rows]
+    linked = ({**row, **dict(zip(links, _links(row, claim_rows), strict=False))} for row in rows)
     book.add_sheet(Sheet("panel", [*PANEL_COLUMNS, *links], [], wrap=("values",), fills="agreement")).extend(linked)
     columns, lines = series(rows)
     book.add_sheet(Sheet("series", columns, [])).extend(lines)

@@ -34,6 +34,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
@@ -45,6 +46,7 @@ TRUNCATION_MARKER = "…[truncated]"
 MAX_COLUMN_WIDTH = 60
 MIN_COLUMN_WIDTH = 6
 WIDTH_SAMPLE_ROWS = 1_000          # column widths are measured on the first rows of each sheet
+ENCODE_ROWS = 1_000                # rows encoded at a time by SheetStream.extend
 XLSX_COMPRESSLEVEL = 1             # zlib level of the workbook: level 6 is 3x slower for 30% less
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")   # OWASP CSV injection
 RED_STATUSES = frozenset({"impossible", "mismatch", "conflict"})
@@ -219,8 +221,11 @@ class CsvStream(CloseOrAbort):
         self._file.write(records)
         self.rows += count
 
-    def flush(self) -> None:
-        self._file.flush()
+    def copy(self, path: Path, count: int) -> None:
+        """Write `count` records already encoded by `csv_records` into the file at `path`."""
+        with open(path, "rb") as source:
+            shutil.copyfileobj(source, self._file)
+        self.rows += count
 
     def close(self) -> None:
         """Move the file into place (atomically)."""
@@ -368,20 +373,39 @@ class SheetStream:
         self.extend([row])
 
     def extend(self, rows: Iterable[dict]) -> None:
-        """Encode and write rows."""
-        rows = list(rows)
-        self.write(self.encoder.xlsx(rows, self.stats), len(rows), rows)
+        """Encode and write rows, ENCODE_ROWS at a time."""
+        rows = iter(rows)
+        while chunk := list(islice(rows, ENCODE_ROWS)):
+            self.write(self.encoder.xlsx(chunk, self.stats), len(chunk), chunk)
 
     def write(self, xml: bytes, count: int, sample: Sequence[dict] = ()) -> None:
         """Write `count` rows encoded by this sheet's `RowEncoder`; `sample`: those rows as dicts
         (any cell values that give the same text), wanted while `wants_sample`."""
-        position, first = self._file.tell(), max(MAX_DATA_ROWS, -(-self.rows // MAX_DATA_ROWS) * MAX_DATA_ROWS)
-        for boundary in range(first, self.rows + count, MAX_DATA_ROWS):      # a continuation sheet begins
+        position = self._file.tell()
+        for boundary in range(self._boundary(), self.rows + count, MAX_DATA_ROWS):      # a continuation sheet begins
             self._part_starts.append(position + _line_end(xml, boundary - self.rows))
         self._file.write(xml)
+        self._count(count, sample)
+
+    def copy(self, path: Path, count: int, sample: Sequence[dict] = ()) -> None:
+        """`write` for rows encoded into the file at `path`, copied (read whole only when a
+        continuation sheet begins among them)."""
+        if self._boundary() < self.rows + count:
+            self.write(path.read_bytes(), count, sample)
+            return
+        with open(path, "rb") as source:
+            shutil.copyfileobj(source, self._file)
+        self._count(count, sample)
+
+    def _count(self, count: int, sample: Sequence[dict]) -> None:
+        """`count` rows were written; `sample` of them kept while the column widths want it."""
         if self.wants_sample:
             self._sample.extend(sample[:WIDTH_SAMPLE_ROWS - len(self._sample)])
         self.rows += count
+
+    def _boundary(self) -> int:
+        """The first row (0-based) from which a new continuation sheet would begin."""
+        return max(MAX_DATA_ROWS, -(-self.rows // MAX_DATA_ROWS) * MAX_DATA_ROWS)
 
     def parts(self) -> list[SheetPart]:
         """The worksheets of this sheet: the first, then its continuation sheets."""
