@@ -1,10 +1,11 @@
-"""The run's dataset on disk: each document's claim and check rows, typed, appended to Parquet
-files in the staging folder (pyarrow's ParquetWriter, row groups of ROW_GROUP rows) and read
-back in batches, so the outputs are rendered from the finished rows with flat memory.
+"""The run's dataset on disk: each document's claim and check rows, typed, in Parquet files of
+the staging folder (pyarrow's ParquetWriter, row groups of ROW_GROUP rows), read back a row group
+at a time, so the outputs are rendered from the finished rows with flat memory.
 
-Rows travel from the worker processes as tuples (`to_records`, cheap to pickle; no pyarrow
-there) and become Arrow columns a row group at a time in the main process. Number columns are
-typed (`NUMBER_TYPES`: int64, float64), every other column is text.
+Worker processes write the rows of each batch of documents as one part (`write_part`) and send
+the main process its name; rows processed in the main process (one job, or sent back by Dask)
+travel as tuples (`to_records`) and are written there in parts of PART_ROWS rows. Number columns
+are typed (`NUMBER_TYPES`: int64, float64), every other column is text.
 
 pyarrow is loaded when a run first writes (`_arrow`), with the system allocator unless the user
 chose one (ARROW_DEFAULT_MEMORY_POOL): mimalloc, pyarrow's default, keeps ~20 MB more.
@@ -17,7 +18,7 @@ from array import array
 from collections.abc import Iterator, Sequence
 from itertools import accumulate
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .models import CLAIM_COLUMNS
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 ROW_GROUP = 512                      # rows per Parquet row group (a unit of rendering)
-READ_BATCH = 512                     # rows per batch read back (the rows of a batch are Python objects)
+PART_ROWS = 8_192                    # rows per Parquet file written by the main process
 OUTPUT_CLAIM_COLUMNS = [*CLAIM_COLUMNS, "check_status"]
 HIGHLIGHT_COLUMNS = ["hl_start", "hl_end"]   # the claim's place in the quoted sentence (XLSX highlight)
 NUMBER_TYPES = {
@@ -86,56 +87,91 @@ def _column(values: Sequence, kind: pa.DataType) -> pa.Array:
     return pa.Array.from_buffers(kind, n, [bitmap, pa.py_buffer(numbers)], nulls)
 
 
-class RowStore:
-    """A Parquet file of `columns` (typed by `schema`), written in row groups of ROW_GROUP rows
-    (the last may be shorter) as records are appended (see `to_records`); `rows` counts them.
-    `close` must come before reading back."""
+class Part(NamedTuple):
+    """One Parquet file of a dataset: its path and rows (row groups of ROW_GROUP rows, the last
+    may be shorter)."""
 
-    def __init__(self, path: Path, columns: Sequence[str]) -> None:
-        _, pq = _arrow()
-        self.path = Path(path)
+    path: str
+    rows: int
+
+
+def write_part(path: Path, records: list[tuple], columns: Sequence[str]) -> Part:
+    """`records` (see `to_records`) as one Parquet file of `columns`, in row groups of ROW_GROUP."""
+    _, pq = _arrow()
+    row_schema = schema(columns)
+    with pq.ParquetWriter(path, row_schema) as writer:
+        for start in range(0, len(records), ROW_GROUP):
+            writer.write_table(to_table(records[start:start + ROW_GROUP], row_schema))
+    return Part(str(path), len(records))
+
+
+class Dataset:
+    """The rows of one kind (claims or checks) of a run, in order, as Parquet parts in `folder`:
+    parts the worker processes wrote (`add_part`: the main process then never loads pyarrow) or
+    parts of PART_ROWS rows written here from appended records (`append`). `rows` counts them all."""
+
+    def __init__(self, folder: Path, name: str, columns: Sequence[str]) -> None:
+        self.folder = Path(folder)
+        self.name = name
         self.columns = list(columns)
-        self.schema = schema(columns)
+        self.parts: list[Part] = []
         self.rows = 0
-        self._writer = pq.ParquetWriter(self.path, self.schema)
         self._pending: list[tuple] = []
 
     def append(self, records: list[tuple]) -> None:
         self._pending.extend(records)
         self.rows += len(records)
-        if len(self._pending) >= ROW_GROUP:
-            self._flush(len(self._pending) // ROW_GROUP * ROW_GROUP)
+        if len(self._pending) >= PART_ROWS:
+            self._flush()
+
+    def add_part(self, part: Part) -> None:
+        """A part written elsewhere (`write_part`), its rows after those appended so far."""
+        self._flush()
+        self.parts.append(part)
+        self.rows += part.rows
 
     def close(self) -> None:
-        """Write what is buffered and close the file (idempotent)."""
-        if self._writer is not None:
-            self._flush(len(self._pending))
-            self._writer.close()
-            self._writer = None
+        """Write what is buffered (before reading back)."""
+        self._flush()
 
-    def _flush(self, rows: int) -> None:
-        """Write the first `rows` pending records."""
-        if rows:
-            self._writer.write_table(to_table(self._pending[:rows], self.schema), row_group_size=ROW_GROUP)
-        del self._pending[:rows]
+    def groups(self) -> Iterator[tuple[str, int, range]]:
+        """(part path, row group, its rows in the dataset) of every row group, in order."""
+        first = 0
+        for part in self.parts:
+            for group, start in enumerate(range(0, part.rows, ROW_GROUP)):
+                yield part.path, group, range(first + start, first + min(start + ROW_GROUP, part.rows))
+            first += part.rows
 
+    def locate(self, rows: Sequence[int]) -> list[tuple[str, list[int]]]:
+        """The rows numbered `rows` (ascending) as (part path, rows within it), by part."""
+        found: list[tuple[str, list[int]]] = []
+        first, i = 0, 0
+        for part in self.parts:
+            within = []
+            while i < len(rows) and rows[i] < first + part.rows:
+                within.append(rows[i] - first)
+                i += 1
+            if within:
+                found.append((part.path, within))
+            first += part.rows
+        return found
 
-def read_batches(path: Path, columns: Sequence[str] | None = None) -> Iterator[list[dict]]:
-    """The rows of a closed `RowStore` file, in order, READ_BATCH at a time."""
-    _, pq = _arrow()
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=READ_BATCH, columns=columns, use_threads=False):
-        yield batch.to_pylist()
+    def _flush(self) -> None:
+        if self._pending:
+            path = self.folder / f".{self.name}-{len(self.parts):06d}.parquet"
+            self.parts.append(write_part(path, self._pending, self.columns))
+            self._pending = []
 
 
 def read_group(path: Path, group: int) -> list[dict]:
-    """The rows of row group `group` of a closed `RowStore` file (rows group * ROW_GROUP on)."""
+    """The rows of row group `group` of a part (its rows group × ROW_GROUP on)."""
     _, pq = _arrow()
     return pq.ParquetFile(path, pre_buffer=False).read_row_group(group, use_threads=False).to_pylist()
 
 
 def read_rows(path: Path, wanted: Sequence[int], columns: Sequence[str] | None = None) -> Iterator[dict]:
-    """The rows numbered `wanted` (0-based, ascending) of a closed `RowStore` file; only the row
-    groups holding them are read."""
+    """The rows numbered `wanted` (0-based, ascending) of a part; only the row groups holding
+    them are read."""
     _, pq = _arrow()
     source = pq.ParquetFile(path)
     first, i = 0, 0

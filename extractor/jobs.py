@@ -24,7 +24,7 @@ from .audit import (
     figure_key,  # the key same_figure groups by: claims without one never meet across documents
 )
 from .changes import Stated, pending_changes
-from .dataset import CLAIMS_COLUMNS, to_records
+from .dataset import CLAIMS_COLUMNS, Part, to_records, write_part
 from .models import Claim, sentence_window
 from .panel import panel_entries
 from .pipeline import Extractor, extract_document
@@ -72,6 +72,7 @@ class RunOptions:
     year: int | None
     report: bool = True
     dump_text: str | None = None
+    dataset: str | None = None              # where worker processes write their rows (dataset.write_part)
 
 
 @dataclass
@@ -86,6 +87,8 @@ class DocOutcome:
     check_statuses: list[str] = field(default_factory=list)
     claims: list[tuple] = field(default_factory=list)     # its claim rows (dataset.to_records, CLAIMS_COLUMNS)
     checks: list[tuple] = field(default_factory=list)     # its check rows (CHECK_COLUMNS)
+    parts: tuple[Part | None, Part | None] = (None, None)  # the claim and check rows of its whole batch,
+                                                          # written by a worker (on the batch's first outcome)
     figures: list[Figure] = field(default_factory=list)
     report: ReportDoc | None = None
     panel: list[Claim] = field(default_factory=list)          # its claims that enter the panel
@@ -152,7 +155,18 @@ def _worker(rules: tuple[str, ...]) -> None:
 
 
 def process_batch(tasks: list[Task], options: RunOptions) -> list[DocOutcome]:
-    return [process_document(task, options) for task in tasks]
+    """Documents processed in a worker process; with `options.dataset`, their rows written there
+    as one part each of claims and checks."""
+    done = [process_document(task, options) for task in tasks]
+    if options.dataset and done:
+        folder, first = Path(options.dataset), tasks[0][0]
+        claims = [record for outcome in done for record in outcome.claims]
+        checks = [record for outcome in done for record in outcome.checks]
+        done[0].parts = (write_part(folder / f".claims-b{first:07d}.parquet", claims, CLAIMS_COLUMNS) if claims else None,
+                         write_part(folder / f".checks-b{first:07d}.parquet", checks, CHECK_COLUMNS) if checks else None)
+        for outcome in done:
+            outcome.claims, outcome.checks = [], []
+    return done
 
 
 def dump_text(folder: Path, doc: str, text: str) -> Path:

@@ -33,9 +33,7 @@ from .changes import Stated, across_documents
 from .dataset import (
     CLAIMS_COLUMNS,
     OUTPUT_CLAIM_COLUMNS,
-    ROW_GROUP,
-    RowStore,
-    read_batches,
+    Dataset,
     read_group,
     read_rows,
 )
@@ -107,10 +105,9 @@ class RunOutputs:
         self.part_sizes: list[int] | None = [] if parquet_batch else None   # claims per part
         self.figures = FigureIndex()
         self._stack = ExitStack()
-        self.claims = RowStore(out_dir / ".claims.parquet", CLAIMS_COLUMNS)
-        self._stack.callback(self.claims.close)
-        self.checks = RowStore(out_dir / ".checks.parquet", CHECK_COLUMNS)
-        self._stack.callback(self.checks.close)
+        self.claims = Dataset(out_dir, "claims", CLAIMS_COLUMNS)
+        self.checks = Dataset(out_dir, "checks", CHECK_COLUMNS)
+        self.claim_count = 0                                # claims of the documents added so far
         self.book = self._stack.enter_context(StreamingWorkbook(out_dir / "claims.xlsx"))
         self.claims_sheet = self.book.add_sheet(Sheet("claims", OUTPUT_CLAIM_COLUMNS, [], fills="check_status",
                                                       highlight=("sentence", "hl_start", "hl_end"),
@@ -135,6 +132,11 @@ class RunOutputs:
     def add(self, outcome: DocOutcome) -> None:
         """Gather one document's rows (documents must come in input order)."""
         summary = self.summary
+        claims_part, checks_part = outcome.parts          # a worker's rows of the batch this outcome begins
+        if claims_part is not None:
+            self.claims.add_part(claims_part)
+        if checks_part is not None:
+            self.checks.add_part(checks_part)
         self.documents_sheet.append(outcome.document_row)
         if self.part_sizes is not None and outcome.doc_no > self.parquet_batch * len(self.part_sizes):
             self.part_sizes.append(0)
@@ -146,7 +148,8 @@ class RunOutputs:
         count = len(outcome.categories)
         summary.by_category.update(outcome.categories)
         summary.by_status.update(outcome.check_statuses)
-        first_row = self.claims.rows
+        first_row = self.claim_count
+        self.claim_count += count
         self._add_panel(outcome, first_row)
         for figure in outcome.figures:
             self.figures.add(outcome.doc_no, figure, first_row)
@@ -191,26 +194,28 @@ class RunOutputs:
         paths += ["claims.parquet"] if self.part_sizes is not None else []
         self.summary.outputs = [self.out_dir / name for name in paths]
 
-    def _groups(self, changed: dict[int, tuple[str, str]]) -> list[Group]:
-        """The row groups of the claims dataset, each with the final statuses of its changed rows."""
-        return [Group(str(self.claims.path), group,
-                      {row - first: changed[row][1] for row in changed.keys() & range(first, first + ROW_GROUP)},
-                      self.claims_sheet.sheet)
-                for group, first in enumerate(range(0, self.claims.rows, ROW_GROUP))]
+    def _groups(self, dataset: Dataset, sheet: SheetStream, changed: dict[int, tuple[str, str]]) -> list[Group]:
+        """The row groups of a dataset, each with the final statuses of its changed rows."""
+        return [Group(path, group, {row - rows.start: changed[row][1] for row in changed.keys() & rows},
+                      sheet.sheet, str(self.out_dir / f".render-{dataset.name}-{n}"))
+                for n, (path, group, rows) in enumerate(dataset.groups())]
 
     def _render_claims(self, changed: dict[int, tuple[str, str]]) -> None:
         """claims.csv and the claims sheet from the dataset, each row group encoded in a process of
         the pool (in order; rows are independent fragments)."""
         with CsvStream(self.out_dir / "claims.csv", OUTPUT_CLAIM_COLUMNS) as out:
-            for encoded in map_in_order(render_group, self._groups(changed), self.pool, self.jobs):
+            for encoded in map_in_order(render_group, self._groups(self.claims, self.claims_sheet, changed),
+                                        self.pool, self.jobs):
                 self._append(out, self.claims_sheet, encoded)
 
     def _render_checks(self, corpus_rows: list[dict]) -> None:
         """checks.csv and the checks sheet: each document's checks, then the corpus checks."""
         with CsvStream(self.out_dir / "checks.csv", CHECK_COLUMNS) as out:
-            for n, rows in enumerate([*read_batches(self.checks.path), corpus_rows]):
-                self._append(out, self.checks_sheet, encode(rows, self.checks_sheet.sheet,
-                                                            self.checks.path.with_name(f".render-checks-{n}")))
+            for encoded in map_in_order(render_group, self._groups(self.checks, self.checks_sheet, {}),
+                                        self.pool, self.jobs):
+                self._append(out, self.checks_sheet, encoded)
+            self._append(out, self.checks_sheet, encode(corpus_rows, self.checks_sheet.sheet,
+                                                        self.out_dir / ".render-corpus-checks"))
 
     def _append(self, out: CsvStream, sheet: SheetStream, encoded: Encoded) -> None:
         """Encoded rows copied to a CSV and its sheet, their files removed; the sheet's column
@@ -236,8 +241,9 @@ class RunOutputs:
         if not wanted:
             return [], {}
         texts: dict[str, str] = {}                          # equal texts held once
-        claims = [_claim(row, texts) for row in read_rows(self.claims.path, [figures.rows[e] for e in wanted],
-                                                          CLAIM_COLUMNS)]
+        places = self.claims.locate([figures.rows[e] for e in wanted])
+        claims = [_claim(row, texts) for rows in map_in_order(read_claims, places, self.pool, self.jobs)
+                  for row in rows]
         del texts
         checks = audit_corpus(claims)
         corpus_status = claim_status(claims, checks)
@@ -253,18 +259,20 @@ class RunOutputs:
         """claims.parquet/part.N.parquet from the dataset, one part per Dask partition."""
         if self.part_sizes is None:
             return
-        rows = (_typed(row) for group in self._groups(changed) for row in _final_rows(group))
+        rows = (_typed(row) for group in self._groups(self.claims, self.claims_sheet, changed)
+                for row in _final_rows(group))
         parts = ([next(rows) for _ in range(size)] for size in self.part_sizes)
         write_parquet(self.out_dir / "claims.parquet", OUTPUT_CLAIM_COLUMNS, PARQUET_TYPES, parts)
 
 
 class Group(NamedTuple):
-    """A row group of the claims dataset to render, with the final statuses of its changed rows."""
+    """A row group of a dataset's part to render, with the final statuses of its changed rows."""
 
     path: str
     group: int
     statuses: dict[int, str]             # row within the group → its final check status
     sheet: Sheet
+    prefix: str                          # of the files its rows are encoded into
 
 
 class Encoded(NamedTuple):
@@ -294,8 +302,14 @@ def _final_rows(group: Group) -> list[dict]:
 
 
 def render_group(group: Group) -> Encoded:
-    """One row group of the claims dataset encoded, with the final statuses (in any process)."""
-    return encode(_final_rows(group), group.sheet, Path(group.path).with_name(f".render-claims-{group.group}"))
+    """One row group encoded, with the final statuses (in any process)."""
+    return encode(_final_rows(group), group.sheet, Path(group.prefix))
+
+
+def read_claims(place: tuple[str, list[int]]) -> list[dict]:
+    """The claim columns of the chosen rows of a part (in any process)."""
+    path, rows = place
+    return list(read_rows(Path(path), rows, CLAIM_COLUMNS))
 
 
 def _typed(row: dict) -> dict:

@@ -161,7 +161,8 @@ def _locked_run(inputs: list[Path], rules_dir: Path | list[Path] | None, out_dir
     manifest = manifest_head(inputs, rules_folders(rules_dir))
     with staging(out_dir) as staged, worker_pool(folders, jobs if engine == "local" else 1) as pool:
         with RunOutputs(staged, summary, report, batch if engine == "dask" else None, pool, jobs) as outputs:
-            options = RunOptions(folders, year, report, str(dump_text_dir) if dump_text_dir else None)
+            options = RunOptions(folders, year, report, str(dump_text_dir) if dump_text_dir else None,
+                                 str(staged) if pool is not None else None)
             results = outcomes(tasks, options, batch, jobs, engine, scheduler, pool)
             for outcome in _progress(results, progress, len(tasks)):
                 outputs.add(outcome)

@@ -8,7 +8,6 @@ import csv
 from pathlib import Path
 
 import openpyxl
-import pyarrow.parquet as pq
 import pytest
 from conftest import write_docs
 
@@ -160,22 +159,32 @@ def test_streamed_sheet_overflows_and_equals_one_write(tmp_path, monkeypatch, ch
         assert whole[name].auto_filter.ref == streamed[name].auto_filter.ref
 
 
-def test_the_dataset_reads_back_batches_and_chosen_rows(tmp_path, monkeypatch):
+def test_the_dataset_reads_back_row_groups_and_chosen_rows(tmp_path, monkeypatch):
     monkeypatch.setattr(dataset, "ROW_GROUP", 3)
+    monkeypatch.setattr(dataset, "PART_ROWS", 4)
     rows = [{"check_id": f"K-{i}", "doc": "一.txt", "expected": i / 3, "low": None, "message": "甲\n乙" * i}
-            for i in range(8)]
-    store = dataset.RowStore(tmp_path / "checks.parquet", CHECK_COLUMNS)
-    for start, stop in ((0, 2), (2, 2), (2, 7), (7, 8)):             # as documents come: some without rows
-        store.append(dataset.to_records(rows[start:stop], CHECK_COLUMNS))
-    store.close()
-    assert store.rows == 8
-    meta = pq.ParquetFile(tmp_path / "checks.parquet").metadata
-    assert [meta.row_group(g).num_rows for g in range(meta.num_row_groups)] == [3, 3, 2]   # full groups as they fill, the rest at the end
-    back = [row for batch in dataset.read_batches(tmp_path / "checks.parquet") for row in batch]
+            for i in range(12)]
+    records = dataset.to_records(rows, CHECK_COLUMNS)
+    data = dataset.Dataset(tmp_path, "checks", CHECK_COLUMNS)
+    data.append(records[:2])
+    data.append([])                                               # a document without rows
+    data.add_part(dataset.write_part(tmp_path / "worker.parquet", records[2:7], CHECK_COLUMNS))   # a worker's batch
+    data.append(records[7:12])                                    # 5 rows: a part of them at once
+    data.close()
+    assert data.rows == 12 and [part.rows for part in data.parts] == [2, 5, 5]
+    groups = list(data.groups())
+    assert [(Path(path).name, group, rows) for path, group, rows in groups] == [
+        (".checks-000000.parquet", 0, range(0, 2)), ("worker.parquet", 0, range(2, 5)),
+        ("worker.parquet", 1, range(5, 7)), (".checks-000002.parquet", 0, range(7, 10)),
+        (".checks-000002.parquet", 1, range(10, 12))]
+    back = [row for path, group, _ in groups for row in dataset.read_group(Path(path), group)]
     assert [{name: row[name] for name in rows[0]} for row in back] == rows
     assert back[0]["sentence"] is None and back[3]["expected"] == 1.0
-    chosen = list(dataset.read_rows(tmp_path / "checks.parquet", [1, 2, 6, 7], ["check_id"]))
-    assert chosen == [{"check_id": f"K-{i}"} for i in (1, 2, 6, 7)]
+    places = data.locate([1, 2, 6, 7, 11])
+    assert [(Path(path).name, within) for path, within in places] == [
+        (".checks-000000.parquet", [1]), ("worker.parquet", [0, 4]), (".checks-000002.parquet", [0, 4])]
+    chosen = [row for path, within in places for row in dataset.read_rows(Path(path), within, ["check_id"])]
+    assert chosen == [{"check_id": f"K-{i}"} for i in (1, 2, 6, 7, 11)]
 
 
 def test_text_utf8_cannot_hold_is_stored_as_the_csv_writes_it():
