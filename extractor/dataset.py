@@ -39,8 +39,8 @@ CLAIMS_COLUMNS = [*OUTPUT_CLAIM_COLUMNS, *HIGHLIGHT_COLUMNS]     # the columns o
 
 
 def to_records(rows: list[dict], columns: Sequence[str]) -> list[tuple]:
-    """`rows` as tuples of the values of `columns`, in order (other keys ignored): what a worker
-    process sends."""
+    """`rows` as tuples of the values of `columns`, in order (other keys ignored): a document's
+    rows as `jobs.process_document` returns them."""
     return [tuple(row.get(name) for name in columns) for row in rows]
 
 
@@ -99,7 +99,7 @@ def write_part(path: Path, records: list[tuple], columns: Sequence[str]) -> Part
     """`records` (see `to_records`) as one Parquet file of `columns`, in row groups of ROW_GROUP."""
     _, pq = _arrow()
     row_schema = schema(columns)
-    with pq.ParquetWriter(path, row_schema) as writer:
+    with pq.ParquetWriter(path, row_schema, use_dictionary=False, write_statistics=False) as writer:   # read once
         for start in range(0, len(records), ROW_GROUP):
             writer.write_table(to_table(records[start:start + ROW_GROUP], row_schema))
     return Part(str(path), len(records))
