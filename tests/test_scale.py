@@ -271,3 +271,14 @@ def test_a_run_imports_neither_pandas_nor_a_spreadsheet_library(tmp_path):
             "print(sorted(m for m in ('openpyxl', 'pandas', 'xlsxwriter') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_worker_batches_that_begin_with_an_unreadable_file_give_the_rows_of_one_process(tmp_path):
+    texts = {f"d{i:02d}.txt": f"{2020 + i % 3}年，全市共处分干部{10 + i}人，其中乡科级干部{i}人。\n" for i in range(17)}
+    docs = write_docs(tmp_path / "docs", texts)
+    (docs / "d02.txt").write_bytes(b"\x00\x01\x02\xff" * 64)          # first of the second batch of two
+    (docs / "d05.txt").write_text("没有数字。\n", encoding="utf-8")       # a batch part without claims
+    assert cli_run([docs], tmp_path / "one", "--jobs", "1") == 3
+    assert cli_run([docs], tmp_path / "two", "--jobs", "2") == 3
+    assert_same_outputs(tmp_path / "one", tmp_path / "two")
+    assert len(records(tmp_path / "two" / "claims.csv")) > 30
