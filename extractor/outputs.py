@@ -33,6 +33,7 @@ from .changes import Stated, across_documents
 from .dataset import (
     CLAIMS_COLUMNS,
     OUTPUT_CLAIM_COLUMNS,
+    ROW_GROUP,
     Dataset,
     read_group,
     read_rows,
@@ -195,10 +196,20 @@ class RunOutputs:
         self.summary.outputs = [self.out_dir / name for name in paths]
 
     def _groups(self, dataset: Dataset, sheet: SheetStream, changed: dict[int, tuple[str, str]]) -> list[Group]:
-        """The row groups of a dataset, each with the final statuses of its changed rows."""
-        return [Group(path, group, {row - rows.start: changed[row][1] for row in changed.keys() & rows},
-                      sheet.sheet, str(self.out_dir / f".render-{dataset.name}-{n}"))
-                for n, (path, group, rows) in enumerate(dataset.groups())]
+        """The row groups of a dataset, each with the final statuses of its changed rows, gathered
+        into tasks of at least ROW_GROUP rows (worker parts may be small)."""
+        tasks: list[Group] = []
+        slices: list[Slice] = []
+        count = 0
+        for path, group, rows in dataset.groups():
+            slices.append(Slice(path, group, {row - rows.start: changed[row][1] for row in changed.keys() & rows}))
+            count += len(rows)
+            if count >= ROW_GROUP:
+                tasks.append(Group(slices, sheet.sheet, str(self.out_dir / f".render-{dataset.name}-{len(tasks)}")))
+                slices, count = [], 0
+        if slices:
+            tasks.append(Group(slices, sheet.sheet, str(self.out_dir / f".render-{dataset.name}-{len(tasks)}")))
+        return tasks
 
     def _render_claims(self, changed: dict[int, tuple[str, str]]) -> None:
         """claims.csv and the claims sheet from the dataset, each row group encoded in a process of
@@ -265,12 +276,18 @@ class RunOutputs:
         write_parquet(self.out_dir / "claims.parquet", OUTPUT_CLAIM_COLUMNS, PARQUET_TYPES, parts)
 
 
-class Group(NamedTuple):
-    """A row group of a dataset's part to render, with the final statuses of its changed rows."""
+class Slice(NamedTuple):
+    """A row group of a dataset's part, with the final statuses of its changed rows."""
 
     path: str
     group: int
     statuses: dict[int, str]             # row within the group → its final check status
+
+
+class Group(NamedTuple):
+    """Consecutive row groups to render as one task."""
+
+    slices: list[Slice]
     sheet: Sheet
     prefix: str                          # of the files its rows are encoded into
 
@@ -295,9 +312,13 @@ def encode(rows: list[dict], sheet: Sheet, prefix: Path) -> Encoded:
 
 
 def _final_rows(group: Group) -> list[dict]:
-    rows = read_group(Path(group.path), group.group)
-    for row, status in group.statuses.items():
-        rows[row]["check_status"] = status
+    """The rows of the task's row groups, with their final statuses."""
+    rows = []
+    for part in group.slices:
+        some = read_group(Path(part.path), part.group)
+        for row, status in part.statuses.items():
+            some[row]["check_status"] = status
+        rows += some
     return rows
 
 

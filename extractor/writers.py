@@ -257,6 +257,11 @@ def csv_record_list(rows: Iterable[dict], columns: Sequence[str]) -> list[bytes]
 
 def _csv_cell(value: object) -> str | int | float:
     """A CSV field: the normalised value, empty for missing."""
+    kind = type(value)
+    if kind is str:                                    # the common fields first
+        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+    if kind is int:
+        return value
     text = cell_text(value)
     return "" if text is None else text
 
@@ -613,15 +618,32 @@ class RowEncoder:
             styles = self._styles[_fill_key(row.get(self.fills)) if self.fills else None]
             cells = []
             for name, style in zip(columns, styles, strict=True):
+                value = row.get(name)
+                kind = type(value)
                 if name == text_column:
-                    value = _highlighted(row, self.highlight, stats)
-                elif isinstance(row.get(name), Link):
-                    value = row[name]
+                    cells.append(_xml_cell(_highlighted(row, self.highlight, stats), style))
+                elif kind is str:                      # the common cells first, as _xml_cell writes them
+                    cells.append(_text_cell(value, style, stats))
+                elif value is None:
+                    cells.append(f"<c{style}/>")
+                elif kind is int:
+                    cells.append(f'<c{style} t="n"><v>{value:.16g}</v></c>')
                 else:
-                    value = _fit_xlsx(cell_text(row.get(name)), stats)
-                cells.append(_xml_cell(value, style))
+                    cells.append(_xml_cell(value if kind is Link else _fit_xlsx(cell_text(value), stats), style))
             lines.append(("<row>" + "".join(cells) + "</row>\n").encode("utf-8"))
         return lines
+
+
+def _text_cell(value: str, style: str, stats: Stats) -> str:
+    """A text cell: `_xml_cell(_fit_xlsx(cell_text(value)))` without the type dispatch."""
+    if value.startswith(FORMULA_TRIGGERS):
+        value = "'" + value
+    if len(value) > MAX_CELL_CHARS or _XLSX_FORBIDDEN_RE.search(value):
+        value = _fit_xlsx(value, stats)
+    if not value:
+        return f'<c{style} t="inlineStr"/>'
+    space = _PRESERVE if value != value.strip() else ""
+    return f'<c{style} t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>'
 
 
 def _style_attr(style_id: int | None) -> str:
