@@ -38,6 +38,9 @@ class Indicator:
     must: tuple[str, ...] = ()
     must_not: tuple[str, ...] = ()
     line: int = 0
+    # A character of each synonym that any text holding it holds (None: a synonym of gaps only):
+    # a text with none of them takes no synonym, known by one set operation in C.
+    heads: frozenset[str] | None = None
 
     def found(self, subject: str) -> int:
         """Length of the longest synonym found in the simplified `subject` (0: none, or a `not` word)."""
@@ -54,6 +57,13 @@ class Indicators:
     path: str = ""
     change_words: tuple[str, ...] = ()     # a subject with one states a change, not the measure
     _known: dict[tuple, Indicator | None] = field(default_factory=dict, repr=False, compare=False)
+    _changes: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _by_unit: dict[tuple[str, bool], list[Indicator]] = field(default_factory=dict, init=False, repr=False,
+                                                              compare=False)
+
+    def __post_init__(self) -> None:
+        if self.change_words:           # one search in C instead of a loop over the words
+            self._changes = re.compile("|".join(map(re.escape, self.change_words)))
 
     @classmethod
     def load(cls, folders: Sequence[Path]) -> Indicators:
@@ -82,12 +92,21 @@ class Indicators:
 
     def _measure(self, simple: str, unit: str, breakdown: bool) -> Indicator | None:
         best, length = None, 0
-        for item in self.items:
-            if item.breakdown == breakdown and unit in item.units:
-                n = item.found(simple)
-                if n > length:
-                    best, length = item, n
+        chars = set(simple)
+        for item in self._taking(unit, breakdown):
+            if item.heads is not None and item.heads.isdisjoint(chars):
+                continue                                    # none of its synonyms can be in `simple`
+            n = item.found(simple)
+            if n > length:
+                best, length = item, n
         return best
+
+    def _taking(self, unit: str, breakdown: bool) -> list[Indicator]:
+        """The indicators (or breakdowns) whose units hold `unit`, in file order (remembered)."""
+        key = (unit, breakdown)
+        if key not in self._by_unit:
+            self._by_unit[key] = [i for i in self.items if i.breakdown == breakdown and unit in i.units]
+        return self._by_unit[key]
 
     def of(self, subject: str, unit: str, parent: str = "", before: str = "", listed: bool = False) -> str:
         """The indicator id of a claim: a measure, or `measure.breakdown` for a part of one (the
@@ -95,7 +114,7 @@ class Indicators:
         named in `before`, its sentence up to the number); "" if none fits. A generic measure
         (问题) gives way to a narrower one named in `before`, unless the claim is `listed`: an item
         of a 、 list."""
-        if any(word in to_simplified(subject) for word in self.change_words):
+        if self._changes is not None and self._changes.search(to_simplified(subject)):
             return ""
         part = self.measure(subject, unit, breakdown=True)
         whole = self.measure(subject, unit)
@@ -155,17 +174,25 @@ def _indicator(spec: dict, families: dict, path: Path) -> Indicator:
     if unit not in families:
         raise RuleFileError(f"{where}: unit family {unit!r} is not declared under `units:`")
     synonyms = tuple(str(s) for s in spec["synonyms"])
+    simplified = tuple(dict.fromkeys(to_simplified(s) for s in synonyms))     # both scripts: one pattern
     return Indicator(
         id=str(spec["id"]), name=str(spec["name"]), unit=unit, units=tuple(map(str, families[unit])),
-        synonyms=synonyms, patterns=tuple(_compile(s) for s in synonyms),
+        synonyms=synonyms, patterns=tuple(_compile(s) for s in simplified), heads=_heads(simplified),
         not_words=tuple(to_simplified(str(w)) for w in spec.get("not") or ()),
         breakdown=bool(spec.get("breakdown")), generic=bool(spec.get("generic")), must=tuple(map(str, spec.get("must") or ())),
         must_not=tuple(map(str, spec.get("must_not") or ())), line=line)
 
 
 def _compile(synonym: str) -> re.Pattern[str]:
-    parts = to_simplified(synonym).split(GAP)
+    """The pattern of a synonym in simplified characters."""
+    parts = synonym.split(GAP)
     return re.compile(_GAP_RE.join(re.escape(p) for p in parts))
+
+
+def _heads(synonyms: tuple[str, ...]) -> frozenset[str] | None:
+    """The first character of each synonym's words (after a leading gap); None if one has none."""
+    heads = [synonym.replace(GAP, "")[:1] for synonym in synonyms]
+    return None if "" in heads else frozenset(heads)
 
 
 # --- places ----------------------------------------------------------------------------------------
@@ -193,7 +220,7 @@ def is_relative(place: str) -> bool:
 
 def header_place(text: str) -> str:
     """The named place of the document's first lines (云溪县纪委监委… → 云溪县), or ""."""
-    head = "\n".join(to_simplified(text).split("\n")[:HEADER_LINES])
+    head = to_simplified("\n".join(text.split("\n", HEADER_LINES)[:HEADER_LINES]))   # only these lines are read
     names = _names(_LOOSE, head)
     return names[0] if names else ""
 
