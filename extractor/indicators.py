@@ -8,8 +8,9 @@ claims of one document (a pipeline step after context resolution).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache, partial
 from pathlib import Path
 
 from .models import BEFORE_WINDOW, Claim
@@ -202,7 +203,10 @@ _LEVELS = "省市县区州盟旗镇乡"
 _WHOLE = re.compile(f"全(?:国|[{_LEVELS}]|系统)")
 _NAMED = re.compile(f"([\u4e00-\u9fff]{{2,4}}?(?:自治州|[{_LEVELS}]))(?=纪委|监委|纪检|监察|委|直|党|政府|共|全年|今年|去年|"
                     f"上半年|前|第|立案|处分|查处|受理|处置|接收|累计|巡察|各级|[0-9，,、\\s])")
-_BODY = re.compile(f"(?:(?:乡镇|[{_LEVELS}])纪委(?:监委)?|[{_LEVELS}]直机关)")
+# (the lookahead lets the engine pass over every position no body can begin at, in C)
+_BODY = re.compile(f"(?=[乡{_LEVELS}])(?:(?:乡镇|[{_LEVELS}])纪委(?:监委)?|[{_LEVELS}]直机关)")
+_LEVEL = re.compile(f"[{_LEVELS}]")
+_NAME_REACH = 6     # _NAMED and _LOOSE end in a level character 2–4 characters (自治州: 4–6) after their start
 # What a place name holds no more than: text up to a year, a session, a verb or a particle.
 # In the header lines a place may stand before anything (青山县第十五届…, 梅岭县卫生健康局).
 _LOOSE = re.compile(f"([\u4e00-\u9fff]{{2,4}}?(?:自治州|[{_LEVELS}]))")
@@ -221,13 +225,20 @@ def is_relative(place: str) -> bool:
 def header_place(text: str) -> str:
     """The named place of the document's first lines (云溪县纪委监委… → 云溪县), or ""."""
     head = to_simplified("\n".join(text.split("\n", HEADER_LINES)[:HEADER_LINES]))   # only these lines are read
-    names = _names(_LOOSE, head)
-    return names[0] if names else ""
+    return next((name for m in _place_matches(_LOOSE, head) if (name := _name(m.group(1)))), "")
 
 
-def _names(pattern: re.Pattern[str], text: str) -> list[str]:
-    """The place names `pattern` finds in `text`, each cleaned (see `_name`)."""
-    return [name for m in pattern.finditer(text) if (name := _name(m.group(1)))]
+def _place_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """`pattern.finditer(text)` for _NAMED or _LOOSE, tried only where a match can begin: up to
+    _NAME_REACH characters before a level character (most positions of a text are not)."""
+    starts = sorted({s for m in _LEVEL.finditer(text, 2) for s in range(max(0, m.start() - _NAME_REACH), m.start() - 1)})
+    found: list[re.Match[str]] = []
+    end = 0
+    for start in starts:
+        if start >= end and (m := pattern.match(text, start)):
+            found.append(m)
+            end = m.end()
+    return found
 
 
 def _name(found: str) -> str:
@@ -236,15 +247,15 @@ def _name(found: str) -> str:
     return name if len(name) > 2 and not _NOT_NAMES.search(name) else ""
 
 
-def claim_place(claim: Claim, before: str, header: str) -> str:
+def claim_place(claim: Claim, before: str, header: Callable[[], str]) -> str:
     """Where the figure is: the place or body named last in `before` (its sentence up to the
     number, simplified: 云溪县, 乡镇纪委, 全县), else in its scope, else the document header's
-    place; 全县 is the header's place when that is a county (云溪县)."""
-    named = [m for m in _NAMED.finditer(before) if _name(m.group(1))]
+    place (`header()`: read only when asked for); 全县 is the header's place when that is a county (云溪县)."""
+    named = [m for m in _place_matches(_NAMED, before) if _name(m.group(1))]
     found = named + list(_BODY.finditer(before)) + list(_WHOLE.finditer(before))
     found = found or list(_WHOLE.finditer(to_simplified(claim.scope)))
     if not found:
-        return header
+        return header()
     last = max(found, key=lambda m: m.end())
     if last.re is _BODY and named and named[-1].end() > last.start():     # 云溪县纪委监委: 云溪县
         last = named[-1]
@@ -252,13 +263,13 @@ def claim_place(claim: Claim, before: str, header: str) -> str:
         return _name(last.group(1))
     word = last.group()
     if last.re is _WHOLE:
-        return header if header and header.endswith(word[-1]) else word
+        return header() if header().endswith(word[-1]) else word
     return word
 
 
 def assign_indicators(claims: list[Claim], text: str, indicators: Indicators) -> None:
     """Fill `indicator` and `place` of each claim (parents first: a part takes its total's measure)."""
-    header = header_place(text)
+    header = cache(partial(header_place, text))      # the header's place, read once when a claim needs it
     by_id = {c.claim_id: c for c in claims}
     sentences: dict[int, str] = {}
     previous_end = 0

@@ -16,9 +16,10 @@ from .script import to_simplified
 
 _CLAUSE_END = re.compile(f"[{SEPARATORS}]")
 # Words that stand between a subject and its number and are no part of the subject.
-_SUBJECT_TAIL = re.compile(r"(?:分别为|分别是|分别|达到|高达|多达|共计|累计|总计|合计|约为|将近|接近|大约|约|近|逾|超过|不足|不到|"
-                           r"不少于|不低于|不超过|不多于|少于|多于|低于|高于|"
-                           r"至少|仅|达|有|为|是|计|共|的|了)+$")
+_TAIL_WORDS = ("分别为|分别是|分别|达到|高达|多达|共计|累计|总计|合计|约为|将近|接近|大约|约|近|逾|超过|不足|不到|"
+               "不少于|不低于|不超过|不多于|少于|多于|低于|高于|至少|仅|达|有|为|是|计|共|的|了")
+_SUBJECT_TAIL = re.compile(f"(?:{_TAIL_WORDS})+$")
+_TAIL_ENDS = frozenset(word[-1] for word in _TAIL_WORDS.split("|"))    # a subject ending otherwise has no tail
 # A pinyin annotation some traditional-script pages carry after a character: 個(gè) · 經費(fèi).
 _PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")
 # Time, scope and list words that open a clause and are no part of the subject.
@@ -529,7 +530,9 @@ def _clean_subject(text: str, subject: tuple[int, str] | None) -> str:
     original = text[start:start + len(simplified)]
     head = _SUBJECT_HEAD.match(simplified)
     cut_head = head.end() if head else 0
-    tail = _SUBJECT_TAIL.search(simplified[cut_head:])
+    rest = simplified[cut_head:]
+    ends = rest[-1:] in _TAIL_ENDS or (rest.endswith("\n") and rest[-2:-1] in _TAIL_ENDS)     # ($: before a last \n)
+    tail = _SUBJECT_TAIL.search(rest) if ends else None
     cut_tail = len(simplified) - (tail.start() + cut_head if tail else len(simplified))
     cleaned = original[cut_head:len(original) - cut_tail] if cut_tail else original[cut_head:]
     cleaned = _PINYIN.sub("", cleaned)
