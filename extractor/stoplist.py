@@ -4,8 +4,10 @@
 Aho-Corasick automaton (pyahocorasick: one pass over the text in C finds them all) and the
 patterns each into a regular expression; a character class of every character a pattern can
 start with skips the rest of the text at C speed, and only the patterns that can start with the
-character found are tried there, in file order. Patterns that may start anywhere ([\u4e00-\u9fff]…)
-are one alternation searched on their own, so they do not slow down the others.
+character found are tried there, in file order (`regexstart.py` reads those characters from the
+pattern's text). A pattern that may start with any character but holds one of a few within a few
+characters of its start ([\u4e00-\u9fff]{1,3}一起) is tried back from those; patterns that may
+start anywhere are one alternation searched on their own, so they do not slow down the others.
 Matching runs on the text after `fold`, a one-for-one character folding (full-width digits and
 signs, traditional numeral characters), so offsets into the folded text are offsets into the text.
 """
@@ -13,20 +15,17 @@ signs, traditional numeral characters), so offsets into the folded text are offs
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import ahocorasick
 import yaml
 
+from .regexstart import first_chars, landmark
 from .rules import RuleFileError, refuse_aliases
 
-try:                                    # the regex parser, to read which characters start a match
-    from re import _parser as _sre_parse  # Python ≥ 3.11
-except ImportError:                     # pragma: no cover - Python 3.10
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+__all__ = ["DEFAULT_STOPLIST", "Scanner", "StopEntry", "StopList", "char_class", "first_chars", "fold"]
 
 DEFAULT_STOPLIST = Path(__file__).resolve().parent.parent / "rules" / "stoplist.yaml"
 
@@ -77,6 +76,7 @@ class StopList:
     path: Path | None = None
     _automaton: ahocorasick.Automaton | None = field(default=None, repr=False)
     _anywhere: re.Pattern[str] | None = field(default=None, repr=False)
+    _near: _Near | None = field(default=None, repr=False)
     _starts: re.Pattern[str] | None = field(default=None, repr=False)
     _by_first: _ByFirst | None = field(default=None, repr=False)
     _phrases: dict[str, StopEntry] = field(default_factory=dict, repr=False)
@@ -110,19 +110,25 @@ class StopList:
     def _compile(self) -> None:
         """The phrases go into one automaton. Each pattern is compiled on its own: a pattern that
         names the characters it can start with is tried only where one stands (a character maps to
-        those patterns, in file order); the others, which may start anywhere, form one alternation
-        searched through the text."""
+        those patterns, in file order). A pattern that may start with many characters but holds
+        one of a few within a few characters of its start ([\u4e00-\u9fff]{1,3}一起: 一 within 3)
+        is tried back from each of those (`_Near`); the others, which may start anywhere, form one
+        alternation searched through the text."""
         anchored: list[tuple[str, re.Pattern[str], set[str] | None]] = []
+        near: list[tuple[str, str, frozenset[str], int]] = []
         anywhere: list[str] = []
         for entry in self.entries:
             if entry.is_regex:
                 name = f"p{len(self._patterns)}"
                 self._patterns[name] = entry
                 chars = first_chars(entry.text)
-                if chars is None:
-                    anywhere.append(f"(?P<{name}>{entry.text})")
-                else:
+                mark = landmark(entry.text) if chars is None else None
+                if chars is not None:
                     anchored.append((name, re.compile(entry.text), chars))
+                elif mark is not None:
+                    near.append((name, entry.text, *mark))
+                else:
+                    anywhere.append(f"(?P<{name}>{entry.text})")
             else:
                 self._phrases.setdefault(fold(entry.text), entry)
         if self._phrases:
@@ -133,6 +139,8 @@ class StopList:
         if anchored:
             self._starts = char_class(set().union(*(chars for _, _, chars in anchored)))
             self._by_first = _ByFirst(anchored)
+        if near:
+            self._near = _Near(near)
         if anywhere:
             self._anywhere = re.compile("|".join(anywhere))
 
@@ -171,6 +179,10 @@ class StopList:
                     m = by_first[hit.group()](folded, at)
                     if m:
                         found[at] = (m.end(), by_first.name(m))
+        if self._near is not None:
+            for at, end, name in self._near.matches(folded):
+                if at not in taken and (at not in found or _order(name) < _order(found[at][1])):
+                    found[at] = (end, name)
         if self._anywhere is not None:
             search = self._anywhere.search
             m = search(folded)
@@ -234,6 +246,31 @@ class _ByFirst(dict):
         return self._alternations[names].match
 
 
+class _Near:
+    """Patterns that hold one of a few characters (a landmark) at most `reach` characters after
+    their start. For each distance k ≤ reach one regex finds, at C speed, every landmark and tries
+    the alternation of those patterns (file order, named groups p0, p1 …) k characters before it:
+    a lookbehind of k+1 characters steps back to that start. Compiled at first use."""
+
+    def __init__(self, patterns: list[tuple[str, str, frozenset[str], int]]) -> None:
+        self._patterns = patterns
+        self._passes: list[re.Pattern[str]] = []
+
+    def matches(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, pattern name) of the first pattern, in file order, that matches at each
+        start where one does (a start may come more than once, always with the same answer)."""
+        if not self._passes:
+            marks = char_class(set().union(*(chars for _, _, chars, _ in self._patterns))).pattern
+            alternation = "|".join(f"(?P<{name}>{source})" for name, source, _, _ in self._patterns)
+            reach = max(r for _, _, _, r in self._patterns)
+            self._passes = [re.compile(f"{marks}(?<=(?={alternation})[\\s\\S]{{{k + 1}}})")
+                            for k in range(reach + 1)]
+        for regex in self._passes:
+            for m in regex.finditer(text):
+                name = m.lastgroup or ""
+                yield m.start(name), m.end(name), name
+
+
 def _order(name: str) -> int:
     """The place in the file of pattern `name` (p0, p1 …)."""
     return int(name[1:])
@@ -274,81 +311,6 @@ def char_class(chars: set[str]) -> re.Pattern[str]:
     bmp = "".join(re.escape(c) for c in sorted(chars) if ord(c) <= 0xFFFF)
     astral = "\U00010000-\U0010ffff" if any(ord(c) > 0xFFFF for c in chars) else ""
     return re.compile(f"[{bmp}{astral}]")
-
-
-@lru_cache(maxsize=1)
-def _decimal_digits() -> frozenset[str]:
-    r"""Every character `\d` matches (decimal digits of all scripts; none lie beyond plane 1)."""
-    return frozenset(c for c in map(chr, range(0x20000)) if c.isdecimal())
-
-
-_MAX_RANGE = 2000   # a class range wider than this ([\u4e00-\u9fff]) counts as "any character"
-
-
-def first_chars(pattern: str) -> set[str] | None:
-    """Every character a match of `pattern` can start with; None when that is (nearly) any."""
-    try:
-        parsed = _sre_parse.parse(pattern)
-    except re.error:
-        return None
-    chars, nullable = _first_of_seq(list(parsed))
-    return None if chars is None or nullable else chars
-
-
-def _first_of_seq(items: list) -> tuple[set[str] | None, bool]:
-    out: set[str] = set()
-    for op, av in items:
-        chars, nullable = _first_of_op(str(op), av)
-        if chars is None:
-            return None, False
-        out |= chars
-        if not nullable:
-            return out, False
-    return out, True
-
-
-def _first_of_op(op: str, av: object) -> tuple[set[str] | None, bool]:
-    """(first characters, can match empty) of one parsed regex item."""
-    if op == "LITERAL":
-        return {chr(av)}, False                                   # type: ignore[arg-type]
-    if op == "IN":
-        return _class_chars(av), False                            # type: ignore[arg-type]
-    if op in ("ASSERT", "ASSERT_NOT", "AT"):
-        return set(), True
-    if op == "SUBPATTERN":
-        return _first_of_seq(list(av[-1]))                        # type: ignore[index]
-    if op == "ATOMIC_GROUP":
-        return _first_of_seq(list(av))                            # type: ignore[arg-type]
-    if op == "BRANCH":
-        out: set[str] = set()
-        nullable = False
-        for branch in av[1]:                                      # type: ignore[index]
-            chars, empty = _first_of_seq(list(branch))
-            if chars is None:
-                return None, False
-            out |= chars
-            nullable = nullable or empty
-        return out, nullable
-    if op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-        low, _, sub = av                                          # type: ignore[misc]
-        chars, empty = _first_of_seq(list(sub))
-        return chars, empty or low == 0
-    return None, False
-
-
-def _class_chars(items: list) -> set[str] | None:
-    out: set[str] = set()
-    for op, av in items:
-        name = str(op)
-        if name == "LITERAL":
-            out.add(chr(av))
-        elif name == "RANGE" and av[1] - av[0] <= _MAX_RANGE:
-            out.update(chr(c) for c in range(av[0], av[1] + 1))
-        elif name == "CATEGORY" and str(av) == "CATEGORY_DIGIT":
-            out |= _decimal_digits()
-        else:
-            return None
-    return out
 
 
 # --- reading the YAML file with line numbers ---------------------------------------------
