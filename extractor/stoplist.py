@@ -18,12 +18,15 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import ahocorasick
 import yaml
 
 from .regexstart import first_chars, landmark
 from .rules import RuleFileError, refuse_aliases
+
+Span = TypeVar("Span", bound=re.Match)
 
 __all__ = ["DEFAULT_STOPLIST", "Scanner", "StopEntry", "StopList", "char_class", "first_chars", "fold"]
 
@@ -77,6 +80,7 @@ class StopList:
     _automaton: ahocorasick.Automaton | None = field(default=None, repr=False)
     _anywhere: re.Pattern[str] | None = field(default=None, repr=False)
     _near: _Near | None = field(default=None, repr=False)
+    _longest: int = field(default=0, repr=False)
     _starts: re.Pattern[str] | None = field(default=None, repr=False)
     _by_first: _ByFirst | None = field(default=None, repr=False)
     _phrases: dict[str, StopEntry] = field(default_factory=dict, repr=False)
@@ -136,6 +140,7 @@ class StopList:
             for phrase in self._phrases:
                 self._automaton.add_word(phrase, len(phrase))
             self._automaton.make_automaton()
+            self._longest = max(map(len, self._phrases))
         if anchored:
             self._starts = char_class(set().union(*(chars for _, _, chars in anchored)))
             self._by_first = _ByFirst(anchored)
@@ -151,42 +156,68 @@ class StopList:
         file order) that matches there. `folded=True` says `text` has been through `fold` already.
         """
         folded_text = text if folded else fold(text)
-        found = self._phrase_spans(folded_text)
-        for start, (end, name) in self._pattern_matches(folded_text, found).items():
+        found = {start: (end, self._phrases[folded_text[start:end]])
+                 for start, end in self._phrase_ends(folded_text, len(folded_text)).items()}
+        for start, (end, name) in self._pattern_matches(folded_text, found, len(folded_text)).items():
             found[start] = (end, self._patterns[name])
         return [(start, end, entry) for start, (end, entry) in sorted(found.items()) if end > start]
 
-    def _phrase_spans(self, folded: str) -> dict[int, tuple[int, StopEntry]]:
-        """Start → (end, entry) of the longest phrase starting there (one pass of the automaton)."""
-        found: dict[int, tuple[int, StopEntry]] = {}
+    def unblocked(self, folded: str, spans: list[Span]) -> list[Span]:
+        """The spans (regex matches, by start, not overlapping) of `folded` that no stop-list
+        match covers: `blocked_spans` asked only what a numeral needs. A match can cover a span
+        only if it starts at or before it, so nothing starting after the last span is looked for."""
+        if not spans:
+            return spans
+        limit = spans[-1].start()
+        ends = self._phrase_ends(folded, limit)
+        for start, (end, _) in self._pattern_matches(folded, ends, limit).items():
+            ends[start] = end
+        if not ends:
+            return spans
+        starts = sorted(ends)
+        out: list[Span] = []
+        i, n, reach = 0, len(starts), -1
+        for span in spans:
+            at = span.start()
+            while i < n and starts[i] <= at:
+                reach = max(reach, ends[starts[i]])
+                i += 1
+            if reach < span.end():
+                out.append(span)
+        return out
+
+    def _phrase_ends(self, folded: str, limit: int) -> dict[int, int]:
+        """Start → end of the longest phrase starting there, for starts up to `limit` (one pass
+        of the automaton)."""
+        found: dict[int, int] = {}
         if self._automaton is None:
             return found
-        for last, size in self._automaton.iter(folded):
+        for last, size in self._automaton.iter(folded, 0, min(len(folded), limit + self._longest)):
             start = last + 1 - size
-            if start not in found or found[start][0] < last + 1:
-                found[start] = (last + 1, self._phrases[folded[start:last + 1]])
+            if found.get(start, -1) <= last:
+                found[start] = last + 1
         return found
 
-    def _pattern_matches(self, folded: str, taken: dict) -> dict[int, tuple[int, str]]:
+    def _pattern_matches(self, folded: str, taken: dict, limit: int) -> dict[int, tuple[int, str]]:
         """Start → (end, pattern name) of the first pattern, in file order, that matches there,
-        at every position where one matches and no phrase starts."""
+        at every position up to `limit` where one matches and no phrase starts."""
         found: dict[int, tuple[int, str]] = {}
         if self._starts is not None and self._by_first is not None:
             by_first = self._by_first
-            for hit in self._starts.finditer(folded):
+            for hit in self._starts.finditer(folded, 0, limit + 1):
                 at = hit.start()
                 if at not in taken:
-                    m = by_first[hit.group()](folded, at)
+                    m = by_first[folded[at]](folded, at)
                     if m:
-                        found[at] = (m.end(), by_first.name(m))
+                        found[at] = (m.end(), m.lastgroup or by_first.name(m))
         if self._near is not None:
             for at, end, name in self._near.matches(folded):
-                if at not in taken and (at not in found or _order(name) < _order(found[at][1])):
+                if at <= limit and at not in taken and (at not in found or _order(name) < _order(found[at][1])):
                     found[at] = (end, name)
         if self._anywhere is not None:
             search = self._anywhere.search
             m = search(folded)
-            while m:
+            while m and m.start() <= limit:
                 at, name = m.start(), m.lastgroup or ""
                 if at not in taken and (at not in found or _order(name) < _order(found[at][1])):
                     found[at] = (m.end(), name)
@@ -219,7 +250,7 @@ class _ByFirst(dict):
         self._alternations: dict[tuple[str, ...], re.Pattern[str]] = {}
 
     def name(self, m: re.Match[str]) -> str:
-        return m.lastgroup or self._names[m.re]
+        return self._names[m.re]
 
     def __missing__(self, ch: str) -> Matcher:
         own = [(name, regex) for name, regex, chars in self._patterns if chars and ch in chars]
@@ -248,27 +279,33 @@ class _ByFirst(dict):
 
 class _Near:
     """Patterns that hold one of a few characters (a landmark) at most `reach` characters after
-    their start. For each distance k ≤ reach one regex finds, at C speed, every landmark and tries
-    the alternation of those patterns (file order, named groups p0, p1 …) k characters before it:
-    a lookbehind of k+1 characters steps back to that start. Compiled at first use."""
+    their start. One regex finds, at C speed, every landmark k ≤ reach characters after which the
+    alternation of those patterns (file order, named groups p0, p1 …) matches — a lookbehind of
+    k+1 characters steps back to that start; only there are the starts tried one by one.
+    Compiled at first use."""
 
     def __init__(self, patterns: list[tuple[str, str, frozenset[str], int]]) -> None:
         self._patterns = patterns
-        self._passes: list[re.Pattern[str]] = []
+        self._reach = max(r for _, _, _, r in patterns)
+        self._marks: re.Pattern[str] | None = None
+        self._alternation: re.Pattern[str] | None = None
 
     def matches(self, text: str) -> Iterator[tuple[int, int, str]]:
         """(start, end, pattern name) of the first pattern, in file order, that matches at each
         start where one does (a start may come more than once, always with the same answer)."""
-        if not self._passes:
-            marks = char_class(set().union(*(chars for _, _, chars, _ in self._patterns))).pattern
+        if self._marks is None or self._alternation is None:
+            chars = char_class(set().union(*(chars for _, _, chars, _ in self._patterns))).pattern
             alternation = "|".join(f"(?P<{name}>{source})" for name, source, _, _ in self._patterns)
-            reach = max(r for _, _, _, r in self._patterns)
-            self._passes = [re.compile(f"{marks}(?<=(?={alternation})[\\s\\S]{{{k + 1}}})")
-                            for k in range(reach + 1)]
-        for regex in self._passes:
-            for m in regex.finditer(text):
-                name = m.lastgroup or ""
-                yield m.start(name), m.end(name), name
+            unnamed = "|".join(f"(?:{source})" for _, source, _, _ in self._patterns)
+            back = "|".join(f"(?<=(?=(?:{unnamed}))[\\s\\S]{{{k + 1}}})" for k in range(self._reach + 1))
+            self._marks = re.compile(f"{chars}(?:{back})")
+            self._alternation = re.compile(alternation)
+        match = self._alternation.match
+        for mark in self._marks.finditer(text):
+            for at in range(max(0, mark.start() - self._reach), mark.start() + 1):
+                m = match(text, at)
+                if m:
+                    yield at, m.end(), m.lastgroup or ""
 
 
 def _order(name: str) -> int:
