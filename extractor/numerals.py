@@ -105,7 +105,7 @@ _SIGN_BEFORE_FU = set("为是达至到长降了增率值比和与及或：:，,�
 _NOT_BEFORE_MINUS = re.compile(rf"[0-9A-Za-z%)）.\-{_D}{CN_UNITS}]")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cand:
     """A numeral while it is being read; `end` covers the numeral, `tail` what follows it (%, 成 …)."""
 

@@ -180,7 +180,9 @@ class StopList:
         for span in spans:
             at = span.start()
             while i < n and starts[i] <= at:
-                reach = max(reach, ends[starts[i]])
+                end = ends[starts[i]]
+                if end > reach:
+                    reach = end
                 i += 1
             if reach < span.end():
                 out.append(span)
