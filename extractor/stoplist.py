@@ -28,7 +28,6 @@ from .rules import RuleFileError, refuse_aliases
 
 Span = TypeVar("Span", bound=re.Match)
 
-__all__ = ["DEFAULT_STOPLIST", "Scanner", "StopEntry", "StopList", "char_class", "first_chars", "fold"]
 
 DEFAULT_STOPLIST = Path(__file__).resolve().parent.parent / "rules" / "stoplist.yaml"
 
@@ -189,8 +188,8 @@ class StopList:
         return out
 
     def _phrase_ends(self, folded: str, limit: int) -> dict[int, int]:
-        """Start → end of the longest phrase starting there, for starts up to `limit` (one pass
-        of the automaton)."""
+        """Start → end of the longest phrase starting there, for every start up to `limit` (one
+        pass of the automaton, which stops `limit` plus the longest phrase's length in)."""
         found: dict[int, int] = {}
         if self._automaton is None:
             return found
