@@ -11,7 +11,8 @@ mark counts only before a measure word or %. Numerals inside a stop-list span (p
 idioms, speech structure, session and document numbers) are dropped.
 
 Values: Decimal arithmetic for Arabic figures, cn2an on the Chinese spans found — never a
-text-wide cn2an.transform, which turns 一岗双责 into 1岗双责.
+text-wide cn2an.transform, which turns 一岗双责 into 1岗双责. The commonest shapes (五 · 三十七 ·
+两千 · 二〇二六) are read without cn2an, to the values it gives: it is imported only when needed.
 """
 
 from __future__ import annotations
