@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from pathlib import Path
 
 from .models import BEFORE_WINDOW, Claim
+from .regexstart import landmark
 from .rules import RuleFileError, read_yaml
 from .script import to_simplified
+from .stoplist import char_class
 
 INDICATORS_FILE = "indicators.yaml"
 MAX_REMEMBERED = 100_000       # subjects whose measure is remembered at once
@@ -205,8 +207,6 @@ _NAMED = re.compile(f"([\u4e00-\u9fff]{{2,4}}?(?:自治州|[{_LEVELS}]))(?=纪�
                     f"上半年|前|第|立案|处分|查处|受理|处置|接收|累计|巡察|各级|[0-9，,、\\s])")
 # (the lookahead lets the engine pass over every position no body can begin at, in C)
 _BODY = re.compile(f"(?=[乡{_LEVELS}])(?:(?:乡镇|[{_LEVELS}])纪委(?:监委)?|[{_LEVELS}]直机关)")
-_LEVEL = re.compile(f"[{_LEVELS}]")
-_NAME_REACH = 6     # _NAMED and _LOOSE end in a level character 2–4 characters (自治州: 4–6) after their start
 # What a place name holds no more than: text up to a year, a session, a verb or a particle.
 # In the header lines a place may stand before anything (青山县第十五届…, 梅岭县卫生健康局).
 _LOOSE = re.compile(f"([\u4e00-\u9fff]{{2,4}}?(?:自治州|[{_LEVELS}]))")
@@ -228,10 +228,22 @@ def header_place(text: str) -> str:
     return next((name for m in _place_matches(_LOOSE, head) if (name := _name(m.group(1)))), "")
 
 
+@lru_cache(maxsize=4)
+def _landmark(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], int] | None:
+    """A class of the characters every match of a place pattern holds (a level character or the
+    自 of 自治州) and how far after the match's start one stands (read by regexstart.py)."""
+    found = landmark(pattern.pattern)
+    return (char_class(set(found[0])), found[1]) if found else None
+
+
 def _place_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
-    """`pattern.finditer(text)` for _NAMED or _LOOSE, tried only where a match can begin: up to
-    _NAME_REACH characters before a level character (most positions of a text are not)."""
-    starts = sorted({s for m in _LEVEL.finditer(text, 2) for s in range(max(0, m.start() - _NAME_REACH), m.start() - 1)})
+    """`pattern.finditer(text)` for _NAMED or _LOOSE, tried only where a match can begin: at most
+    its landmark's reach before one of its landmark characters (most positions of a text are not)."""
+    mark = _landmark(pattern)
+    if mark is None:
+        return list(pattern.finditer(text))
+    marks, reach = mark
+    starts = sorted({s for m in marks.finditer(text) for s in range(max(0, m.start() - reach), m.start() + 1)})
     found: list[re.Match[str]] = []
     end = 0
     for start in starts:
