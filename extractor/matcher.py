@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import takewhile
@@ -177,7 +178,7 @@ class SentenceMatcher:
         return self._by_kind[key]
 
     def _to_try(self, kind: str, fallback: bool, keep_attempts: bool, masked: str, clause_start: int,
-                right_text: str, end: int) -> list[Rule]:
+                right_text: str, end: int) -> Iterable[Rule]:
         """The rules to try on a numeral of `kind` in their order: for explain every rule; else those
         that take its kind and pass two quick tests in C (their words after the number fit — all
         rules tested in one regex call —, and a subject word of theirs stands in the clause: the
@@ -187,8 +188,8 @@ class SentenceMatcher:
         rules = self.rules_for(kind, fallback)
         fits = self._right_test(kind, fallback).match(right_text).groups()
         stop = end + len(right_text)
-        return [rule for rule, fit in zip(rules, fits, strict=True) if fit is not None and (
-            rule.subject_words is None or rule.subject_words.search(masked, clause_start, stop) is not None)]
+        return (rule for rule, fit in zip(rules, fits, strict=True) if fit is not None and (      # lazily: none
+            rule.subject_words is None or rule.subject_words.search(masked, clause_start, stop) is not None))  # after a match
 
     def _right_test(self, kind: str, fallback: bool) -> re.Pattern[str]:
         """One regex whose group k is not None when rule k of `rules_for(kind, fallback)` has no
