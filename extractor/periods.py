@@ -12,7 +12,6 @@ from .models import Claim, Sentence
 from .numerals import parse_numeral
 from .script import to_simplified
 from .sentences import UNNUMBERED, heading_level
-from .stoplist import Scanner
 
 _TITLE = re.compile(r"《[^》]*》")
 _HALF_WIDTH = dict(zip("０１２３４５６７８９－．／", "0123456789-./", strict=True))   # same length: offsets hold
@@ -36,7 +35,11 @@ _YEAR_MENTION = re.compile(
     rf"|(?P<review>(?:过去的?|这)?一年(?:来|以来)|过去的?一年)"
     rf"|(?P<weak>全年|当月|当年)"
 )
-_YEAR_SCANNER = Scanner(_YEAR_MENTION)
+# Every mention holds one of these (the 以来 of 十八大以来, the 目前 of 截至目前 …), and before the first
+# one only the characters of `_BEFORE_ANCHOR`; except 本届…以来, where anything may stand between.
+_ANCHOR = re.compile(r"年|以来|期间|目前|当月")
+_BEFORE_ANCHOR = frozenset("〇零○一二三两四五六七八九十党的大近过去上多历新时代五”至到—–-－～~今本截止民国前明这全当")
+_TERM = "本届"
 _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "明年": 1}
 _MIN_YEAR, _MAX_YEAR = 1949, 2100
 _ROC_BASE = 1911
@@ -114,7 +117,7 @@ def _raw_mentions(simplified: str) -> list[_Raw]:
     text = _TITLE.sub(lambda m: " " * len(m.group()), simplified) if "《" in simplified else simplified
     text = _half_width(text)
     out: list[_Raw] = []
-    for m in _YEAR_SCANNER.matches(text):
+    for m in _year_matches(text):
         kind = next(k for k in ("span", "since", "now", "year", "rel", "review", "weak") if m.group(k))
         year = offset = None
         if kind in ("year", "since"):
@@ -129,6 +132,37 @@ def _raw_mentions(simplified: str) -> list[_Raw]:
         target = _FUTURE_BEFORE.search(text, max(0, m.start() - 2), m.start()) is not None \
             or _DEADLINE_AFTER.match(text, m.end()) is not None
         out.append(_Raw(m.start(), m.end(), year, offset, kind, local, m.group(), until, target))
+    return out
+
+
+def _year_matches(text: str) -> list[re.Match[str]]:
+    """`_YEAR_MENTION.finditer(text)` as a list, the pattern tried only where a mention can start:
+    at an anchor (年, 以来 …), in the run of digits and words (去, 上, 十八大 …) right before it,
+    or at 本届. Every other position fails, so the matches are the same."""
+    starts = []
+    for anchor in _ANCHOR.finditer(text):
+        a = s = anchor.start()
+        while s and (text[s - 1] in _BEFORE_ANCHOR or text[s - 1].isdecimal()):    # \d: any decimal digit
+            s -= 1
+        starts.append((s, a + 1))
+    if _TERM in text:
+        at = text.find(_TERM)
+        while at >= 0:
+            starts.append((at, at + 1))
+            at = text.find(_TERM, at + 1)
+        starts.sort()
+    out: list[re.Match[str]] = []
+    match, tried = _YEAR_MENTION.match, 0
+    for s, e in starts:
+        p = max(s, tried)
+        while p < e:
+            m = match(text, p)
+            if m is None:
+                p += 1
+            else:
+                out.append(m)
+                p = m.end()
+        tried = max(tried, p)
     return out
 
 

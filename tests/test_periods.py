@@ -247,3 +247,14 @@ def test_title_lines_before_the_first_paragraph_govern_nothing():
     assert periods_of(text, "37", "44", "6", "88") == [2021, 2021, 2021, 2021]
     years = DocumentYears(to_simplified(text), split_sentences(text))
     assert document_year(split_sentences(text), years).source == "title line 2"
+
+
+def test_year_scan_finds_what_the_pattern_finds_everywhere():
+    """The anchored scan (years tried only near 年, 以来, 期间, 目前, 当月, 本届) equals a scan of every position."""
+    from extractor.periods import _YEAR_MENTION, _year_matches
+
+    texts = ["近12年来，自二〇一九年到二〇二三年；本届区委以来、党的二十大以来", "２０２０年—2022年、十三五”期间、当月当年全年",
+             "截至目前，民国111年，上一年与这一年来，1998至2001年", "去年以来新时代十年本届以来，较前年同期"]
+    for text in texts:
+        assert [m.span() for m in _year_matches(text)] == [m.span() for m in _YEAR_MENTION.finditer(text)]
+        assert _year_matches(text)
