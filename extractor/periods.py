@@ -7,6 +7,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 from .models import Claim, Sentence
 from .numerals import parse_numeral
@@ -57,8 +58,10 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]*")
 _SENTENCE_START = "。！？!?；;\n"
 # A date in the first lines: 2025-10-29 · 2022年1月21日 (on a short line, or after 发布时间 …).
 _FIRST_LINES = 8
-_ISO_DATE = re.compile(r"(?<![0-9])([12][0-9]{3})[-/.．]\d{1,2}[-/.．]\d{1,2}(?![0-9])")
+# (No digit before the year: checked after its first character, so a search skips to a 1 or 2 at C speed.)
+_ISO_DATE = re.compile(r"([12](?<![0-9][12])[0-9]{3})[-/.．]\d{1,2}[-/.．]\d{1,2}(?![0-9])")
 _CN_DATE = re.compile(rf"({_YEAR4})年[\d〇零○一二三四五六七八九十]{{1,2}}月[\d〇零○一二三四五六七八九十]{{1,3}}日")
+_DATE_HINT = re.compile("[0-9０-９年]")
 _DATE_LABEL = re.compile(r"(?:发布|日期|时间|date)", re.IGNORECASE)
 _SHORT_LINE = 40
 # A title naming a meeting names the year it is held in, not the year it reviews.
@@ -236,14 +239,20 @@ class DocumentYears:
     """
 
     def __init__(self, simplified: str, sentences: list[Sentence]) -> None:
+        self.text = simplified
         self.sentences = sentences
         self.raw = _raw_mentions(simplified)
         self.starts = [r.pos for r in self.raw]
-        self.per_sentence = "《" in simplified and not _titles_inside(simplified, sentences)
+        self.per_sentence = "《" in simplified and not _titles_inside(simplified, self.sentence_starts, sentences)
+
+    @cached_property
+    def sentence_starts(self) -> list[int]:
+        """Where each sentence starts, for bisecting."""
+        return [s.start for s in self.sentences]
 
     def line_of(self, pos: int) -> int:
         """The line number of the sentence holding text position `pos`."""
-        i = bisect_right([s.start for s in self.sentences], pos) - 1
+        i = bisect_right(self.sentence_starts, pos) - 1
         return self.sentences[max(i, 0)].line
 
     def of(self, i: int, doc_year: int | None) -> list[YearMention]:
@@ -256,9 +265,8 @@ class DocumentYears:
         return _resolved(self.raw[lo:hi], doc_year, sentence.start)
 
 
-def _titles_inside(text: str, sentences: list[Sentence]) -> bool:
-    """Does every 《title》 of `text` lie within one sentence?"""
-    starts = [s.start for s in sentences]
+def _titles_inside(text: str, starts: list[int], sentences: list[Sentence]) -> bool:
+    """Does every 《title》 of `text` lie within one sentence (`starts`: where each starts)?"""
     for m in _TITLE.finditer(text):
         i = bisect_right(starts, m.start()) - 1
         if i < 0 or m.end() > sentences[i].end:
@@ -281,7 +289,7 @@ def document_year(sentences: list[Sentence], years: DocumentYears, given: int | 
     (never inside 《titles》, a span of years such as 二〇二六年到二〇三〇年, or a target 到2027年)."""
     if given is not None:
         return DocumentYear(given, "given with --year")
-    dated = _dateline(sentences)
+    dated = _dateline(sentences, years.text)
     if dated is not None:
         return dated
     title = _title_index(sentences)
@@ -305,15 +313,15 @@ def infer_doc_year(text: str) -> int | None:
     return document_year(sentences, DocumentYears(to_simplified(text), sentences)).year
 
 
-def _dateline(sentences: list[Sentence]) -> DocumentYear | None:
-    """A date in the first lines (see `_date_of_line`)."""
+def _dateline(sentences: list[Sentence], simplified: str) -> DocumentYear | None:
+    """A date in the first lines (see `_date_of_line`); `simplified`: the document's simplified text."""
     lines: dict[int, str] = {}
     for sentence in sentences:
         if sentence.line not in lines and len(lines) == _FIRST_LINES:
             break
-        lines[sentence.line] = lines.get(sentence.line, "") + sentence.text
+        lines[sentence.line] = lines.get(sentence.line, "") + simplified[sentence.start:sentence.end]
     for line, text in lines.items():
-        year = _date_of_line(text)
+        year = _date_of_simplified(text)
         if year is not None:
             return DocumentYear(year, f"dateline line {line}")
     return None
@@ -322,9 +330,16 @@ def _dateline(sentences: list[Sentence]) -> DocumentYear | None:
 def _date_of_line(line: str) -> int | None:
     """The year of a dateline: 2025-10-29 anywhere, 2022年1月21日 on a short line or after a
     label (发布时间：)."""
-    text = _half_width(to_simplified(line))
+    return _date_of_simplified(to_simplified(line))
+
+
+def _date_of_simplified(line: str) -> int | None:
+    """`_date_of_line` of a line in simplified script."""
+    if _DATE_HINT.search(line) is None:             # no digit and no 年: no date
+        return None
+    text = _half_width(line)
     m = _ISO_DATE.search(text)
-    if m is None:
+    if m is None and "日" in text:
         m = _CN_DATE.search(text)
         if m is not None and len(text.strip()) > _SHORT_LINE and not _DATE_LABEL.search(text, 0, m.start()):
             m = None
@@ -360,10 +375,9 @@ class _Resolver:
         self.doc_year = doc_year
         self.cache: dict[int, list[YearMention]] = {}
         self.framing_cache: dict[int, list[YearMention]] = {}
-        self.paragraph = _paragraph_starts(sentences)
-        self.line_start = _line_starts(sentences)
-        self.heading_before = _heading_lines_before(sentences, self.line_start)
         self.headings: dict[int, _Period | None] = {}
+        self.heading_lines: dict[int, int] = {}    # a line's first sentence → `_heading_line_before` it
+        self.line_starts: dict[int, int] = {}      # sentence → the first sentence of its line
         self.framed: dict[int, int] = {}           # sentence → nearest one at or before it in its paragraph with
         self.weakened: dict[int, int] = {}         # framing (weak) mentions, -1 for none (`_nearest`)
         body = next((s.line for s in sentences if not s.is_heading), None)
@@ -417,25 +431,70 @@ class _Resolver:
     def _nearest(self, j: int, has, memo: dict[int, int]) -> int:
         """The nearest sentence k ≤ j of sentence i+1's paragraph (j = i) for which `has(k)` is not
         empty, -1 for none; remembered in `memo`, so a long paragraph is walked once, not per number."""
-        if j < 0 or self.paragraph[j] != self.paragraph[j + 1]:
+        if j < 0 or not self._runs_on(j + 1):
             return -1
-        start, walked = self.paragraph[j], []
-        while j >= start and j not in memo:
+        walked: list[int] = []
+        found = -1
+        while True:
+            if j in memo:
+                found = memo[j]
+                break
             if has(j):
-                memo[j] = j
+                memo[j] = found = j
                 break
             walked.append(j)
+            if not self._runs_on(j):                # j begins the paragraph
+                break
             j -= 1
-        found = memo.get(j, -1) if j >= start else -1
         for k in walked:
             memo[k] = found
+        return found
+
+    def _runs_on(self, i: int) -> bool:
+        """Does sentence i continue the paragraph of sentence i-1: on the same line, or on the next
+        line after a line without an end mark (a wrapped PDF line), neither of them a heading?"""
+        if i == 0:
+            return False
+        prev, s = self.sentences[i - 1], self.sentences[i]
+        return prev.line == s.line or (
+            prev.line + 1 == s.line and not prev.is_heading and not s.is_heading
+            and prev.text.rstrip()[-1:] not in "。！？!?；;：:”’」』）)")
+
+    def _line_start(self, i: int) -> int:
+        """The first sentence of sentence i's line, remembered for every sentence walked."""
+        line, walked = self.sentences[i].line, []
+        while i and i not in self.line_starts and self.sentences[i - 1].line == line:
+            walked.append(i)
+            i -= 1
+        first = self.line_starts.setdefault(i, i)
+        for k in walked:
+            self.line_starts[k] = first
+        return first
+
+    def _heading_line_before(self, first: int) -> int:
+        """The last sentence of the nearest heading line above the line starting at sentence
+        `first` (-1 for none), remembered for every line walked: a document of thousands of lines
+        without headings is walked back once, not once per line."""
+        walked: list[int] = []
+        found = -1
+        while first > 0 and first not in self.heading_lines:
+            walked.append(first)
+            above = self._line_start(first - 1)
+            if self.sentences[above].is_heading:
+                found = first - 1
+                break
+            first = above
+        else:
+            found = self.heading_lines.get(first, -1)
+        for k in walked:
+            self.heading_lines[k] = found
         return found
 
     def heading(self, i: int) -> _Period | None:
         """The year of the heading whose section holds sentence i: a heading above it, never a
         sibling's (二、… after 一、2023年…), a dateline's, nor one of the title lines before the
         first paragraph."""
-        line = self.line_start[i]
+        line = self._line_start(i)
         if line not in self.headings:
             self.headings[line] = self._heading_above(line)
         return self.headings[line]
@@ -443,9 +502,9 @@ class _Resolver:
     def _heading_above(self, i: int) -> _Period | None:
         """Walk back from the line starting at sentence i to the first heading that governs it."""
         limit = UNNUMBERED + 1
-        j = self.heading_before[i]                  # lines that are no heading change nothing: skipped
+        j = self._heading_line_before(i)            # lines that are no heading change nothing: skipped
         while j >= 0:
-            first = self.line_start[j]
+            first = self._line_start(j)
             line = [self.sentences[k] for k in range(first, j + 1)]
             text = "".join(s.text for s in line)
             level = heading_level(text)
@@ -456,7 +515,7 @@ class _Resolver:
                     return self._from(framing[0], f"of its heading 「{text.strip()}」 (line {line[0].line})")
                 if level != UNNUMBERED:
                     limit = min(limit, level)
-            j = self.heading_before[first]
+            j = self._heading_line_before(first)
         return None
 
     def _from(self, m: YearMention, where: str) -> _Period:
@@ -465,43 +524,6 @@ class _Resolver:
         if m.kind == "review":
             return _Period(m.year, f"{m.text} {where}: the year under review", review=True)
         return _Period(m.year, f"{m.text} {where}", dated=True)
-
-
-def _paragraph_starts(sentences: list[Sentence]) -> list[int]:
-    """For each sentence, the index of the first sentence of its paragraph: its line, or the
-    lines before it that a long line without an end mark runs on from (a wrapped PDF line)."""
-    out: list[int] = []
-    for i, s in enumerate(sentences):
-        prev = sentences[i - 1] if i else None
-        runs_on = prev is not None and (prev.line == s.line or (
-            prev.line + 1 == s.line and not prev.is_heading and not s.is_heading
-            and prev.text.rstrip()[-1:] not in "。！？!?；;：:”’」』）)"))
-        out.append(out[-1] if runs_on else i)
-    return out
-
-
-def _heading_lines_before(sentences: list[Sentence], line_start: list[int]) -> list[int]:
-    """For each sentence, the last sentence of the nearest heading line above its line (-1 for
-    none), so a walk up to the governing heading visits headings only: a document of thousands
-    of lines without headings is not walked back once per line."""
-    out: list[int] = []
-    last = current = -1
-    for k in range(len(sentences)):
-        if line_start[k] == k:
-            current = last
-        out.append(current)
-        line_ends = k + 1 == len(sentences) or line_start[k + 1] != line_start[k]
-        if line_ends and sentences[line_start[k]].is_heading:
-            last = k
-    return out
-
-
-def _line_starts(sentences: list[Sentence]) -> list[int]:
-    """For each sentence, the index of the first sentence of its line."""
-    out: list[int] = []
-    for i, s in enumerate(sentences):
-        out.append(out[-1] if i and sentences[i - 1].line == s.line else i)
-    return out
 
 
 def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: DocumentYear,
@@ -515,11 +537,15 @@ def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: Do
     year. 一年来 is the year under review: its heading's year, else the year reported on, else the
     year a title such as …2022年工作综述 names, else the year before the document's.
     """
+    if not claims:
+        return
     resolver = _Resolver(sentences, years, doc_year)
-    index = {s.start: i for i, s in enumerate(sentences)}
+    starts = years.sentence_starts if years is not None else [s.start for s in sentences]
     found: list[_Period | None] = []
     for claim in claims:
-        i, pos = index[claim.sentence_start], claim.num_start - claim.sentence_start
+        i, pos = bisect_left(starts, claim.sentence_start), claim.num_start - claim.sentence_start
+        if i == len(sentences) or starts[i] != claim.sentence_start:
+            raise KeyError(claim.sentence_start)
         period = resolver.period(i, pos) or resolver.weak(i, pos)
         if period is not None and period.review:
             under = resolver.heading(i)

@@ -258,3 +258,12 @@ def test_year_scan_finds_what_the_pattern_finds_everywhere():
     for text in texts:
         assert [m.span() for m in _year_matches(text)] == [m.span() for m in _YEAR_MENTION.finditer(text)]
         assert _year_matches(text)
+
+
+def test_a_heading_governs_however_many_lines_below_it():
+    """The walk up to a heading is done lazily from the claims' sentences: far below it, and from
+    lines of a sub-heading without a year, the heading's year is still found."""
+    body = "\n".join("督导组按计划完成走访" for _ in range(300))
+    text = f"二、2017年督导情况\n{body}\n（一）走访结果\n督导组走访企业6家。\n另走访学校9所。"
+    assert periods_of(text, "6", "9", year=2020) == [2017, 2017]
+    assert periods_of("没有年份的一句话。", year=2020) == []
