@@ -8,6 +8,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from .models import Claim, Sentence
 from .numerals import parse_numeral
@@ -38,7 +39,7 @@ _YEAR_MENTION = re.compile(
 )
 # Every mention holds one of these (the 以来 of 十八大以来, the 目前 of 截至目前 …), and before the first
 # one only the characters of `_BEFORE_ANCHOR`; except 本届…以来, where anything may stand between.
-_ANCHOR = re.compile(r"年|以来|期间|目前|当月")
+_ANCHORS = ("年", "以来", "期间", "目前", "当月")
 _BEFORE_ANCHOR = frozenset("〇零○一二三两四五六七八九十党的大近过去上多历新时代五”至到—–-－～~今本截止民国前明这全当")
 _TERM = "本届"
 _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "明年": 1}
@@ -61,12 +62,11 @@ _FIRST_LINES = 8
 # (No digit before the year: checked after its first character, so a search skips to a 1 or 2 at C speed.)
 _ISO_DATE = re.compile(r"([12](?<![0-9][12])[0-9]{3})[-/.．]\d{1,2}[-/.．]\d{1,2}(?![0-9])")
 _CN_DATE = re.compile(rf"({_YEAR4})年[\d〇零○一二三四五六七八九十]{{1,2}}月[\d〇零○一二三四五六七八九十]{{1,3}}日")
-_DATE_HINT = re.compile("[0-9０-９年]")
 _DATE_LABEL = re.compile(r"(?:发布|日期|时间|date)", re.IGNORECASE)
 _SHORT_LINE = 40
 # A title naming a meeting names the year it is held in, not the year it reviews.
 _MEETING = re.compile(r"会议|全会|大会|座谈会|讲话")
-_NAVIGATION = re.compile(r"首页|当前位置|您的位置|[>›»]")
+_NAVIGATION = ("首页", "当前位置", "您的位置", ">", "›", "»")
 # A target: 到2027年 · 2027年前 · 2027年底前 (not 2023年前三季度).
 _FUTURE_BEFORE = re.compile(r"(?<![截止直])到\Z")
 _DEADLINE_AFTER = re.compile(r"(?:底|末)?前(?![\d一二三四五六七八九十两])")
@@ -93,8 +93,7 @@ class YearMention:
         return not self.local and self.kind != "weak"
 
 
-@dataclass(frozen=True)
-class _Raw:
+class _Raw(NamedTuple):
     """A mention before the document's year is known: relative ones carry an `offset` (去年 -1)."""
 
     pos: int
@@ -112,16 +111,15 @@ def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
     """Years named in `text` outside 《titles》, relative ones resolved against `doc_year`.
 
     Traditional script is read through its simplified view (以來 → 以来), same length."""
-    return _resolved(_raw_mentions(to_simplified(text)), doc_year)
+    return _resolved(_raw_mentions(_half_width(to_simplified(text))), doc_year)
 
 
-def _raw_mentions(simplified: str) -> list[_Raw]:
-    """The mentions of a simplified text, 《titles》 blanked out."""
-    text = _TITLE.sub(lambda m: " " * len(m.group()), simplified) if "《" in simplified else simplified
-    text = _half_width(text)
+def _raw_mentions(folded: str) -> list[_Raw]:
+    """The mentions of a simplified text with half-width digits (`_half_width`), 《titles》 blanked out."""
+    text = _TITLE.sub(lambda m: " " * len(m.group()), folded) if "《" in folded else folded
     out: list[_Raw] = []
     for m in _year_matches(text):
-        kind = next(k for k in ("span", "since", "now", "year", "rel", "review", "weak") if m.group(k))
+        kind = m.lastgroup                          # the one group of the alternation that matched
         year = offset = None
         if kind in ("year", "since"):
             year = _year_value(m.group(kind))
@@ -142,18 +140,14 @@ def _year_matches(text: str) -> list[re.Match[str]]:
     """`_YEAR_MENTION.finditer(text)` as a list, the pattern tried only where a mention can start:
     at an anchor (年, 以来 …), in the run of digits and words (去, 上, 十八大 …) right before it,
     or at 本届. Every other position fails, so the matches are the same."""
-    starts = []
-    for anchor in _ANCHOR.finditer(text):
-        a = s = anchor.start()
-        while s and (text[s - 1] in _BEFORE_ANCHOR or text[s - 1].isdecimal()):    # \d: any decimal digit
-            s -= 1
-        starts.append((s, a + 1))
-    if _TERM in text:
-        at = text.find(_TERM)
-        while at >= 0:
-            starts.append((at, at + 1))
-            at = text.find(_TERM, at + 1)
-        starts.sort()
+    starts = [(s, s + 1) for s in _found(text, _TERM)]
+    for word in _ANCHORS:
+        for a in _found(text, word):
+            s = a
+            while s and (text[s - 1] in _BEFORE_ANCHOR or text[s - 1].isdecimal()):    # \d: any decimal digit
+                s -= 1
+            starts.append((s, a + 1))
+    starts.sort()
     out: list[re.Match[str]] = []
     match, tried = _YEAR_MENTION.match, 0
     for s, e in starts:
@@ -166,6 +160,15 @@ def _year_matches(text: str) -> list[re.Match[str]]:
                 out.append(m)
                 p = m.end()
         tried = max(tried, p)
+    return out
+
+
+def _found(text: str, word: str) -> list[int]:
+    """Where `word` occurs in `text` (str.find: faster than an expression's scan)."""
+    out, at = [], text.find(word)
+    while at >= 0:
+        out.append(at)
+        at = text.find(word, at + 1)
     return out
 
 
@@ -197,12 +200,9 @@ def _locality(text: str, start: int, end: int) -> tuple[bool, int | None]:
 
 def _in_parenthesis(text: str, pos: int) -> bool:
     """Is `pos` inside a （…） opened in the same clause?"""
-    for ch in reversed(text[max(0, pos - 30):pos]):
-        if ch in "（(":
-            return True
-        if ch in "）)" or ch in "。；;\n":
-            return False
-    return False
+    start = max(0, pos - 30)
+    opened = max(text.rfind(ch, start, pos) for ch in "（(")
+    return opened >= 0 and opened > max(text.rfind(ch, start, pos) for ch in "）)。；;\n")
 
 
 def _resolved(raw: list[_Raw], doc_year: int | None, shift: int = 0) -> list[YearMention]:
@@ -239,9 +239,9 @@ class DocumentYears:
     """
 
     def __init__(self, simplified: str, sentences: list[Sentence]) -> None:
-        self.text = simplified
+        self.text = _half_width(simplified)       # digits and date marks as ASCII: the text years are read from
         self.sentences = sentences
-        self.raw = _raw_mentions(simplified)
+        self.raw = _raw_mentions(self.text)
         self.starts = [r.pos for r in self.raw]
         self.per_sentence = "《" in simplified and not _titles_inside(simplified, self.sentence_starts, sentences)
 
@@ -292,7 +292,8 @@ def document_year(sentences: list[Sentence], years: DocumentYears, given: int | 
     dated = _dateline(sentences, years.text)
     if dated is not None:
         return dated
-    title = _title_index(sentences)
+    one_line = not sentences or sentences[-1].line == sentences[0].line        # then no title line
+    title = None if one_line else _title_index(sentences)
     if title is not None and sentences[title].is_heading and sentences[-1].line > sentences[title].line:
         own = [m.year for m in years.of(title, None) if m.kind == "year" and not m.local and m.year is not None]
         if own:
@@ -313,15 +314,16 @@ def infer_doc_year(text: str) -> int | None:
     return document_year(sentences, DocumentYears(to_simplified(text), sentences)).year
 
 
-def _dateline(sentences: list[Sentence], simplified: str) -> DocumentYear | None:
-    """A date in the first lines (see `_date_of_line`); `simplified`: the document's simplified text."""
+def _dateline(sentences: list[Sentence], folded: str) -> DocumentYear | None:
+    """A date in the first lines (see `_date_of_line`); `folded`: the document's text as
+    `DocumentYears.text` holds it."""
     lines: dict[int, str] = {}
     for sentence in sentences:
         if sentence.line not in lines and len(lines) == _FIRST_LINES:
             break
-        lines[sentence.line] = lines.get(sentence.line, "") + simplified[sentence.start:sentence.end]
+        lines[sentence.line] = lines.get(sentence.line, "") + folded[sentence.start:sentence.end]
     for line, text in lines.items():
-        year = _date_of_simplified(text)
+        year = _date_of_folded(text)
         if year is not None:
             return DocumentYear(year, f"dateline line {line}")
     return None
@@ -330,14 +332,11 @@ def _dateline(sentences: list[Sentence], simplified: str) -> DocumentYear | None
 def _date_of_line(line: str) -> int | None:
     """The year of a dateline: 2025-10-29 anywhere, 2022年1月21日 on a short line or after a
     label (发布时间：)."""
-    return _date_of_simplified(to_simplified(line))
+    return _date_of_folded(_half_width(to_simplified(line)))
 
 
-def _date_of_simplified(line: str) -> int | None:
-    """`_date_of_line` of a line in simplified script."""
-    if _DATE_HINT.search(line) is None:             # no digit and no 年: no date
-        return None
-    text = _half_width(line)
+def _date_of_folded(text: str) -> int | None:
+    """`_date_of_line` of a line in simplified script with half-width digits."""
     m = _ISO_DATE.search(text)
     if m is None and "日" in text:
         m = _CN_DATE.search(text)
@@ -350,7 +349,7 @@ def _title_index(sentences: list[Sentence]) -> int | None:
     """The first sentence of the title line: the first line that is no dateline nor a page's
     navigation (首页 > 工作动态)."""
     for i, sentence in enumerate(sentences):
-        if not _ISO_DATE.search(sentence.text) and not _NAVIGATION.search(sentence.text):
+        if not _ISO_DATE.search(sentence.text) and not any(word in sentence.text for word in _NAVIGATION):
             return i
     return None
 
@@ -376,8 +375,6 @@ class _Resolver:
         self.cache: dict[int, list[YearMention]] = {}
         self.framing_cache: dict[int, list[YearMention]] = {}
         self.headings: dict[int, _Period | None] = {}
-        self.heading_lines: dict[int, int] = {}    # a line's first sentence → `_heading_line_before` it
-        self.line_starts: dict[int, int] = {}      # sentence → the first sentence of its line
         self.framed: dict[int, int] = {}           # sentence → nearest one at or before it in its paragraph with
         self.weakened: dict[int, int] = {}         # framing (weak) mentions, -1 for none (`_nearest`)
         body = next((s.line for s in sentences if not s.is_heading), None)
@@ -460,35 +457,26 @@ class _Resolver:
             prev.line + 1 == s.line and not prev.is_heading and not s.is_heading
             and prev.text.rstrip()[-1:] not in "。！？!?；;：:”’」』）)")
 
+    @cached_property
+    def _lines(self) -> list[int]:
+        """The line number of each sentence."""
+        return [s.line for s in self.sentences]
+
+    @cached_property
+    def _headings(self) -> list[int]:
+        """The sentences of heading lines, in order."""
+        return [i for i, s in enumerate(self.sentences) if s.is_heading]
+
     def _line_start(self, i: int) -> int:
-        """The first sentence of sentence i's line, remembered for every sentence walked."""
-        line, walked = self.sentences[i].line, []
-        while i and i not in self.line_starts and self.sentences[i - 1].line == line:
-            walked.append(i)
-            i -= 1
-        first = self.line_starts.setdefault(i, i)
-        for k in walked:
-            self.line_starts[k] = first
-        return first
+        """The first sentence of sentence i's line."""
+        return bisect_left(self._lines, self._lines[i])
 
     def _heading_line_before(self, first: int) -> int:
         """The last sentence of the nearest heading line above the line starting at sentence
-        `first` (-1 for none), remembered for every line walked: a document of thousands of lines
-        without headings is walked back once, not once per line."""
-        walked: list[int] = []
-        found = -1
-        while first > 0 and first not in self.heading_lines:
-            walked.append(first)
-            above = self._line_start(first - 1)
-            if self.sentences[above].is_heading:
-                found = first - 1
-                break
-            first = above
-        else:
-            found = self.heading_lines.get(first, -1)
-        for k in walked:
-            self.heading_lines[k] = found
-        return found
+        `first`, -1 for none (a line is a heading or not as a whole): a walk up to the governing
+        heading visits headings only."""
+        k = bisect_left(self._headings, first) - 1
+        return self._headings[k] if k >= 0 else -1
 
     def heading(self, i: int) -> _Period | None:
         """The year of the heading whose section holds sentence i: a heading above it, never a
