@@ -268,8 +268,7 @@ def _titles_inside(text: str, starts: list[int], sentences: list[Sentence]) -> b
     return True
 
 
-@dataclass(frozen=True)
-class DocumentYear:
+class DocumentYear(NamedTuple):
     """The year a document speaks from (今年 is this year) and where it was read."""
 
     year: int | None
