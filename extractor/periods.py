@@ -41,6 +41,7 @@ _YEAR_MENTION = re.compile(
 _ANCHORS = ("年", "以来", "期间", "目前", "当月")
 _BEFORE_ANCHOR = frozenset("〇零○一二三两四五六七八九十党的大近过去上多历新时代五”至到—–-－～~今本截止民国前明这全当")
 _TERM = "本届"
+_WORDS = (*_ANCHORS, _TERM)
 _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "明年": 1}
 _MIN_YEAR, _MAX_YEAR = 1949, 2100
 _ROC_BASE = 1911
@@ -114,6 +115,8 @@ def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
 
 def _raw_mentions(folded: str) -> list[_Raw]:
     """The mentions of a simplified text with half-width digits (`_half_width`), 《titles》 blanked out."""
+    if not any(word in folded for word in _WORDS):  # most lines name no year: nothing to blank or scan
+        return []
     text = _TITLE.sub(lambda m: " " * len(m.group()), folded) if "《" in folded else folded
     out: list[_Raw] = []
     for m in _year_matches(text):
@@ -198,9 +201,9 @@ def _locality(text: str, start: int, end: int) -> tuple[bool, int | None]:
 
 def _in_parenthesis(text: str, pos: int) -> bool:
     """Is `pos` inside a （…） opened in the same clause?"""
-    start = max(0, pos - 30)
-    opened = max(text.rfind(ch, start, pos) for ch in "（(")
-    return opened >= 0 and opened > max(text.rfind(ch, start, pos) for ch in "）)。；;\n")
+    window = text[max(0, pos - 30):pos]
+    opened = max(window.rfind("（"), window.rfind("("))
+    return opened >= 0 and opened > max(window.rfind(ch) for ch in "）)。；;\n")
 
 
 def _resolved(raw: list[_Raw], doc_year: int | None, shift: int = 0) -> list[YearMention]:
