@@ -8,14 +8,20 @@ import re
 from .models import BEFORE_WINDOW, Claim, Sentence, unit_key
 from .numerals import parse_numeral
 from .periods import SINCE
+from .regexstart import first_chars
 from .script import to_simplified
+from .stoplist import char_class
 
 # What a figure covers, named before it: a span of time (十八大以来, 1至6月, 前三季度) and a place or body (全国 …).
 _MONTH = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
-_TIME_SCOPE = re.compile(rf"{SINCE}|"
-                         rf"{_MONTH}月?(?:至|到|—|–|-|－|～|~){_MONTH}月份?|前{_MONTH}个?(?:季度|月)|第?[一二三四1-4]季度|[上下]半年|"
-                         rf"(?<![\d一二三四五六七八九十]){_MONTH}月份?(?!{_MONTH}[日号])|"      # 1月 (a month, not a date)
-                         r"全年度?")                     # 全年: the whole year again, no span of its own
+TIME_WORDS = (rf"{SINCE}|"
+              rf"{_MONTH}月?(?:至|到|—|–|-|－|～|~){_MONTH}月份?|前{_MONTH}个?(?:季度|月)|第?[一二三四1-4]季度|[上下]半年|"
+              rf"(?<![\d一二三四五六七八九十]){_MONTH}月份?(?!{_MONTH}[日号])|"      # 1月 (a month, not a date)
+              r"全年度?")                     # 全年: the whole year again, no span of its own
+# A lookahead on the characters a time word can begin with (read from the pattern by regexstart.py)
+# lets the engine pass over every other position at C speed.
+TIME_HEADS = first_chars(TIME_WORDS)
+_TIME_SCOPE = re.compile(f"(?={char_class(TIME_HEADS).pattern})(?:{TIME_WORDS})" if TIME_HEADS else TIME_WORDS)
 _PLACE_SCOPE = re.compile(r"全国|全省|全市|全区|全县|全州|全盟|全旗|全系统|全行业|全局|全委|全乡|全镇")
 _PARTS = re.compile(r"其中|包括|分别为|分别是")
 _LIST_JOIN = re.compile(r"^[^，,；;。\ue000]{0,12}?[、和及与]")
@@ -29,11 +35,12 @@ def resolve_rank_fields(claims: list[Claim], sentences: list[Sentence]) -> list[
     """A ranking without a field takes one stated before it in its sentence, or in the sentence
     before (全省共有14个地市参加考评。我市位列第四。). Returns the claims without those standing on
     such a field: the 47 of 在全市47个单位中位居第5位 is the size of the field, not a count of its own."""
+    open_ranks = [c for c in claims if c.category == "ranking" and c.rank_of is None]
+    if not open_ranks:
+        return claims
     index = {s.start: i for i, s in enumerate(sentences)}
     fields: set[int] = set()
-    for claim in claims:
-        if claim.category != "ranking" or claim.rank_of is not None:
-            continue
+    for claim in open_ranks:
         here = to_simplified(claim.sentence[:claim.num_start - claim.sentence_start])
         found, offset = list(_FIELD_HERE.finditer(here)), claim.sentence_start
         i = index.get(claim.sentence_start, 0)

@@ -8,13 +8,16 @@ claims of one document (a pipeline step after context resolution).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache, lru_cache, partial
 from pathlib import Path
 
 from .models import BEFORE_WINDOW, Claim
+from .regexstart import landmark
 from .rules import RuleFileError, read_yaml
 from .script import to_simplified
+from .stoplist import char_class
 
 INDICATORS_FILE = "indicators.yaml"
 MAX_REMEMBERED = 100_000       # subjects whose measure is remembered at once
@@ -38,6 +41,9 @@ class Indicator:
     must: tuple[str, ...] = ()
     must_not: tuple[str, ...] = ()
     line: int = 0
+    # A character of each synonym that any text holding it holds (None: a synonym of gaps only):
+    # a text with none of them takes no synonym, known by one set operation in C.
+    heads: frozenset[str] | None = None
 
     def found(self, subject: str) -> int:
         """Length of the longest synonym found in the simplified `subject` (0: none, or a `not` word)."""
@@ -54,6 +60,13 @@ class Indicators:
     path: str = ""
     change_words: tuple[str, ...] = ()     # a subject with one states a change, not the measure
     _known: dict[tuple, Indicator | None] = field(default_factory=dict, repr=False, compare=False)
+    _changes: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _by_unit: dict[tuple[str, bool], list[Indicator]] = field(default_factory=dict, init=False, repr=False,
+                                                              compare=False)
+
+    def __post_init__(self) -> None:
+        if self.change_words:           # one search in C instead of a loop over the words
+            self._changes = re.compile("|".join(map(re.escape, self.change_words)))
 
     @classmethod
     def load(cls, folders: Sequence[Path]) -> Indicators:
@@ -82,12 +95,21 @@ class Indicators:
 
     def _measure(self, simple: str, unit: str, breakdown: bool) -> Indicator | None:
         best, length = None, 0
-        for item in self.items:
-            if item.breakdown == breakdown and unit in item.units:
-                n = item.found(simple)
-                if n > length:
-                    best, length = item, n
+        chars = set(simple)
+        for item in self._taking(unit, breakdown):
+            if item.heads is not None and item.heads.isdisjoint(chars):
+                continue                                    # none of its synonyms can be in `simple`
+            n = item.found(simple)
+            if n > length:
+                best, length = item, n
         return best
+
+    def _taking(self, unit: str, breakdown: bool) -> list[Indicator]:
+        """The indicators (or breakdowns) whose units hold `unit`, in file order (remembered)."""
+        key = (unit, breakdown)
+        if key not in self._by_unit:
+            self._by_unit[key] = [i for i in self.items if i.breakdown == breakdown and unit in i.units]
+        return self._by_unit[key]
 
     def of(self, subject: str, unit: str, parent: str = "", before: str = "", listed: bool = False) -> str:
         """The indicator id of a claim: a measure, or `measure.breakdown` for a part of one (the
@@ -95,7 +117,7 @@ class Indicators:
         named in `before`, its sentence up to the number); "" if none fits. A generic measure
         (问题) gives way to a narrower one named in `before`, unless the claim is `listed`: an item
         of a 、 list."""
-        if any(word in to_simplified(subject) for word in self.change_words):
+        if self._changes is not None and self._changes.search(to_simplified(subject)):
             return ""
         part = self.measure(subject, unit, breakdown=True)
         whole = self.measure(subject, unit)
@@ -155,17 +177,25 @@ def _indicator(spec: dict, families: dict, path: Path) -> Indicator:
     if unit not in families:
         raise RuleFileError(f"{where}: unit family {unit!r} is not declared under `units:`")
     synonyms = tuple(str(s) for s in spec["synonyms"])
+    simplified = tuple(dict.fromkeys(to_simplified(s) for s in synonyms))     # both scripts: one pattern
     return Indicator(
         id=str(spec["id"]), name=str(spec["name"]), unit=unit, units=tuple(map(str, families[unit])),
-        synonyms=synonyms, patterns=tuple(_compile(s) for s in synonyms),
+        synonyms=synonyms, patterns=tuple(_compile(s) for s in simplified), heads=_heads(simplified),
         not_words=tuple(to_simplified(str(w)) for w in spec.get("not") or ()),
         breakdown=bool(spec.get("breakdown")), generic=bool(spec.get("generic")), must=tuple(map(str, spec.get("must") or ())),
         must_not=tuple(map(str, spec.get("must_not") or ())), line=line)
 
 
 def _compile(synonym: str) -> re.Pattern[str]:
-    parts = to_simplified(synonym).split(GAP)
+    """The pattern of a synonym in simplified characters."""
+    parts = synonym.split(GAP)
     return re.compile(_GAP_RE.join(re.escape(p) for p in parts))
+
+
+def _heads(synonyms: tuple[str, ...]) -> frozenset[str] | None:
+    """The first character of each synonym's words (after a leading gap); None if one has none."""
+    heads = [synonym.replace(GAP, "")[:1] for synonym in synonyms]
+    return None if "" in heads else frozenset(heads)
 
 
 # --- places ----------------------------------------------------------------------------------------
@@ -175,7 +205,8 @@ _LEVELS = "省市县区州盟旗镇乡"
 _WHOLE = re.compile(f"全(?:国|[{_LEVELS}]|系统)")
 _NAMED = re.compile(f"([\u4e00-\u9fff]{{2,4}}?(?:自治州|[{_LEVELS}]))(?=纪委|监委|纪检|监察|委|直|党|政府|共|全年|今年|去年|"
                     f"上半年|前|第|立案|处分|查处|受理|处置|接收|累计|巡察|各级|[0-9，,、\\s])")
-_BODY = re.compile(f"(?:(?:乡镇|[{_LEVELS}])纪委(?:监委)?|[{_LEVELS}]直机关)")
+# (the lookahead lets the engine pass over every position no body can begin at, in C)
+_BODY = re.compile(f"(?=[乡{_LEVELS}])(?:(?:乡镇|[{_LEVELS}])纪委(?:监委)?|[{_LEVELS}]直机关)")
 # What a place name holds no more than: text up to a year, a session, a verb or a particle.
 # In the header lines a place may stand before anything (青山县第十五届…, 梅岭县卫生健康局).
 _LOOSE = re.compile(f"([\u4e00-\u9fff]{{2,4}}?(?:自治州|[{_LEVELS}]))")
@@ -193,14 +224,33 @@ def is_relative(place: str) -> bool:
 
 def header_place(text: str) -> str:
     """The named place of the document's first lines (云溪县纪委监委… → 云溪县), or ""."""
-    head = "\n".join(to_simplified(text).split("\n")[:HEADER_LINES])
-    names = _names(_LOOSE, head)
-    return names[0] if names else ""
+    head = to_simplified("\n".join(text.split("\n", HEADER_LINES)[:HEADER_LINES]))   # only these lines are read
+    return next((name for m in _place_matches(_LOOSE, head) if (name := _name(m.group(1)))), "")
 
 
-def _names(pattern: re.Pattern[str], text: str) -> list[str]:
-    """The place names `pattern` finds in `text`, each cleaned (see `_name`)."""
-    return [name for m in pattern.finditer(text) if (name := _name(m.group(1)))]
+@lru_cache(maxsize=4)
+def _landmark(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], int] | None:
+    """A class of the characters every match of a place pattern holds (a level character or the
+    自 of 自治州) and how far after the match's start one stands (read by regexstart.py)."""
+    found = landmark(pattern.pattern)
+    return (char_class(set(found[0])), found[1]) if found else None
+
+
+def _place_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """`pattern.finditer(text)` for _NAMED or _LOOSE, tried only where a match can begin: at most
+    its landmark's reach before one of its landmark characters (most positions of a text are not)."""
+    mark = _landmark(pattern)
+    if mark is None:
+        return list(pattern.finditer(text))
+    marks, reach = mark
+    starts = sorted({s for m in marks.finditer(text) for s in range(max(0, m.start() - reach), m.start() + 1)})
+    found: list[re.Match[str]] = []
+    end = 0
+    for start in starts:
+        if start >= end and (m := pattern.match(text, start)):
+            found.append(m)
+            end = m.end()
+    return found
 
 
 def _name(found: str) -> str:
@@ -209,15 +259,15 @@ def _name(found: str) -> str:
     return name if len(name) > 2 and not _NOT_NAMES.search(name) else ""
 
 
-def claim_place(claim: Claim, before: str, header: str) -> str:
+def claim_place(claim: Claim, before: str, header: Callable[[], str]) -> str:
     """Where the figure is: the place or body named last in `before` (its sentence up to the
     number, simplified: 云溪县, 乡镇纪委, 全县), else in its scope, else the document header's
-    place; 全县 is the header's place when that is a county (云溪县)."""
-    named = [m for m in _NAMED.finditer(before) if _name(m.group(1))]
+    place (`header()`: read only when asked for); 全县 is the header's place when that is a county (云溪县)."""
+    named = [m for m in _place_matches(_NAMED, before) if _name(m.group(1))]
     found = named + list(_BODY.finditer(before)) + list(_WHOLE.finditer(before))
     found = found or list(_WHOLE.finditer(to_simplified(claim.scope)))
     if not found:
-        return header
+        return header()
     last = max(found, key=lambda m: m.end())
     if last.re is _BODY and named and named[-1].end() > last.start():     # 云溪县纪委监委: 云溪县
         last = named[-1]
@@ -225,13 +275,13 @@ def claim_place(claim: Claim, before: str, header: str) -> str:
         return _name(last.group(1))
     word = last.group()
     if last.re is _WHOLE:
-        return header if header and header.endswith(word[-1]) else word
+        return header() if header().endswith(word[-1]) else word
     return word
 
 
 def assign_indicators(claims: list[Claim], text: str, indicators: Indicators) -> None:
     """Fill `indicator` and `place` of each claim (parents first: a part takes its total's measure)."""
-    header = header_place(text)
+    header = cache(partial(header_place, text))      # the header's place, read once when a claim needs it
     by_id = {c.claim_id: c for c in claims}
     sentences: dict[int, str] = {}
     previous_end = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import takewhile
@@ -16,9 +17,10 @@ from .script import to_simplified
 
 _CLAUSE_END = re.compile(f"[{SEPARATORS}]")
 # Words that stand between a subject and its number and are no part of the subject.
-_SUBJECT_TAIL = re.compile(r"(?:分别为|分别是|分别|达到|高达|多达|共计|累计|总计|合计|约为|将近|接近|大约|约|近|逾|超过|不足|不到|"
-                           r"不少于|不低于|不超过|不多于|少于|多于|低于|高于|"
-                           r"至少|仅|达|有|为|是|计|共|的|了)+$")
+_TAIL_WORDS = ("分别为|分别是|分别|达到|高达|多达|共计|累计|总计|合计|约为|将近|接近|大约|约|近|逾|超过|不足|不到|"
+               "不少于|不低于|不超过|不多于|少于|多于|低于|高于|至少|仅|达|有|为|是|计|共|的|了")
+_SUBJECT_TAIL = re.compile(f"(?:{_TAIL_WORDS})+$")
+_TAIL_ENDS = frozenset(word[-1] for word in _TAIL_WORDS.split("|"))    # a subject ending otherwise has no tail
 # A pinyin annotation some traditional-script pages carry after a character: 個(gè) · 經費(fèi).
 _PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")
 # Time, scope and list words that open a clause and are no part of the subject.
@@ -88,7 +90,18 @@ class Candidate:
 
 
 def mask(text: str, numerals: list[Numeral], offset: int) -> str:
-    """`text` with each numeral replaced by NUM_HEAD NUM_TAIL…, same length."""
+    """`text` with each numeral replaced by NUM_HEAD NUM_TAIL…, same length (joined from slices when
+    the numerals come in order and apart, as find_numerals gives them; else character by character)."""
+    pieces, pos = [], 0
+    for n in numerals:
+        start, end = n.start - offset, n.end - offset
+        if start < pos or end <= start:
+            break
+        pieces += (text[pos:start], NUM_HEAD, NUM_TAIL * (end - start - 1))
+        pos = end
+    else:
+        pieces.append(text[pos:])
+        return "".join(pieces)
     chars = list(text)
     for n in numerals:
         start, end = n.start - offset, n.end - offset
@@ -104,13 +117,17 @@ class SentenceMatcher:
         self.rules = [r for r in ruleset.rules if not r.fallback]
         self.fallback_rules = [r for r in ruleset.rules if r.fallback]
         self._by_kind: dict[tuple[str, bool], list[Rule]] = {}   # (kind, fallback) → the rules that take it
+        self._right_tests: dict[tuple[str, bool], re.Pattern[str]] = {}   # … → one test of all their `right`s
         units = sorted(ruleset.units | {"个", "名", "人", "项", "次", "%", "％"}, key=len, reverse=True)
         self._leading_unit = re.compile(
             r"(?:余|多)?(?:" + "|".join(map(re.escape, units)) + r")?(?:左右|以上|之多)?")
 
     def take_timeouts(self) -> dict[str, int]:
         """The timeouts counted since the last call ("rule (file:line)" → numerals), reset."""
-        taken, self.timeouts = dict(self.timeouts), Counter()
+        if not self.timeouts:                       # the usual case: nothing to copy
+            return {}
+        taken = dict(self.timeouts)
+        self.timeouts.clear()
         return taken
 
     def match(self, doc: str, sentence: Sentence, simplified: str, numerals: list[Numeral],
@@ -160,6 +177,29 @@ class SentenceMatcher:
             self._by_kind[key] = [rule for rule in rules if kind in rule.kinds]
         return self._by_kind[key]
 
+    def _to_try(self, kind: str, fallback: bool, keep_attempts: bool, masked: str, clause_start: int,
+                right_text: str, end: int) -> Iterable[Rule]:
+        """The rules to try on a numeral of `kind` in their order: for explain every rule; else those
+        that take its kind and pass two quick tests in C (their words after the number fit — all
+        rules tested in one regex call —, and a subject word of theirs stands in the clause: the
+        subject is a part of it); `_try` says why a rule fails, which only explain reads."""
+        if keep_attempts:
+            return self.fallback_rules if fallback else self.rules
+        rules = self.rules_for(kind, fallback)
+        fits = self._right_test(kind, fallback).match(right_text).groups()
+        stop = end + len(right_text)
+        return (rule for rule, fit in zip(rules, fits, strict=True) if fit is not None and (      # lazily: none
+            rule.subject_words is None or rule.subject_words.search(masked, clause_start, stop) is not None))  # after a match
+
+    def _right_test(self, kind: str, fallback: bool) -> re.Pattern[str]:
+        """One regex whose group k is not None when rule k of `rules_for(kind, fallback)` has no
+        `right` or its `right` matches at the start of the text: `(?:(?=R)())?` per rule."""
+        key = (kind, fallback)
+        if key not in self._right_tests:
+            self._right_tests[key] = re.compile("".join("()" if rule.right_test is None else f"(?:(?={rule.right_test})())?"
+                                                        for rule in self.rules_for(kind, fallback)))
+        return self._right_tests[key]
+
     def _match_one(self, doc: str, sentence: Sentence, masked: str, numerals: list[Numeral],
                    index: int, context: str, previous: Claim | None, keep_attempts: bool) -> Candidate:
         numeral = numerals[index]
@@ -188,8 +228,7 @@ class SentenceMatcher:
         clause_start = _clause_start(masked, start)
         local_start = self._local_start(masked, numerals, index, sentence.start, clause_start, previous)
         right_text = masked[end:_clause_end(masked, end)]
-        every = self.fallback_rules if fallback else self.rules
-        for rule in every if keep_attempts else self.rules_for(numeral.kind, fallback):
+        for rule in self._to_try(numeral.kind, fallback, keep_attempts, masked, clause_start, right_text, end):
             reason, hit = self._try(rule, numeral, masked, clause_start, local_start, start, right_text, context)
             if keep_attempts:
                 cand.attempts.append(Attempt(rule.id, hit is not None, reason, _parts(hit)))
@@ -492,7 +531,9 @@ def _clean_subject(text: str, subject: tuple[int, str] | None) -> str:
     original = text[start:start + len(simplified)]
     head = _SUBJECT_HEAD.match(simplified)
     cut_head = head.end() if head else 0
-    tail = _SUBJECT_TAIL.search(simplified[cut_head:])
+    rest = simplified[cut_head:]
+    ends = rest[-1:] in _TAIL_ENDS or (rest.endswith("\n") and rest[-2:-1] in _TAIL_ENDS)     # ($: before a last \n)
+    tail = _SUBJECT_TAIL.search(rest) if ends else None
     cut_tail = len(simplified) - (tail.start() + cut_head if tail else len(simplified))
     cleaned = original[cut_head:len(original) - cut_tail] if cut_tail else original[cut_head:]
     cleaned = _PINYIN.sub("", cleaned)

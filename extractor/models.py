@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .script import to_simplified
 
@@ -59,9 +60,10 @@ class Document:
     problems: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Sentence:
-    """A sentence of a document with its offsets (end exclusive) and 1-based line number."""
+class Sentence(NamedTuple):
+    """A sentence of a document with its offsets (end exclusive) and 1-based line number.
+
+    A named tuple: a document has thousands, and a frozen dataclass takes 4× longer to build."""
 
     start: int
     end: int

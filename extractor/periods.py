@@ -7,16 +7,16 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .models import Claim, Sentence
 from .numerals import parse_numeral
 from .script import to_simplified
 from .sentences import UNNUMBERED, heading_level
-from .stoplist import Scanner
 
 _TITLE = re.compile(r"《[^》]*》")
-_HALF_WIDTH = dict(zip("０１２３４５６７８９－．／", "0123456789-./", strict=True))   # same length: offsets hold
-_FULL_WIDTH = re.compile("[０-９－．／]")
+_FULL_WIDTH = "０１２３４５６７８９－．／"
+_HALF_WIDTH = str.maketrans(_FULL_WIDTH, "0123456789-./")   # same length: offsets hold
 _CN_DIGITS = "〇零○一二三四五六七八九"
 _YEAR4 = rf"(?<![0-9])[12][0-9]{{3}}|[{_CN_DIGITS}]{{4}}"
 _TO = r"(?:至|到|—|–|-|－|～|~)"
@@ -36,7 +36,12 @@ _YEAR_MENTION = re.compile(
     rf"|(?P<review>(?:过去的?|这)?一年(?:来|以来)|过去的?一年)"
     rf"|(?P<weak>全年|当月|当年)"
 )
-_YEAR_SCANNER = Scanner(_YEAR_MENTION)
+# Every mention holds one of these (the 以来 of 十八大以来, the 目前 of 截至目前 …), and before the first
+# one only the characters of `_BEFORE_ANCHOR`; except 本届…以来, where anything may stand between.
+_ANCHORS = ("年", "以来", "期间", "目前", "当月")
+_BEFORE_ANCHOR = frozenset("〇零○一二三两四五六七八九十党的大近过去上多历新时代五”至到—–-－～~今本截止民国前明这全当")
+_TERM = "本届"
+_WORDS = (*_ANCHORS, _TERM)
 _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "明年": 1}
 _MIN_YEAR, _MAX_YEAR = 1949, 2100
 _ROC_BASE = 1911
@@ -54,20 +59,20 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]*")
 _SENTENCE_START = "。！？!?；;\n"
 # A date in the first lines: 2025-10-29 · 2022年1月21日 (on a short line, or after 发布时间 …).
 _FIRST_LINES = 8
-_ISO_DATE = re.compile(r"(?<![0-9])([12][0-9]{3})[-/.．]\d{1,2}[-/.．]\d{1,2}(?![0-9])")
+# (No digit before the year: checked after its first character, so a search skips to a 1 or 2 at C speed.)
+_ISO_DATE = re.compile(r"([12](?<![0-9][12])[0-9]{3})[-/.．]\d{1,2}[-/.．]\d{1,2}(?![0-9])")
 _CN_DATE = re.compile(rf"({_YEAR4})年[\d〇零○一二三四五六七八九十]{{1,2}}月[\d〇零○一二三四五六七八九十]{{1,3}}日")
 _DATE_LABEL = re.compile(r"(?:发布|日期|时间|date)", re.IGNORECASE)
 _SHORT_LINE = 40
 # A title naming a meeting names the year it is held in, not the year it reviews.
 _MEETING = re.compile(r"会议|全会|大会|座谈会|讲话")
-_NAVIGATION = re.compile(r"首页|当前位置|您的位置|[>›»]")
+_NAVIGATION = ("首页", "当前位置", "您的位置", ">", "›", "»")
 # A target: 到2027年 · 2027年前 · 2027年底前 (not 2023年前三季度).
 _FUTURE_BEFORE = re.compile(r"(?<![截止直])到\Z")
 _DEADLINE_AFTER = re.compile(r"(?:底|末)?前(?![\d一二三四五六七八九十两])")
 
 
-@dataclass(frozen=True)
-class YearMention:
+class YearMention(NamedTuple):
     """A year the text names, from `pos` to `end`; `year` None for a span (十八大以来). `kind`:
     year, span, review (一年来: the year under review), weak (全年, 当月, 当年: the document's
     year unless something else governs). A `local` one (compared with, moved from) governs nothing:
@@ -87,8 +92,7 @@ class YearMention:
         return not self.local and self.kind != "weak"
 
 
-@dataclass(frozen=True)
-class _Raw:
+class _Raw(NamedTuple):
     """A mention before the document's year is known: relative ones carry an `offset` (去年 -1)."""
 
     pos: int
@@ -106,16 +110,17 @@ def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
     """Years named in `text` outside 《titles》, relative ones resolved against `doc_year`.
 
     Traditional script is read through its simplified view (以來 → 以来), same length."""
-    return _resolved(_raw_mentions(to_simplified(text)), doc_year)
+    return _resolved(_raw_mentions(_half_width(to_simplified(text))), doc_year)
 
 
-def _raw_mentions(simplified: str) -> list[_Raw]:
-    """The mentions of a simplified text, 《titles》 blanked out."""
-    text = _TITLE.sub(lambda m: " " * len(m.group()), simplified) if "《" in simplified else simplified
-    text = _half_width(text)
+def _raw_mentions(folded: str) -> list[_Raw]:
+    """The mentions of a simplified text with half-width digits (`_half_width`), 《titles》 blanked out."""
+    if not any(word in folded for word in _WORDS):  # most lines name no year: nothing to blank or scan
+        return []
+    text = _TITLE.sub(lambda m: " " * len(m.group()), folded) if "《" in folded else folded
     out: list[_Raw] = []
-    for m in _YEAR_SCANNER.matches(text):
-        kind = next(k for k in ("span", "since", "now", "year", "rel", "review", "weak") if m.group(k))
+    for m in _year_matches(text):
+        kind = m.lastgroup                          # the one group of the alternation that matched
         year = offset = None
         if kind in ("year", "since"):
             year = _year_value(m.group(kind))
@@ -132,9 +137,45 @@ def _raw_mentions(simplified: str) -> list[_Raw]:
     return out
 
 
+def _year_matches(text: str) -> list[re.Match[str]]:
+    """`_YEAR_MENTION.finditer(text)` as a list, the pattern tried only where a mention can start:
+    at an anchor (年, 以来 …), in the run of digits and words (去, 上, 十八大 …) right before it,
+    or at 本届. Every other position fails, so the matches are the same."""
+    starts = []
+    for word in _ANCHORS:
+        a = text.find(word)                         # str.find: faster than an expression's scan
+        while a >= 0:
+            s = a
+            while s and (text[s - 1] in _BEFORE_ANCHOR or text[s - 1].isdecimal()):    # \d: any decimal digit
+                s -= 1
+            starts.append((s, a + 1))
+            a = text.find(word, a + 1)
+    a = text.find(_TERM)
+    while a >= 0:
+        starts.append((a, a + 1))
+        a = text.find(_TERM, a + 1)
+    starts.sort()
+    out: list[re.Match[str]] = []
+    match, tried = _YEAR_MENTION.match, 0
+    for s, e in starts:
+        p = max(s, tried)
+        while p < e:
+            m = match(text, p)
+            if m is None:
+                p += 1
+            else:
+                out.append(m)
+                p = m.end()
+        tried = max(tried, p)
+    return out
+
+
 def _half_width(text: str) -> str:
     """Full-width digits and date marks as ASCII (same length); the text itself when it has none."""
-    return _FULL_WIDTH.sub(lambda m: _HALF_WIDTH[m.group()], text)
+    for full in _FULL_WIDTH:                        # `in` per character: faster than one expression's scan
+        if full in text:
+            return text.translate(_HALF_WIDTH)
+    return text
 
 
 def _locality(text: str, start: int, end: int) -> tuple[bool, int | None]:
@@ -160,12 +201,9 @@ def _locality(text: str, start: int, end: int) -> tuple[bool, int | None]:
 
 def _in_parenthesis(text: str, pos: int) -> bool:
     """Is `pos` inside a （…） opened in the same clause?"""
-    for ch in reversed(text[max(0, pos - 30):pos]):
-        if ch in "（(":
-            return True
-        if ch in "）)" or ch in "。；;\n":
-            return False
-    return False
+    window = text[max(0, pos - 30):pos]
+    opened = max(window.rfind("（"), window.rfind("("))
+    return opened >= 0 and opened > max(window.rfind(ch) for ch in "）)。；;\n")
 
 
 def _resolved(raw: list[_Raw], doc_year: int | None, shift: int = 0) -> list[YearMention]:
@@ -202,14 +240,16 @@ class DocumentYears:
     """
 
     def __init__(self, simplified: str, sentences: list[Sentence]) -> None:
+        self.text = _half_width(simplified)       # digits and date marks as ASCII: the text years are read from
         self.sentences = sentences
-        self.raw = _raw_mentions(simplified)
+        self.sentence_starts = [s.start for s in sentences]
+        self.raw = _raw_mentions(self.text)
         self.starts = [r.pos for r in self.raw]
-        self.per_sentence = "《" in simplified and not _titles_inside(simplified, sentences)
+        self.per_sentence = "《" in simplified and not _titles_inside(simplified, self.sentence_starts, sentences)
 
     def line_of(self, pos: int) -> int:
         """The line number of the sentence holding text position `pos`."""
-        i = bisect_right([s.start for s in self.sentences], pos) - 1
+        i = bisect_right(self.sentence_starts, pos) - 1
         return self.sentences[max(i, 0)].line
 
     def of(self, i: int, doc_year: int | None) -> list[YearMention]:
@@ -222,9 +262,8 @@ class DocumentYears:
         return _resolved(self.raw[lo:hi], doc_year, sentence.start)
 
 
-def _titles_inside(text: str, sentences: list[Sentence]) -> bool:
-    """Does every 《title》 of `text` lie within one sentence?"""
-    starts = [s.start for s in sentences]
+def _titles_inside(text: str, starts: list[int], sentences: list[Sentence]) -> bool:
+    """Does every 《title》 of `text` lie within one sentence (`starts`: where each starts)?"""
     for m in _TITLE.finditer(text):
         i = bisect_right(starts, m.start()) - 1
         if i < 0 or m.end() > sentences[i].end:
@@ -232,8 +271,7 @@ def _titles_inside(text: str, sentences: list[Sentence]) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class DocumentYear:
+class DocumentYear(NamedTuple):
     """The year a document speaks from (今年 is this year) and where it was read."""
 
     year: int | None
@@ -247,10 +285,11 @@ def document_year(sentences: list[Sentence], years: DocumentYears, given: int | 
     (never inside 《titles》, a span of years such as 二〇二六年到二〇三〇年, or a target 到2027年)."""
     if given is not None:
         return DocumentYear(given, "given with --year")
-    dated = _dateline(sentences)
+    dated = _dateline(sentences, years.text)
     if dated is not None:
         return dated
-    title = _title_index(sentences)
+    one_line = not sentences or sentences[-1].line == sentences[0].line        # then no title line
+    title = None if one_line else _title_index(sentences)
     if title is not None and sentences[title].is_heading and sentences[-1].line > sentences[title].line:
         own = [m.year for m in years.of(title, None) if m.kind == "year" and not m.local and m.year is not None]
         if own:
@@ -271,15 +310,16 @@ def infer_doc_year(text: str) -> int | None:
     return document_year(sentences, DocumentYears(to_simplified(text), sentences)).year
 
 
-def _dateline(sentences: list[Sentence]) -> DocumentYear | None:
-    """A date in the first lines (see `_date_of_line`)."""
+def _dateline(sentences: list[Sentence], folded: str) -> DocumentYear | None:
+    """A date in the first lines (see `_date_of_line`); `folded`: the document's text as
+    `DocumentYears.text` holds it."""
     lines: dict[int, str] = {}
     for sentence in sentences:
         if sentence.line not in lines and len(lines) == _FIRST_LINES:
             break
-        lines[sentence.line] = lines.get(sentence.line, "") + sentence.text
+        lines[sentence.line] = lines.get(sentence.line, "") + folded[sentence.start:sentence.end]
     for line, text in lines.items():
-        year = _date_of_line(text)
+        year = _date_of_folded(text)
         if year is not None:
             return DocumentYear(year, f"dateline line {line}")
     return None
@@ -288,9 +328,13 @@ def _dateline(sentences: list[Sentence]) -> DocumentYear | None:
 def _date_of_line(line: str) -> int | None:
     """The year of a dateline: 2025-10-29 anywhere, 2022年1月21日 on a short line or after a
     label (发布时间：)."""
-    text = _half_width(to_simplified(line))
+    return _date_of_folded(_half_width(to_simplified(line)))
+
+
+def _date_of_folded(text: str) -> int | None:
+    """`_date_of_line` of a line in simplified script with half-width digits."""
     m = _ISO_DATE.search(text)
-    if m is None:
+    if m is None and "日" in text:
         m = _CN_DATE.search(text)
         if m is not None and len(text.strip()) > _SHORT_LINE and not _DATE_LABEL.search(text, 0, m.start()):
             m = None
@@ -301,7 +345,7 @@ def _title_index(sentences: list[Sentence]) -> int | None:
     """The first sentence of the title line: the first line that is no dateline nor a page's
     navigation (首页 > 工作动态)."""
     for i, sentence in enumerate(sentences):
-        if not _ISO_DATE.search(sentence.text) and not _NAVIGATION.search(sentence.text):
+        if not _ISO_DATE.search(sentence.text) and not any(word in sentence.text for word in _NAVIGATION):
             return i
     return None
 
@@ -326,10 +370,9 @@ class _Resolver:
         self.doc_year = doc_year
         self.cache: dict[int, list[YearMention]] = {}
         self.framing_cache: dict[int, list[YearMention]] = {}
-        self.paragraph = _paragraph_starts(sentences)
-        self.line_start = _line_starts(sentences)
-        self.heading_before = _heading_lines_before(sentences, self.line_start)
         self.headings: dict[int, _Period | None] = {}
+        self.lines = [s.line for s in sentences]                               # for bisecting
+        self.heading_sentences = [i for i, s in enumerate(sentences) if s.is_heading]
         self.framed: dict[int, int] = {}           # sentence → nearest one at or before it in its paragraph with
         self.weakened: dict[int, int] = {}         # framing (weak) mentions, -1 for none (`_nearest`)
         body = next((s.line for s in sentences if not s.is_heading), None)
@@ -383,25 +426,51 @@ class _Resolver:
     def _nearest(self, j: int, has, memo: dict[int, int]) -> int:
         """The nearest sentence k ≤ j of sentence i+1's paragraph (j = i) for which `has(k)` is not
         empty, -1 for none; remembered in `memo`, so a long paragraph is walked once, not per number."""
-        if j < 0 or self.paragraph[j] != self.paragraph[j + 1]:
+        if j < 0 or not self._runs_on(j + 1):
             return -1
-        start, walked = self.paragraph[j], []
-        while j >= start and j not in memo:
+        walked: list[int] = []
+        found = -1
+        while True:
+            if j in memo:
+                found = memo[j]
+                break
             if has(j):
-                memo[j] = j
+                memo[j] = found = j
                 break
             walked.append(j)
+            if not self._runs_on(j):                # j begins the paragraph
+                break
             j -= 1
-        found = memo.get(j, -1) if j >= start else -1
         for k in walked:
             memo[k] = found
         return found
+
+    def _runs_on(self, i: int) -> bool:
+        """Does sentence i continue the paragraph of sentence i-1: on the same line, or on the next
+        line after a line without an end mark (a wrapped PDF line), neither of them a heading?"""
+        if i == 0:
+            return False
+        prev, s = self.sentences[i - 1], self.sentences[i]
+        return prev.line == s.line or (
+            prev.line + 1 == s.line and not prev.is_heading and not s.is_heading
+            and prev.text.rstrip()[-1:] not in "。！？!?；;：:”’」』）)")
+
+    def _line_start(self, i: int) -> int:
+        """The first sentence of sentence i's line."""
+        return bisect_left(self.lines, self.lines[i])
+
+    def _heading_line_before(self, first: int) -> int:
+        """The last sentence of the nearest heading line above the line starting at sentence
+        `first`, -1 for none (a line is a heading or not as a whole): a walk up to the governing
+        heading visits headings only."""
+        k = bisect_left(self.heading_sentences, first) - 1
+        return self.heading_sentences[k] if k >= 0 else -1
 
     def heading(self, i: int) -> _Period | None:
         """The year of the heading whose section holds sentence i: a heading above it, never a
         sibling's (二、… after 一、2023年…), a dateline's, nor one of the title lines before the
         first paragraph."""
-        line = self.line_start[i]
+        line = self._line_start(i)
         if line not in self.headings:
             self.headings[line] = self._heading_above(line)
         return self.headings[line]
@@ -409,9 +478,9 @@ class _Resolver:
     def _heading_above(self, i: int) -> _Period | None:
         """Walk back from the line starting at sentence i to the first heading that governs it."""
         limit = UNNUMBERED + 1
-        j = self.heading_before[i]                  # lines that are no heading change nothing: skipped
+        j = self._heading_line_before(i)            # lines that are no heading change nothing: skipped
         while j >= 0:
-            first = self.line_start[j]
+            first = self._line_start(j)
             line = [self.sentences[k] for k in range(first, j + 1)]
             text = "".join(s.text for s in line)
             level = heading_level(text)
@@ -422,7 +491,7 @@ class _Resolver:
                     return self._from(framing[0], f"of its heading 「{text.strip()}」 (line {line[0].line})")
                 if level != UNNUMBERED:
                     limit = min(limit, level)
-            j = self.heading_before[first]
+            j = self._heading_line_before(first)
         return None
 
     def _from(self, m: YearMention, where: str) -> _Period:
@@ -431,43 +500,6 @@ class _Resolver:
         if m.kind == "review":
             return _Period(m.year, f"{m.text} {where}: the year under review", review=True)
         return _Period(m.year, f"{m.text} {where}", dated=True)
-
-
-def _paragraph_starts(sentences: list[Sentence]) -> list[int]:
-    """For each sentence, the index of the first sentence of its paragraph: its line, or the
-    lines before it that a long line without an end mark runs on from (a wrapped PDF line)."""
-    out: list[int] = []
-    for i, s in enumerate(sentences):
-        prev = sentences[i - 1] if i else None
-        runs_on = prev is not None and (prev.line == s.line or (
-            prev.line + 1 == s.line and not prev.is_heading and not s.is_heading
-            and prev.text.rstrip()[-1:] not in "。！？!?；;：:”’」』）)"))
-        out.append(out[-1] if runs_on else i)
-    return out
-
-
-def _heading_lines_before(sentences: list[Sentence], line_start: list[int]) -> list[int]:
-    """For each sentence, the last sentence of the nearest heading line above its line (-1 for
-    none), so a walk up to the governing heading visits headings only: a document of thousands
-    of lines without headings is not walked back once per line."""
-    out: list[int] = []
-    last = current = -1
-    for k in range(len(sentences)):
-        if line_start[k] == k:
-            current = last
-        out.append(current)
-        line_ends = k + 1 == len(sentences) or line_start[k + 1] != line_start[k]
-        if line_ends and sentences[line_start[k]].is_heading:
-            last = k
-    return out
-
-
-def _line_starts(sentences: list[Sentence]) -> list[int]:
-    """For each sentence, the index of the first sentence of its line."""
-    out: list[int] = []
-    for i, s in enumerate(sentences):
-        out.append(out[-1] if i and sentences[i - 1].line == s.line else i)
-    return out
 
 
 def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: DocumentYear,
@@ -481,11 +513,15 @@ def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: Do
     year. 一年来 is the year under review: its heading's year, else the year reported on, else the
     year a title such as …2022年工作综述 names, else the year before the document's.
     """
+    if not claims:
+        return
     resolver = _Resolver(sentences, years, doc_year)
-    index = {s.start: i for i, s in enumerate(sentences)}
+    starts = years.sentence_starts if years is not None else [s.start for s in sentences]
     found: list[_Period | None] = []
     for claim in claims:
-        i, pos = index[claim.sentence_start], claim.num_start - claim.sentence_start
+        i, pos = bisect_left(starts, claim.sentence_start), claim.num_start - claim.sentence_start
+        if i == len(sentences) or starts[i] != claim.sentence_start:
+            raise KeyError(claim.sentence_start)
         period = resolver.period(i, pos) or resolver.weak(i, pos)
         if period is not None and period.review:
             under = resolver.heading(i)
@@ -513,9 +549,10 @@ def _fallback(doc_year: DocumentYear) -> _Period:
 
 def _reported_year(dated: list[_Period], doc_year: int | None) -> tuple[int, str] | None:
     """The year most dated figures are about (on a tie, the document's year, else the latest)."""
-    counts = Counter(p.year for p in dated if p.year is not None)
-    if not counts:
+    years = [p.year for p in dated if p.year is not None]
+    if not years:
         return None
+    counts = Counter(years)
     top = max(counts.values())
     tied = [y for y, n in counts.items() if n == top]
     year = doc_year if doc_year in tied else max(tied)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from .indicators import Indicators, assign_indicators
 from .matcher import Attempt, Candidate, SentenceMatcher
 from .models import Claim, Document, Numeral, Sentence
 from .numerals import find_numerals
-from .periods import DocumentYears, document_year, resolve_periods
+from .periods import DocumentYear, DocumentYears, document_year, resolve_periods
 from .rules import RuleSet, installed_rules_dir, load_rules
 from .script import to_simplified
 from .sentences import split_sentences
@@ -114,15 +114,14 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     kept: list[Candidate] = []
     last_count: Claim | None = None          # the last claim that is no share: parts take its reading
     for sentence, found in _by_sentence(sentences, numerals):
-        if found:
-            own = simplified[sentence.start:sentence.end]
-            candidates = extractor.matcher.match(document.doc, sentence, own, found, last_count, keep_candidates)
-            for c in candidates:
-                if c.claim:
-                    claims.append(c.claim)
-                    last_count = c.claim if c.claim.unit != "%" else last_count
-            if keep_candidates:
-                kept.extend(candidates)
+        own = simplified[sentence.start:sentence.end]
+        candidates = extractor.matcher.match(document.doc, sentence, own, found, last_count, keep_candidates)
+        for c in candidates:
+            if c.claim:
+                claims.append(c.claim)
+                last_count = c.claim if c.claim.unit != "%" else last_count
+        if keep_candidates:
+            kept.extend(candidates)
     claims = resolve_rank_fields(claims, sentences)
     if keep_candidates:
         _note_dropped(kept, claims)
@@ -135,6 +134,15 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
         claims = sorted(claims + [t.claim for t in cells], key=lambda c: c.num_start)
     for n, claim in enumerate(claims, start=1):
         claim.claim_id = f"{doc_no:04d}-{n:04d}"
+    if claims:                                  # a document (or line) without claims needs no context
+        _resolve_context(claims, cells, text, sentences, speaks_from, years, extractor.indicators)
+    return DocumentResult(document.doc, claims, speaks_from.year, kept, speaks_from.source,
+                          extractor.matcher.take_timeouts(), tables)
+
+
+def _resolve_context(claims: list[Claim], cells: list[TableClaim], text: str, sentences: list[Sentence],
+                     speaks_from: DocumentYear, years: DocumentYears, indicators: Indicators) -> None:
+    """Periods, scopes, parents, indicators and places of the claims of one document."""
     resolve_periods(claims, sentences, speaks_from, years)
     in_text = [c for c in claims if c.source == "text"]
     resolve_scopes(in_text)
@@ -143,9 +151,7 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
         if cell.period is not None:
             cell.claim.period, cell.claim.period_source = cell.period, "the headers of its table"
     link_table_parts([c.claim for c in cells])
-    assign_indicators(claims, text, extractor.indicators)
-    return DocumentResult(document.doc, claims, speaks_from.year, kept, speaks_from.source,
-                          extractor.matcher.take_timeouts(), tables)
+    assign_indicators(claims, text, indicators)
 
 
 def _table_cells(document: Document, tables: list[Table], extractor: Extractor, sentences: list[Sentence],
@@ -154,6 +160,8 @@ def _table_cells(document: Document, tables: list[Table], extractor: Extractor, 
     found = [t for table in tables
              for t in table_claims(table, extractor.tables, extractor.matcher, extractor.stoplist,
                                    document.doc, doc_year)]
+    if not found:
+        return found
     starts = [s.start for s in sentences]
     for item in found:
         sentence = sentences[bisect_right(starts, item.claim.num_start) - 1]
@@ -170,14 +178,20 @@ def _note_dropped(candidates: list[Candidate], claims: list[Claim]) -> None:
             cand.attempts.append(Attempt("-", False, "is the size of the field of a ranking (its rank_of)"))
 
 
-def _by_sentence(sentences: list[Sentence], numerals: list[Numeral]):
-    """Pairs (sentence, its numerals) in order; numerals outside any sentence are dropped."""
+def _by_sentence(sentences: list[Sentence], numerals: list[Numeral]) -> Iterator[tuple[Sentence, list[Numeral]]]:
+    """Pairs (sentence, its numerals) in order, for the sentences that hold numerals (found by
+    bisection: a document's other sentences cost nothing); a numeral outside any sentence, or
+    across a sentence's end, is dropped."""
+    starts = [s.start for s in sentences] if numerals else []
     i = 0
-    for sentence in sentences:
-        while i < len(numerals) and numerals[i].start < sentence.start:
-            i += 1
+    while i < len(numerals):
+        k = bisect_right(starts, numerals[i].start) - 1
+        sentence = sentences[k] if k >= 0 else None
         found = []
-        while i < len(numerals) and numerals[i].end <= sentence.end:
+        while sentence is not None and i < len(numerals) and numerals[i].end <= sentence.end:
             found.append(numerals[i])
             i += 1
-        yield sentence, found
+        if found:
+            yield sentence, found
+        else:
+            i += 1

@@ -104,6 +104,7 @@ class Rule:
     fallback: bool                   # tried only after a numeral found no other reading
     file: str
     line: int
+    right_test: str | None = None    # `right`'s regex without its groups: many rules tested in one call
 
 
 @dataclass
@@ -349,6 +350,7 @@ def _compile_rule(spec: dict, family: dict, words: dict[str, list[str]], path: P
                                           "not_numerals")),
         kinds=kinds, unit_default=to_simplified(str(spec.get("unit_default", ""))), unit_map=unit_map,
         uses_field=uses_field, fallback=bool(family.get("fallback", False)), file=str(path), line=line,
+        right_test=_without_groups(right.pattern) if right is not None else None,
     )
 
 
@@ -367,6 +369,14 @@ def _compile_pattern(pattern: str, subjects: list[str], units: list[str],
     left_re = compile_pattern(left + r"\Z", where) if left else None
     right_re = compile_pattern(_AFTER_NUMBER + right, where) if right else None
     return left_re, right_re, uses_field
+
+
+def _without_groups(regex: str) -> str:
+    """A pattern's regex with its placeholders' named groups made plain (literal text is escaped,
+    so only a placeholder writes `(?P<`)."""
+    for name in ("subject", "unit", "field"):
+        regex = regex.replace(f"(?P<{name}>", "(?:")
+    return regex
 
 
 def _expand(pieces: list[str], indexes: range, subjects: list[str], units: list[str],

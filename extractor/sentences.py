@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from .models import Sentence
 
 # A sentence ends at one of these marks, together with any closing quotes or brackets after it.
-_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)\"']*")
+_END_MARKS = "。！？；!?;"
+_SENTENCE_END = re.compile(rf"[{_END_MARKS}]+[”’」』）)\"']*")
+# One sentence of a line, white space around it left out, in one pass over the whole text: a run of
+# end marks, or from a character that is neither space nor end mark up to and including the next
+# run of end marks (with the closing quotes after it), else up to its line's last non-space character.
+_SENTENCE = re.compile(rf"{_SENTENCE_END.pattern}|[^\s{_END_MARKS}](?:[^\n{_END_MARKS}]*[^\s{_END_MARKS}])?"
+                       rf"(?:[^\S\n]*{_SENTENCE_END.pattern})?")
 # Numbered headings: 一、… · （一）… · (一）… · 第一部分 … · 1. …
 _HEADING_NUMBER = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|第[一二三四五六七八九十]+[部分章节篇]|\d+[.、．])"
@@ -24,31 +29,18 @@ UNNUMBERED = len(_HEADING_LEVELS)
 def split_sentences(text: str) -> list[Sentence]:
     """All non-blank sentences of `text`, in order, with offsets into `text`."""
     sentences: list[Sentence] = []
-    line_start = 0
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        heading = is_heading_line(line)
-        for start, end in _line_pieces(line):
-            sentences.append(Sentence(line_start + start, line_start + end, line[start:end], line_no, heading))
-        line_start += len(line) + 1
+    append = sentences.append
+    line_no, counted, line_end, heading = 1, 0, -1, False
+    for m in _SENTENCE.finditer(text):
+        start = m.start()
+        if start > line_end:                        # the first sentence of a line
+            line_no += text.count("\n", counted, start)
+            counted = start
+            line_end = text.find("\n", start)
+            line_end = len(text) if line_end < 0 else line_end
+            heading = is_heading_line(text[text.rfind("\n", 0, start) + 1:line_end])
+        append(Sentence(start, m.end(), m.group(), line_no, heading))
     return sentences
-
-
-def _line_pieces(line: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of each sentence of one line, surrounding white space trimmed."""
-    start = 0
-    for match in _SENTENCE_END.finditer(line):
-        yield from _trimmed(line, start, match.end())
-        start = match.end()
-    yield from _trimmed(line, start, len(line))
-
-
-def _trimmed(line: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    while start < end and line[start].isspace():
-        start += 1
-    while end > start and line[end - 1].isspace():
-        end -= 1
-    if start < end:
-        yield start, end
 
 
 def is_heading_line(line: str) -> bool:

@@ -4,8 +4,10 @@
 Aho-Corasick automaton (pyahocorasick: one pass over the text in C finds them all) and the
 patterns each into a regular expression; a character class of every character a pattern can
 start with skips the rest of the text at C speed, and only the patterns that can start with the
-character found are tried there, in file order. Patterns that may start anywhere ([\u4e00-\u9fff]…)
-are one alternation searched on their own, so they do not slow down the others.
+character found are tried there, in file order (`regexstart.py` reads those characters from the
+pattern's text). A pattern that may start with any character but holds one of a few within a few
+characters of its start ([\u4e00-\u9fff]{1,3}一起) is tried back from those; patterns that may
+start anywhere are one alternation searched on their own, so they do not slow down the others.
 Matching runs on the text after `fold`, a one-for-one character folding (full-width digits and
 signs, traditional numeral characters), so offsets into the folded text are offsets into the text.
 """
@@ -13,20 +15,19 @@ signs, traditional numeral characters), so offsets into the folded text are offs
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import ahocorasick
 import yaml
 
+from .regexstart import first_chars, landmark
 from .rules import RuleFileError, refuse_aliases
 
-try:                                    # the regex parser, to read which characters start a match
-    from re import _parser as _sre_parse  # Python ≥ 3.11
-except ImportError:                     # pragma: no cover - Python 3.10
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+Span = TypeVar("Span", bound=re.Match)
+
 
 DEFAULT_STOPLIST = Path(__file__).resolve().parent.parent / "rules" / "stoplist.yaml"
 
@@ -77,6 +78,8 @@ class StopList:
     path: Path | None = None
     _automaton: ahocorasick.Automaton | None = field(default=None, repr=False)
     _anywhere: re.Pattern[str] | None = field(default=None, repr=False)
+    _near: _Near | None = field(default=None, repr=False)
+    _longest: int = field(default=0, repr=False)
     _starts: re.Pattern[str] | None = field(default=None, repr=False)
     _by_first: _ByFirst | None = field(default=None, repr=False)
     _phrases: dict[str, StopEntry] = field(default_factory=dict, repr=False)
@@ -110,19 +113,25 @@ class StopList:
     def _compile(self) -> None:
         """The phrases go into one automaton. Each pattern is compiled on its own: a pattern that
         names the characters it can start with is tried only where one stands (a character maps to
-        those patterns, in file order); the others, which may start anywhere, form one alternation
-        searched through the text."""
+        those patterns, in file order). A pattern that may start with many characters but holds
+        one of a few within a few characters of its start ([\u4e00-\u9fff]{1,3}一起: 一 within 3)
+        is tried back from each of those (`_Near`); the others, which may start anywhere, form one
+        alternation searched through the text."""
         anchored: list[tuple[str, re.Pattern[str], set[str] | None]] = []
+        near: list[tuple[str, str, frozenset[str], int]] = []
         anywhere: list[str] = []
         for entry in self.entries:
             if entry.is_regex:
                 name = f"p{len(self._patterns)}"
                 self._patterns[name] = entry
                 chars = first_chars(entry.text)
-                if chars is None:
-                    anywhere.append(f"(?P<{name}>{entry.text})")
-                else:
+                mark = landmark(entry.text) if chars is None else None
+                if chars is not None:
                     anchored.append((name, re.compile(entry.text), chars))
+                elif mark is not None:
+                    near.append((name, entry.text, *mark))
+                else:
+                    anywhere.append(f"(?P<{name}>{entry.text})")
             else:
                 self._phrases.setdefault(fold(entry.text), entry)
         if self._phrases:
@@ -130,9 +139,12 @@ class StopList:
             for phrase in self._phrases:
                 self._automaton.add_word(phrase, len(phrase))
             self._automaton.make_automaton()
+            self._longest = max(map(len, self._phrases))
         if anchored:
             self._starts = char_class(set().union(*(chars for _, _, chars in anchored)))
             self._by_first = _ByFirst(anchored)
+        if near:
+            self._near = _Near(near)
         if anywhere:
             self._anywhere = re.compile("|".join(anywhere))
 
@@ -143,38 +155,70 @@ class StopList:
         file order) that matches there. `folded=True` says `text` has been through `fold` already.
         """
         folded_text = text if folded else fold(text)
-        found = self._phrase_spans(folded_text)
-        for start, (end, name) in self._pattern_matches(folded_text, found).items():
+        found = {start: (end, self._phrases[folded_text[start:end]])
+                 for start, end in self._phrase_ends(folded_text, len(folded_text)).items()}
+        for start, (end, name) in self._pattern_matches(folded_text, found, len(folded_text)).items():
             found[start] = (end, self._patterns[name])
         return [(start, end, entry) for start, (end, entry) in sorted(found.items()) if end > start]
 
-    def _phrase_spans(self, folded: str) -> dict[int, tuple[int, StopEntry]]:
-        """Start → (end, entry) of the longest phrase starting there (one pass of the automaton)."""
-        found: dict[int, tuple[int, StopEntry]] = {}
+    def unblocked(self, folded: str, spans: list[Span]) -> list[Span]:
+        """The spans (regex matches, by start, not overlapping) of `folded` that no stop-list
+        match covers: `blocked_spans` asked only what a numeral needs. A match can cover a span
+        only if it starts at or before it, so nothing starting after the last span is looked for."""
+        if not spans:
+            return spans
+        limit = spans[-1].start()
+        ends = self._phrase_ends(folded, limit)
+        for start, (end, _) in self._pattern_matches(folded, ends, limit).items():
+            ends[start] = end
+        if not ends:
+            return spans
+        starts = sorted(ends)
+        out: list[Span] = []
+        i, n, reach = 0, len(starts), -1
+        for span in spans:
+            at = span.start()
+            while i < n and starts[i] <= at:
+                end = ends[starts[i]]
+                if end > reach:
+                    reach = end
+                i += 1
+            if reach < span.end():
+                out.append(span)
+        return out
+
+    def _phrase_ends(self, folded: str, limit: int) -> dict[int, int]:
+        """Start → end of the longest phrase starting there, for every start up to `limit` (one
+        pass of the automaton, which stops `limit` plus the longest phrase's length in)."""
+        found: dict[int, int] = {}
         if self._automaton is None:
             return found
-        for last, size in self._automaton.iter(folded):
+        for last, size in self._automaton.iter(folded, 0, min(len(folded), limit + self._longest)):
             start = last + 1 - size
-            if start not in found or found[start][0] < last + 1:
-                found[start] = (last + 1, self._phrases[folded[start:last + 1]])
+            if found.get(start, -1) <= last:
+                found[start] = last + 1
         return found
 
-    def _pattern_matches(self, folded: str, taken: dict) -> dict[int, tuple[int, str]]:
+    def _pattern_matches(self, folded: str, taken: dict, limit: int) -> dict[int, tuple[int, str]]:
         """Start → (end, pattern name) of the first pattern, in file order, that matches there,
-        at every position where one matches and no phrase starts."""
+        at every position up to `limit` where one matches and no phrase starts."""
         found: dict[int, tuple[int, str]] = {}
         if self._starts is not None and self._by_first is not None:
             by_first = self._by_first
-            for hit in self._starts.finditer(folded):
+            for hit in self._starts.finditer(folded, 0, limit + 1):
                 at = hit.start()
                 if at not in taken:
-                    m = by_first[hit.group()](folded, at)
+                    m = by_first[folded[at]](folded, at)
                     if m:
-                        found[at] = (m.end(), by_first.name(m))
+                        found[at] = (m.end(), m.lastgroup or by_first.name(m))
+        if self._near is not None:
+            for at, end, name in self._near.matches(folded):
+                if at <= limit and at not in taken and (at not in found or _order(name) < _order(found[at][1])):
+                    found[at] = (end, name)
         if self._anywhere is not None:
             search = self._anywhere.search
             m = search(folded)
-            while m:
+            while m and m.start() <= limit:
                 at, name = m.start(), m.lastgroup or ""
                 if at not in taken and (at not in found or _order(name) < _order(found[at][1])):
                     found[at] = (m.end(), name)
@@ -207,7 +251,7 @@ class _ByFirst(dict):
         self._alternations: dict[tuple[str, ...], re.Pattern[str]] = {}
 
     def name(self, m: re.Match[str]) -> str:
-        return m.lastgroup or self._names[m.re]
+        return self._names[m.re]
 
     def __missing__(self, ch: str) -> Matcher:
         own = [(name, regex) for name, regex, chars in self._patterns if chars and ch in chars]
@@ -232,6 +276,37 @@ class _ByFirst(dict):
             sources = {name: regex.pattern for name, regex, _ in self._patterns}
             self._alternations[names] = re.compile("|".join(f"(?P<{n}>{sources[n]})" for n in names))
         return self._alternations[names].match
+
+
+class _Near:
+    """Patterns that hold one of a few characters (a landmark) at most `reach` characters after
+    their start. One regex finds, at C speed, every landmark k ≤ reach characters after which the
+    alternation of those patterns (file order, named groups p0, p1 …) matches — a lookbehind of
+    k+1 characters steps back to that start; only there are the starts tried one by one.
+    Compiled at first use."""
+
+    def __init__(self, patterns: list[tuple[str, str, frozenset[str], int]]) -> None:
+        self._patterns = patterns
+        self._reach = max(r for _, _, _, r in patterns)
+        self._marks: re.Pattern[str] | None = None
+        self._alternation: re.Pattern[str] | None = None
+
+    def matches(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, pattern name) of the first pattern, in file order, that matches at each
+        start where one does (a start may come more than once, always with the same answer)."""
+        if self._marks is None or self._alternation is None:
+            chars = char_class(set().union(*(chars for _, _, chars, _ in self._patterns))).pattern
+            alternation = "|".join(f"(?P<{name}>{source})" for name, source, _, _ in self._patterns)
+            unnamed = "|".join(f"(?:{source})" for _, source, _, _ in self._patterns)
+            back = "|".join(f"(?<=(?=(?:{unnamed}))[\\s\\S]{{{k + 1}}})" for k in range(self._reach + 1))
+            self._marks = re.compile(f"{chars}(?:{back})")
+            self._alternation = re.compile(alternation)
+        match = self._alternation.match
+        for mark in self._marks.finditer(text):
+            for at in range(max(0, mark.start() - self._reach), mark.start() + 1):
+                m = match(text, at)
+                if m:
+                    yield at, m.end(), m.lastgroup or ""
 
 
 def _order(name: str) -> int:
@@ -274,81 +349,6 @@ def char_class(chars: set[str]) -> re.Pattern[str]:
     bmp = "".join(re.escape(c) for c in sorted(chars) if ord(c) <= 0xFFFF)
     astral = "\U00010000-\U0010ffff" if any(ord(c) > 0xFFFF for c in chars) else ""
     return re.compile(f"[{bmp}{astral}]")
-
-
-@lru_cache(maxsize=1)
-def _decimal_digits() -> frozenset[str]:
-    r"""Every character `\d` matches (decimal digits of all scripts; none lie beyond plane 1)."""
-    return frozenset(c for c in map(chr, range(0x20000)) if c.isdecimal())
-
-
-_MAX_RANGE = 2000   # a class range wider than this ([\u4e00-\u9fff]) counts as "any character"
-
-
-def first_chars(pattern: str) -> set[str] | None:
-    """Every character a match of `pattern` can start with; None when that is (nearly) any."""
-    try:
-        parsed = _sre_parse.parse(pattern)
-    except re.error:
-        return None
-    chars, nullable = _first_of_seq(list(parsed))
-    return None if chars is None or nullable else chars
-
-
-def _first_of_seq(items: list) -> tuple[set[str] | None, bool]:
-    out: set[str] = set()
-    for op, av in items:
-        chars, nullable = _first_of_op(str(op), av)
-        if chars is None:
-            return None, False
-        out |= chars
-        if not nullable:
-            return out, False
-    return out, True
-
-
-def _first_of_op(op: str, av: object) -> tuple[set[str] | None, bool]:
-    """(first characters, can match empty) of one parsed regex item."""
-    if op == "LITERAL":
-        return {chr(av)}, False                                   # type: ignore[arg-type]
-    if op == "IN":
-        return _class_chars(av), False                            # type: ignore[arg-type]
-    if op in ("ASSERT", "ASSERT_NOT", "AT"):
-        return set(), True
-    if op == "SUBPATTERN":
-        return _first_of_seq(list(av[-1]))                        # type: ignore[index]
-    if op == "ATOMIC_GROUP":
-        return _first_of_seq(list(av))                            # type: ignore[arg-type]
-    if op == "BRANCH":
-        out: set[str] = set()
-        nullable = False
-        for branch in av[1]:                                      # type: ignore[index]
-            chars, empty = _first_of_seq(list(branch))
-            if chars is None:
-                return None, False
-            out |= chars
-            nullable = nullable or empty
-        return out, nullable
-    if op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-        low, _, sub = av                                          # type: ignore[misc]
-        chars, empty = _first_of_seq(list(sub))
-        return chars, empty or low == 0
-    return None, False
-
-
-def _class_chars(items: list) -> set[str] | None:
-    out: set[str] = set()
-    for op, av in items:
-        name = str(op)
-        if name == "LITERAL":
-            out.add(chr(av))
-        elif name == "RANGE" and av[1] - av[0] <= _MAX_RANGE:
-            out.update(chr(c) for c in range(av[0], av[1] + 1))
-        elif name == "CATEGORY" and str(av) == "CATEGORY_DIGIT":
-            out |= _decimal_digits()
-        else:
-            return None
-    return out
 
 
 # --- reading the YAML file with line numbers ---------------------------------------------

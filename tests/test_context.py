@@ -27,3 +27,17 @@ def test_half_year_and_whole_year_figures_do_not_conflict_across_documents(tmp_p
     summary = run([tmp_path / "docs"], None, tmp_path / "out", report=False)
     assert summary.by_status["conflict"] == 1                 # b and c differ; a is the half year
     assert names_a_place("1至6月 全国") and not names_a_place("1至6月")
+
+
+def test_the_time_scope_lookahead_holds_every_first_character_of_a_time_word():
+    """TIME_HEADS (read from the pattern by regexstart.py) must hold each character a match of
+    TIME_WORDS can begin with, else a scope is missed: every BMP character the pattern can partly
+    match alone is one of them."""
+    import regex
+
+    from extractor.context import TIME_HEADS, TIME_WORDS
+
+    words = regex.compile(TIME_WORDS)
+    missing = [chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF
+               and words.match(chr(c), partial=True) and chr(c) not in TIME_HEADS]
+    assert TIME_HEADS and missing == []

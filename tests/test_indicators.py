@@ -98,3 +98,18 @@ def test_a_bad_indicators_file_is_named_with_its_line(tmp_path):
                                               "    synonyms: [处分]\n", encoding="utf-8")
     with pytest.raises(RuleFileError, match=r"indicators.yaml:3: unit family '件'"):
         Indicators.load([tmp_path])
+
+
+def test_place_names_are_found_where_the_full_scan_finds_them():
+    """_place_matches tries the place patterns only near level characters: the same matches as
+    finditer over every position (random texts of place-like characters)."""
+    import random
+
+    from extractor.indicators import _LOOSE, _NAMED, _place_matches
+
+    rng = random.Random(7)
+    alphabet = "青石县自治州市区乡镇纪委监委全年今0，、 省盟旗松岭朝鲜族"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        for pattern in (_NAMED, _LOOSE):
+            assert [m.span() for m in _place_matches(pattern, text)] == [m.span() for m in pattern.finditer(text)]

@@ -314,3 +314,26 @@ def test_a_number_listed_after_an_ordinal_is_an_ordinal(stop):
     assert [(n.text, n.kind) for n in find_numerals("完成第三、四轮巡察", stop)] == [("第三", "ordinal"), ("四", "ordinal")]
     assert [(n.text, n.kind) for n in find_numerals("位列第二，处分3人、4人", stop)] == [
         ("第二", "ordinal"), ("3", "count"), ("4", "count")]                 # not after the ordinal itself
+
+
+def _shapes() -> list[str]:
+    """Every span of up to three numeral characters, and years read digit by digit."""
+    chars = "零〇一二三四五六七八九两十百千万亿"
+    spans = list(chars + "壹贰叁肆伍陆柒捌玖拾佰仟")
+    spans += [a + b for a in chars for b in chars]
+    spans += [a + b + c for a in chars for b in chars for c in chars]
+    spans += [f"{a}{b}{c}{d}" for a in "一二" for b in "〇九" for c in "〇一二九" for d in "〇五九"]
+    spans += ["17万1542", "3万0042", "120万9999", "5万12345", "5万123", "0万1234", "1万1000"]
+    return spans
+
+
+def test_plain_shapes_read_as_cn2an_reads_them():
+    """`_plain_cn` spares importing cn2an for the commonest numerals; wherever it answers, the
+    answer is cn2an's (normal mode, then smart, as `_cn2an` asks)."""
+    answered = 0
+    for span in _shapes():
+        plain = numerals._plain_cn(span)
+        if plain is not None:
+            answered += 1
+            assert plain == numerals._by_cn2an(span), span
+    assert answered > 300

@@ -247,3 +247,23 @@ def test_title_lines_before_the_first_paragraph_govern_nothing():
     assert periods_of(text, "37", "44", "6", "88") == [2021, 2021, 2021, 2021]
     years = DocumentYears(to_simplified(text), split_sentences(text))
     assert document_year(split_sentences(text), years).source == "title line 2"
+
+
+def test_year_scan_finds_what_the_pattern_finds_everywhere():
+    """The anchored scan (years tried only near 年, 以来, 期间, 目前, 当月, 本届) equals a scan of every position."""
+    from extractor.periods import _YEAR_MENTION, _year_matches
+
+    texts = ["近12年来，自二〇一九年到二〇二三年；本届区委以来、党的二十大以来", "２０２０年—2022年、十三五”期间、当月当年全年",
+             "截至目前，民国111年，上一年与这一年来，1998至2001年", "去年以来新时代十年本届以来，较前年同期"]
+    for text in texts:
+        assert [m.span() for m in _year_matches(text)] == [m.span() for m in _YEAR_MENTION.finditer(text)]
+        assert _year_matches(text)
+
+
+def test_a_heading_governs_however_many_lines_below_it():
+    """The walk up to a heading is done lazily from the claims' sentences: far below it, and from
+    lines of a sub-heading without a year, the heading's year is still found."""
+    body = "\n".join("督导组按计划完成走访" for _ in range(300))
+    text = f"二、2017年督导情况\n{body}\n（一）走访结果\n督导组走访企业6家。\n另走访学校9所。"
+    assert periods_of(text, "6", "9", year=2020) == [2017, 2017]
+    assert periods_of("没有年份的一句话。", year=2020) == []

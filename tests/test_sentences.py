@@ -37,3 +37,12 @@ def test_heading_levels():
     assert [heading_level(h) for h in ("第二部分 总体要求", "一、2023年工作回顾", "（二）强化监督", "3. 巡察", "（4）整改")] \
         == [0, 1, 2, 3, 4]
     assert heading_level("在全县廉政工作会议上的讲话") == UNNUMBERED
+
+
+def test_white_space_and_bare_end_marks():
+    text = "  甲乙 。  丙丁  \n\u3000；戊\t\n \n己庚"
+    sentences = split_sentences(text)
+    assert [(s.text, s.line) for s in sentences] == [("甲乙 。", 1), ("丙丁", 1), ("；", 2), ("戊", 2), ("己庚", 4)]
+    for s in sentences:
+        assert text[s.start:s.end] == s.text
+    assert split_sentences("") == [] and split_sentences(" \n\n ") == []

@@ -119,10 +119,27 @@ def test_automaton_and_prefilter_find_what_one_alternation_finds(hot, monkeypatc
     assert [(s, e, entry.id) for s, e, entry in stop.blocked_spans(text)] == _one_alternation(stop, text)
 
 
-def test_pattern_that_may_start_anywhere_still_works():
-    stop = StopList.from_entries([StopEntry("any", r".五", 1, is_regex=True)])
-    assert first_chars(r".五") is None
+def test_unblocked_keeps_what_no_blocked_span_covers():
+    """`unblocked` (what find_numerals asks) agrees with `blocked_spans` (what explain shows):
+    a span is dropped when a stop-list match starts at or before it and ends at or after it."""
+    import re
+
+    text = fold(RULES.read_text(encoding="utf-8") + "\n六稳六保，两个维护。党的二十大以来，第三次全会，"
+                "一是抓好整改\n（二）我们一起干，杀一儆百，“一岗双责”落实到位，查处问题12起，发现一起、查处一起。")
+    spans = list(re.finditer(r"[0-9]+|[一二三四五六七八九十百千万两]+", text))
+    blocked = STOP.blocked_spans(text)
+    expected = [m for m in spans if not any(a <= m.start() and m.end() <= b for a, b, _ in blocked)]
+    assert len(expected) < len(spans)
+    assert STOP.unblocked(text, spans) == expected
+    assert STOP.unblocked(text, []) == []
+
+
+@pytest.mark.parametrize("regex", [r".五", r"\w+五"])     # 五 one after the start / anywhere
+def test_pattern_that_may_start_anywhere_still_works(regex):
+    stop = StopList.from_entries([StopEntry("any", regex, 1, is_regex=True)])
+    assert first_chars(regex) is None
     assert find_numerals("发现十五个", stop) == []
+    assert [n.text for n in find_numerals("五个，发现十五个", stop)] == ["五"]
 
 
 def test_empty_stoplist(tmp_path):

@@ -1,0 +1,78 @@
+"""What a regex's matches can start with, read from its text (extractor/regexstart.py)."""
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractor.regexstart import first_chars, landmark
+
+
+@pytest.mark.parametrize("pattern, chars", [
+    ("第[一二]+", {"第"}),
+    ("(?:第)?[一二]届", {"第", "一", "二"}),
+    ("(?<![0-9])[百千]年(?!以上)", {"百", "千"}),
+    (r"[\d]号", {c for c in map(chr, range(0x20000)) if c.isdecimal()}),
+    (r"\u4e00|[\u4e8c-\u4e8d]", {"一", "二", "亍"}),
+    (r"(?:(?<![^\n])|(?<=\n[ \t]))[一二][、.]", {"一", "二"}),
+    (r"\[x\]|\\y|a{2,}|b{,3}c", {"[", "\\", "a", "b", "c"}),
+    ("x{1,2}?y", {"x"}),
+])
+def test_first_chars(pattern, chars):
+    assert first_chars(pattern) == chars
+
+
+@pytest.mark.parametrize("pattern", [
+    ".五", r"\s*五", "[^五]五", r"[\u4e00-\u9fff]五", "五?", "(?i)五", r"(五)\1", r"\N{DIGIT ONE}",
+    "(?=五)", "五|", r"(?P<a>五)(?P=a)",
+])
+def test_no_first_chars(pattern):
+    assert first_chars(pattern) is None
+
+
+@pytest.mark.parametrize("pattern, found", [
+    (r"[\u4e00-\u9fff]{1,3}一起(?:、[\u4e00-\u9fff]{1,3}一起)+", ({"一"}, 3)),
+    (r".五", ({"五"}, 1)),
+    (r"\w{2}x?y", ({"x", "y"}, 2)),
+    (r"第?.{0,2}三", ({"第", "三"}, 2)),
+    (r"(?:.一|..二)", ({"一", "二"}, 2)),
+    (r".*五", None),
+    (r".{1,3}", None),
+    (r"五|.", None),
+])
+def test_landmark(pattern, found):
+    got = landmark(pattern)
+    assert (None if got is None else (set(got[0]), got[1])) == found
+
+
+_ALPHABET = "ab一第"
+_ATOMS = st.sampled_from(list(_ALPHABET) + [".", "[ab]", "[^a]", r"\d", r"\b", "^", "$", r"[\u4e00-\u9fff]"])
+
+
+def _regex(depth: int = 0) -> st.SearchStrategy[str]:
+    atom = _ATOMS if depth > 1 else st.one_of(
+        _ATOMS,
+        st.tuples(st.sampled_from(["(?:", "(", "(?=", "(?!", "(?<=", "(?<!"]),
+                  st.deferred(lambda: _regex(depth + 1))).map(lambda t: f"{t[0]}{t[1]})"))
+    item = st.tuples(atom, st.sampled_from(["", "", "*", "+", "?", "{1,3}", "{0,2}", "{2}", "*?"])).map("".join)
+    seq = st.lists(item, min_size=1, max_size=3).map("".join)
+    return st.lists(seq, min_size=1, max_size=2).map("|".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_regex(), st.lists(st.text(_ALPHABET + "x ", min_size=6, max_size=6), min_size=5, max_size=5))
+def test_every_match_holds_its_landmark(pattern, texts):
+    try:
+        regex = re.compile(pattern)
+    except re.error:
+        return
+    found = landmark(pattern)
+    if found is None:
+        return
+    chars, reach = found
+    for text in texts:
+        for at in range(len(text)):
+            m = regex.match(text, at)
+            if m and m.end() > at:
+                assert any(c in chars for c in text[at:at + reach + 1][:m.end() - at]), (pattern, text, at)
