@@ -99,22 +99,25 @@ def require_examples_pass(extractor: Extractor, folders: list[Path]) -> None:
 def checked_extractor(rules_dir: Path | list[Path] | None) -> Extractor:
     """The Extractor of a run: rule files valid against the schema and every example passing.
 
-    When these rule files passed both checks before with this code, their compiled rules are
-    read back from the cache folder (pickled, named by that hash) and neither check runs again.
+    When these rule files passed both checks before with this code, the Extractor compiled then
+    (rules, stop-list, table words, indicators) is read back from the cache folder (pickled, named
+    by that hash): no YAML is read and neither check runs again.
     """
     folders = rules_folders(rules_dir)
     cached = _cache_file(folders)
     if cached is not None and cached.is_file():
         try:
-            ruleset = pickle.loads(cached.read_bytes())
+            extractor = pickle.loads(cached.read_bytes())
         except Exception:                   # a damaged or foreign file: check and compile anew
             pass
         else:
-            return Extractor.of(ruleset, folders)
+            if isinstance(extractor, Extractor):
+                return extractor
     extractor = Extractor.load(rules_dir)
+    compiled = pickle.dumps(extractor)      # as loaded, before the examples leave caches in it
     require_examples_pass(extractor, folders)
     if cached is not None:
-        _write(cached, pickle.dumps(extractor.ruleset))
+        _write(cached, compiled)
     return extractor
 
 

@@ -118,6 +118,7 @@ def test_a_run_checks_rule_files_once_until_they_or_the_code_change(tmp_path, mo
     first = ruletests.checked_extractor(folder)
     second = ruletests.checked_extractor(folder)
     assert len(checks) == 1 and second.ruleset.table() == first.ruleset.table()
+    assert second is not first and second.tables.totals == first.tables.totals   # read back whole
     assert [c.value for c in extract_document(Document("d", "立案5起。"), second).claims] == [5]
     (folder / "f.yaml").write_text(GOOD.replace("[案]", "[立案]"), encoding="utf-8")
     ruletests.checked_extractor(folder)
