@@ -80,6 +80,7 @@ class StopList:
     _near: _Near | None = field(default=None, repr=False)
     _starts: re.Pattern[str] | None = field(default=None, repr=False)
     _by_first: _ByFirst | None = field(default=None, repr=False)
+    _alone: list[re.Pattern[str]] = field(default_factory=list, repr=False)
     _phrases: dict[str, StopEntry] = field(default_factory=dict, repr=False)
     _patterns: dict[str, StopEntry] = field(default_factory=dict, repr=False)
 
@@ -136,8 +137,12 @@ class StopList:
             starts = char_class({phrase[0] for phrase in self._phrases}).pattern
             self._phrase_finder = re.compile(f"{starts}(?<=(?=({phrase_trie(self._phrases)}))[\\s\\S])")
         if anchored:
-            self._starts = char_class(set().union(*(chars for _, _, chars in anchored)))
+            alone = _alone(anchored)
+            rest = set().union(*(chars for _, _, chars in anchored)) - set(alone)
+            self._starts = char_class(rest) if rest else None
             self._by_first = _ByFirst(anchored)
+            self._alone = [_lone_finder(ch, [(name, regex.pattern) for name, regex, chars in anchored if ch in chars])
+                           for ch in alone]
         if near:
             self._near = _Near(near)
         if anywhere:
@@ -208,6 +213,14 @@ class StopList:
                     m = by_first[folded[at]](folded, at)
                     if m:
                         found[at] = (m.end(), m.lastgroup or by_first.name(m))
+        for finder in self._alone:
+            for hit in finder.finditer(folded):
+                at = hit.start()
+                if at > limit:
+                    break
+                if at not in taken:
+                    name = hit.lastgroup or ""
+                    found[at] = (hit.end(name), name)
         if self._near is not None:
             for at, end, name in self._near.matches(folded):
                 if at <= limit and at not in taken and (at not in found or _order(name) < _order(found[at][1])):
@@ -304,6 +317,23 @@ class _Near:
                 m = match(text, at)
                 if m:
                     yield at, m.end(), m.lastgroup or ""
+
+
+def _alone(patterns: list[tuple[str, re.Pattern[str], set[str] | None]]) -> list[str]:
+    """The start characters no other start character shares its patterns with (党 of (?:党的)?二十大):
+    each is searched for on its own, at C speed (a search for one character is a plain scan)."""
+    by_patterns: dict[tuple[str, ...], list[str]] = {}
+    for ch in sorted(set().union(*(chars or set() for _, _, chars in patterns))):
+        by_patterns.setdefault(tuple(name for name, _, chars in patterns if chars and ch in chars), []).append(ch)
+    return [chars[0] for chars in by_patterns.values() if len(chars) == 1 and ord(chars[0]) <= 0xFFFF]
+
+
+def _lone_finder(ch: str, patterns: list[tuple[str, str]]) -> re.Pattern[str]:
+    """One regex finding each `ch` where one of `patterns` (file order) matches from it: the
+    search steps from `ch` to `ch` in C, looks back to it and tries their alternation there, so
+    Python sees only the matches."""
+    alternation = "|".join(f"(?P<{name}>{source})" for name, source in patterns)
+    return re.compile(f"{re.escape(ch)}(?<=(?=(?:{alternation}))[\\s\\S])")
 
 
 def _order(name: str) -> int:
