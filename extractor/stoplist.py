@@ -5,9 +5,11 @@ regular expression shaped as a trie (one pass in C finds the longest phrase at e
 the patterns each into a regular expression; a character class of every character a pattern can
 start with skips the rest of the text at C speed, and only the patterns that can start with the
 character found are tried there, in file order (`regexstart.py` reads those characters from the
-pattern's text). A pattern that may start with any character but holds one of a few within a few
-characters of its start ([\u4e00-\u9fff]{1,3}一起) is tried back from those; patterns that may
-start anywhere are one alternation searched on their own, so they do not slow down the others.
+pattern's text); a start character whose patterns no other shares (党) is searched for on its
+own, its patterns tried from it in C. A pattern that may start with any character but holds one
+of a few within a few characters of its start ([\u4e00-\u9fff]{1,3}一起) is tried back from
+those; patterns that may start anywhere are one alternation searched on their own, so they do
+not slow down the others.
 Matching runs on the text after `fold`, a one-for-one character folding (full-width digits and
 signs, traditional numeral characters), so offsets into the folded text are offsets into the text.
 """
