@@ -5,8 +5,8 @@ regular expression shaped as a trie (one pass in C finds the longest phrase at e
 the patterns each into a regular expression; a character class of every character a pattern can
 start with skips the rest of the text at C speed, and only the patterns that can start with the
 character found are tried there, in file order (`regexstart.py` reads those characters from the
-pattern's text); a start character whose patterns no other shares (党) is searched for on its
-own, its patterns tried from it in C. A pattern that may start with any character but holds one
+pattern's text); the start characters whose patterns no other shares (党) are found in a pass
+of their own that tries their patterns in C. A pattern that may start with any character but holds one
 of a few within a few characters of its start ([\u4e00-\u9fff]{1,3}一起) is tried back from
 those; patterns that may start anywhere are one alternation searched on their own, so they do
 not slow down the others.
@@ -82,7 +82,7 @@ class StopList:
     _near: _Near | None = field(default=None, repr=False)
     _starts: re.Pattern[str] | None = field(default=None, repr=False)
     _by_first: _ByFirst | None = field(default=None, repr=False)
-    _alone: list[re.Pattern[str]] = field(default_factory=list, repr=False)
+    _alone: _Lone | None = field(default=None, repr=False)
     _phrases: dict[str, StopEntry] = field(default_factory=dict, repr=False)
     _patterns: dict[str, StopEntry] = field(default_factory=dict, repr=False)
 
@@ -143,8 +143,9 @@ class StopList:
             rest = set().union(*(chars for _, _, chars in anchored)) - set(alone)
             self._starts = char_class(rest) if rest else None
             self._by_first = _ByFirst(anchored)
-            self._alone = [_lone_finder(ch, [(name, regex.pattern) for name, regex, chars in anchored if ch in chars])
-                           for ch in alone]
+            if alone:
+                self._alone = _Lone({ch: [(name, regex.pattern) for name, regex, chars in anchored if ch in chars]
+                                     for ch in alone})
         if near:
             self._near = _Near(near)
         if anywhere:
@@ -215,14 +216,15 @@ class StopList:
                     m = by_first[folded[at]](folded, at)
                     if m:
                         found[at] = (m.end(), m.lastgroup or by_first.name(m))
-        for finder in self._alone:
-            for hit in finder.finditer(folded):
+        if self._alone is not None:
+            names = self._alone.names
+            for hit in self._alone.finder.finditer(folded):
                 at = hit.start()
                 if at > limit:
                     break
                 if at not in taken:
-                    name = hit.lastgroup or ""
-                    found[at] = (hit.end(name), name)
+                    group = hit.lastgroup or ""
+                    found[at] = (hit.end(group), names[group])
         if self._near is not None:
             for at, end, name in self._near.matches(folded):
                 if at <= limit and at not in taken and (at not in found or _order(name) < _order(found[at][1])):
@@ -323,19 +325,30 @@ class _Near:
 
 def _alone(patterns: list[tuple[str, re.Pattern[str], set[str] | None]]) -> list[str]:
     """The start characters no other start character shares its patterns with (党 of (?:党的)?二十大):
-    each is searched for on its own, at C speed (a search for one character is a plain scan)."""
+    they are searched for apart from the others, at C speed, their patterns tried there in C (`_Lone`)."""
     by_patterns: dict[tuple[str, ...], list[str]] = {}
     for ch in sorted(set().union(*(chars or set() for _, _, chars in patterns))):
         by_patterns.setdefault(tuple(name for name, _, chars in patterns if chars and ch in chars), []).append(ch)
     return [chars[0] for chars in by_patterns.values() if len(chars) == 1 and ord(chars[0]) <= 0xFFFF]
 
 
-def _lone_finder(ch: str, patterns: list[tuple[str, str]]) -> re.Pattern[str]:
-    """One regex finding each `ch` where one of `patterns` (file order) matches from it: the
-    search steps from `ch` to `ch` in C, looks back to it and tries their alternation there, so
-    Python sees only the matches."""
-    alternation = "|".join(f"(?P<{name}>{source})" for name, source in patterns)
-    return re.compile(f"{re.escape(ch)}(?<=(?=(?:{alternation}))[\\s\\S])")
+class _Lone:
+    """One regex finding each lone start character (see `_alone`) where one of its patterns (file
+    order) matches from it: the search steps from one such character to the next in C, looks back
+    to it and tries that character's alternation there — `党(?<=(?=(?P<g0_p4>…))[\\s\\S])|第(?<=…)`,
+    a branch beginning with a wrong character skipped at once — so Python sees only the matches.
+    `names` maps a group (g0_p4) to its pattern (p4)."""
+
+    def __init__(self, patterns: dict[str, list[tuple[str, str]]]) -> None:
+        self.names: dict[str, str] = {}
+        branches = []
+        for k, (ch, own) in enumerate(patterns.items()):
+            alternation = []
+            for name, source in own:
+                self.names[f"g{k}_{name}"] = name
+                alternation.append(f"(?P<g{k}_{name}>{source})")
+            branches.append(f"{re.escape(ch)}(?<=(?=(?:{'|'.join(alternation)}))[\\s\\S])")
+        self.finder = re.compile(f"{char_class(set(patterns)).pattern}(?<=(?:{'|'.join(branches)}))")
 
 
 def _order(name: str) -> int:
