@@ -1,13 +1,15 @@
 """The stop-list: phrases and patterns whose numerals are no statistics (四个意识, 一岗双责 …).
 
 `rules/stoplist.yaml` holds the entries as data. `StopList.load` puts the phrases into one
-Aho-Corasick automaton (pyahocorasick: one pass over the text in C finds them all) and the
-patterns each into a regular expression; a character class of every character a pattern can
+regular expression shaped as a trie (one pass in C finds the longest phrase at every start) and
+the patterns each into a regular expression; a character class of every character a pattern can
 start with skips the rest of the text at C speed, and only the patterns that can start with the
 character found are tried there, in file order (`regexstart.py` reads those characters from the
-pattern's text). A pattern that may start with any character but holds one of a few within a few
-characters of its start ([\u4e00-\u9fff]{1,3}一起) is tried back from those; patterns that may
-start anywhere are one alternation searched on their own, so they do not slow down the others.
+pattern's text); the start characters whose patterns no other shares (党) are found in a pass
+of their own that tries their patterns in C. A pattern that may start with any character but holds one
+of a few within a few characters of its start ([\u4e00-\u9fff]{1,3}一起) is tried back from
+those; patterns that may start anywhere are one alternation searched on their own, so they do
+not slow down the others.
 Matching runs on the text after `fold`, a one-for-one character folding (full-width digits and
 signs, traditional numeral characters), so offsets into the folded text are offsets into the text.
 """
@@ -15,12 +17,11 @@ signs, traditional numeral characters), so offsets into the folded text are offs
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-import ahocorasick
 import yaml
 
 from .regexstart import first_chars, landmark
@@ -76,12 +77,12 @@ class StopList:
     entries: list[StopEntry] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     path: Path | None = None
-    _automaton: ahocorasick.Automaton | None = field(default=None, repr=False)
+    _phrase_finder: re.Pattern[str] | None = field(default=None, repr=False)
     _anywhere: re.Pattern[str] | None = field(default=None, repr=False)
     _near: _Near | None = field(default=None, repr=False)
-    _longest: int = field(default=0, repr=False)
     _starts: re.Pattern[str] | None = field(default=None, repr=False)
     _by_first: _ByFirst | None = field(default=None, repr=False)
+    _alone: _Lone | None = field(default=None, repr=False)
     _phrases: dict[str, StopEntry] = field(default_factory=dict, repr=False)
     _patterns: dict[str, StopEntry] = field(default_factory=dict, repr=False)
 
@@ -105,13 +106,13 @@ class StopList:
     @classmethod
     def from_entries(cls, entries: list[StopEntry], examples: list[str] | None = None,
                      path: Path | None = None) -> StopList:
-        """Compile entries: the phrases into one Aho-Corasick automaton, the patterns by first character."""
+        """Compile entries: the phrases into one trie-shaped regex, the patterns by first character."""
         stop = cls(entries=list(entries), examples=list(examples or []), path=path)
         stop._compile()
         return stop
 
     def _compile(self) -> None:
-        """The phrases go into one automaton. Each pattern is compiled on its own: a pattern that
+        """The phrases go into one trie-shaped regex (`phrase_trie`). Each pattern is compiled on its own: a pattern that
         names the characters it can start with is tried only where one stands (a character maps to
         those patterns, in file order). A pattern that may start with many characters but holds
         one of a few within a few characters of its start ([\u4e00-\u9fff]{1,3}一起: 一 within 3)
@@ -135,14 +136,16 @@ class StopList:
             else:
                 self._phrases.setdefault(fold(entry.text), entry)
         if self._phrases:
-            self._automaton = ahocorasick.Automaton()
-            for phrase in self._phrases:
-                self._automaton.add_word(phrase, len(phrase))
-            self._automaton.make_automaton()
-            self._longest = max(map(len, self._phrases))
+            starts = char_class({phrase[0] for phrase in self._phrases}).pattern
+            self._phrase_finder = re.compile(f"{starts}(?<=(?=({phrase_trie(self._phrases)}))[\\s\\S])")
         if anchored:
-            self._starts = char_class(set().union(*(chars for _, _, chars in anchored)))
+            alone = _alone(anchored)
+            rest = set().union(*(chars for _, _, chars in anchored)) - set(alone)
+            self._starts = char_class(rest) if rest else None
             self._by_first = _ByFirst(anchored)
+            if alone:
+                self._alone = _Lone({ch: [(name, regex.pattern) for name, regex, chars in anchored if ch in chars]
+                                     for ch in alone})
         if near:
             self._near = _Near(near)
         if anywhere:
@@ -188,15 +191,17 @@ class StopList:
         return out
 
     def _phrase_ends(self, folded: str, limit: int) -> dict[int, int]:
-        """Start → end of the longest phrase starting there, for every start up to `limit` (one
-        pass of the automaton, which stops `limit` plus the longest phrase's length in)."""
+        """Start → end of the longest phrase starting there, for every start up to `limit`: the
+        finder steps on each character a phrase can start with and, looking back to it, reads the
+        trie there (in C); only where a phrase starts does Python take a step."""
         found: dict[int, int] = {}
-        if self._automaton is None:
+        if self._phrase_finder is None:
             return found
-        for last, size in self._automaton.iter(folded, 0, min(len(folded), limit + self._longest)):
-            start = last + 1 - size
-            if found.get(start, -1) <= last:
-                found[start] = last + 1
+        for m in self._phrase_finder.finditer(folded):
+            start = m.start()
+            if start > limit:
+                break
+            found[start] = m.end(1)
         return found
 
     def _pattern_matches(self, folded: str, taken: dict, limit: int) -> dict[int, tuple[int, str]]:
@@ -211,6 +216,15 @@ class StopList:
                     m = by_first[folded[at]](folded, at)
                     if m:
                         found[at] = (m.end(), m.lastgroup or by_first.name(m))
+        if self._alone is not None:
+            names = self._alone.names
+            for hit in self._alone.finder.finditer(folded):
+                at = hit.start()
+                if at > limit:
+                    break
+                if at not in taken:
+                    group = hit.lastgroup or ""
+                    found[at] = (hit.end(group), names[group])
         if self._near is not None:
             for at, end, name in self._near.matches(folded):
                 if at <= limit and at not in taken and (at not in found or _order(name) < _order(found[at][1])):
@@ -309,6 +323,34 @@ class _Near:
                     yield at, m.end(), m.lastgroup or ""
 
 
+def _alone(patterns: list[tuple[str, re.Pattern[str], set[str] | None]]) -> list[str]:
+    """The start characters no other start character shares its patterns with (党 of (?:党的)?二十大):
+    they are searched for apart from the others, at C speed, their patterns tried there in C (`_Lone`)."""
+    by_patterns: dict[tuple[str, ...], list[str]] = {}
+    for ch in sorted(set().union(*(chars or set() for _, _, chars in patterns))):
+        by_patterns.setdefault(tuple(name for name, _, chars in patterns if chars and ch in chars), []).append(ch)
+    return [chars[0] for chars in by_patterns.values() if len(chars) == 1 and ord(chars[0]) <= 0xFFFF]
+
+
+class _Lone:
+    """One regex finding each lone start character (see `_alone`) where one of its patterns (file
+    order) matches from it: the search steps from one such character to the next in C, looks back
+    to it and tries that character's alternation there — `党(?<=(?=(?P<g0_p4>…))[\\s\\S])|第(?<=…)`,
+    a branch beginning with a wrong character skipped at once — so Python sees only the matches.
+    `names` maps a group (g0_p4) to its pattern (p4)."""
+
+    def __init__(self, patterns: dict[str, list[tuple[str, str]]]) -> None:
+        self.names: dict[str, str] = {}
+        branches = []
+        for k, (ch, own) in enumerate(patterns.items()):
+            alternation = []
+            for name, source in own:
+                self.names[f"g{k}_{name}"] = name
+                alternation.append(f"(?P<g{k}_{name}>{source})")
+            branches.append(f"{re.escape(ch)}(?<=(?=(?:{'|'.join(alternation)}))[\\s\\S])")
+        self.finder = re.compile(f"{char_class(set(patterns)).pattern}(?<=(?:{'|'.join(branches)}))")
+
+
 def _order(name: str) -> int:
     """The place in the file of pattern `name` (p0, p1 …)."""
     return int(name[1:])
@@ -341,6 +383,27 @@ class Scanner:
                 out.append(m)                   # never empty: first_chars refuses nullable patterns
                 hit = search(text, m.end())
         return out
+
+
+def phrase_trie(phrases: Iterable[str]) -> str:
+    """A regex matching, at a position, the longest of `phrases` that starts there: a trie whose
+    branches each begin with their own character (so the engine skips a wrong one at once), a
+    phrase that ends inside a longer one made an optional tail: 一岗(?:双责)? ."""
+    root: dict[str, dict] = {}
+    for phrase in phrases:
+        node = root
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        kids = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not kids:
+            return ""
+        body = kids[0] if len(kids) == 1 else "(?:" + "|".join(kids) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
 
 
 def char_class(chars: set[str]) -> re.Pattern[str]:
