@@ -1,8 +1,8 @@
 """The stop-list: phrases and patterns whose numerals are no statistics (四个意识, 一岗双责 …).
 
 `rules/stoplist.yaml` holds the entries as data. `StopList.load` puts the phrases into one
-regular expression shaped as a trie (one pass in C finds the longest phrase at every start) and
-the patterns each into a regular expression; a character class of every character a pattern can
+Aho-Corasick automaton (pyahocorasick: one pass over the text in C finds them all) and the
+patterns each into a regular expression; a character class of every character a pattern can
 start with skips the rest of the text at C speed, and only the patterns that can start with the
 character found are tried there, in file order (`regexstart.py` reads those characters from the
 pattern's text); the start characters whose patterns no other shares (党) are found in a pass
@@ -17,11 +17,12 @@ signs, traditional numeral characters), so offsets into the folded text are offs
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+import ahocorasick
 import yaml
 
 from .regexstart import first_chars, landmark
@@ -77,9 +78,10 @@ class StopList:
     entries: list[StopEntry] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     path: Path | None = None
-    _phrase_finder: re.Pattern[str] | None = field(default=None, repr=False)
+    _automaton: ahocorasick.Automaton | None = field(default=None, repr=False)
     _anywhere: re.Pattern[str] | None = field(default=None, repr=False)
     _near: _Near | None = field(default=None, repr=False)
+    _longest: int = field(default=0, repr=False)
     _starts: re.Pattern[str] | None = field(default=None, repr=False)
     _by_first: _ByFirst | None = field(default=None, repr=False)
     _alone: _Lone | None = field(default=None, repr=False)
@@ -106,13 +108,13 @@ class StopList:
     @classmethod
     def from_entries(cls, entries: list[StopEntry], examples: list[str] | None = None,
                      path: Path | None = None) -> StopList:
-        """Compile entries: the phrases into one trie-shaped regex, the patterns by first character."""
+        """Compile entries: the phrases into one Aho-Corasick automaton, the patterns by first character."""
         stop = cls(entries=list(entries), examples=list(examples or []), path=path)
         stop._compile()
         return stop
 
     def _compile(self) -> None:
-        """The phrases go into one trie-shaped regex (`phrase_trie`). Each pattern is compiled on its own: a pattern that
+        """The phrases go into one automaton. Each pattern is compiled on its own: a pattern that
         names the characters it can start with is tried only where one stands (a character maps to
         those patterns, in file order). A pattern that may start with many characters but holds
         one of a few within a few characters of its start ([\u4e00-\u9fff]{1,3}一起: 一 within 3)
@@ -136,8 +138,11 @@ class StopList:
             else:
                 self._phrases.setdefault(fold(entry.text), entry)
         if self._phrases:
-            starts = char_class({phrase[0] for phrase in self._phrases}).pattern
-            self._phrase_finder = re.compile(f"{starts}(?<=(?=({phrase_trie(self._phrases)}))[\\s\\S])")
+            self._automaton = ahocorasick.Automaton()
+            for phrase in self._phrases:
+                self._automaton.add_word(phrase, len(phrase))
+            self._automaton.make_automaton()
+            self._longest = max(map(len, self._phrases))
         if anchored:
             alone = _alone(anchored)
             rest = set().union(*(chars for _, _, chars in anchored)) - set(alone)
@@ -191,17 +196,15 @@ class StopList:
         return out
 
     def _phrase_ends(self, folded: str, limit: int) -> dict[int, int]:
-        """Start → end of the longest phrase starting there, for every start up to `limit`: the
-        finder steps on each character a phrase can start with and, looking back to it, reads the
-        trie there (in C); only where a phrase starts does Python take a step."""
+        """Start → end of the longest phrase starting there, for every start up to `limit` (one
+        pass of the automaton, which stops `limit` plus the longest phrase's length in)."""
         found: dict[int, int] = {}
-        if self._phrase_finder is None:
+        if self._automaton is None:
             return found
-        for m in self._phrase_finder.finditer(folded):
-            start = m.start()
-            if start > limit:
-                break
-            found[start] = m.end(1)
+        for last, size in self._automaton.iter(folded, 0, min(len(folded), limit + self._longest)):
+            start = last + 1 - size
+            if found.get(start, -1) <= last:
+                found[start] = last + 1
         return found
 
     def _pattern_matches(self, folded: str, taken: dict, limit: int) -> dict[int, tuple[int, str]]:
@@ -383,27 +386,6 @@ class Scanner:
                 out.append(m)                   # never empty: first_chars refuses nullable patterns
                 hit = search(text, m.end())
         return out
-
-
-def phrase_trie(phrases: Iterable[str]) -> str:
-    """A regex matching, at a position, the longest of `phrases` that starts there: a trie whose
-    branches each begin with their own character (so the engine skips a wrong one at once), a
-    phrase that ends inside a longer one made an optional tail: 一岗(?:双责)? ."""
-    root: dict[str, dict] = {}
-    for phrase in phrases:
-        node = root
-        for ch in phrase:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, dict]) -> str:
-        kids = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
-        if not kids:
-            return ""
-        body = kids[0] if len(kids) == 1 else "(?:" + "|".join(kids) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(root)
 
 
 def char_class(chars: set[str]) -> re.Pattern[str]:

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from extractor import stoplist
 from extractor.numerals import find_numerals
-from extractor.stoplist import (
-    DEFAULT_STOPLIST,
-    RuleFileError,
-    StopEntry,
-    StopList,
-    first_chars,
-    fold,
-    phrase_trie,
-)
+from extractor.stoplist import DEFAULT_STOPLIST, RuleFileError, StopEntry, StopList, first_chars, fold
 
 RULES = Path(__file__).resolve().parent.parent / "rules" / "stoplist.yaml"
 STOP = StopList.load(RULES)
@@ -120,7 +111,7 @@ def _one_alternation(stop: StopList, text: str) -> list[tuple[int, int, str]]:
 
 
 @pytest.mark.parametrize("hot", [1, 10**9])          # patterns as one alternation at once / one by one
-def test_phrase_trie_and_prefilter_find_what_one_alternation_finds(hot, monkeypatch):
+def test_automaton_and_prefilter_find_what_one_alternation_finds(hot, monkeypatch):
     monkeypatch.setattr(stoplist, "HOT", hot)
     stop = StopList.from_entries(STOP.entries)
     text = fold(RULES.read_text(encoding="utf-8") + "\n六稳六保，两个维护。党的二十大以来，第三次全会，一是抓好整改"
@@ -208,13 +199,3 @@ def test_structure_errors_name_the_line(tmp_path, text, line, what):
 def test_missing_file_is_a_rule_file_error(tmp_path):
     with pytest.raises(RuleFileError, match="cannot read"):
         StopList.load(tmp_path / "nope.yaml")
-
-
-def test_phrase_trie_reads_the_longest_phrase_at_a_start():
-    """A phrase inside a longer one is an optional tail; branches start with their own character."""
-    trie = re.compile(phrase_trie(["一岗", "一岗双责", "两个维护", "三"]))
-    assert trie.match("一岗双责制").group() == "一岗双责"
-    assert trie.match("一岗双").group() == "一岗"
-    assert trie.match("两个维") is None
-    assert trie.match("三项").group() == "三"
-    assert trie.match("四") is None
