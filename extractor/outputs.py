@@ -134,6 +134,8 @@ class RunOutputs:
         """Gather one document's rows (documents must come in input order)."""
         summary = self.summary
         claims_part, checks_part = outcome.parts          # a worker's rows of the batch this outcome begins
+        if self.report is not None and outcome.report_part is not None:
+            self.report.add_part(Path(outcome.report_part[0]), outcome.report_part[1])
         if claims_part is not None:
             self.claims.add_part(claims_part)
         if checks_part is not None:
@@ -159,10 +161,18 @@ class RunOutputs:
         if count:
             self.summary_sheet.append({"table": "claims", "key": outcome.doc, **Counter(outcome.categories),
                                        "total": count})
-        if self.report is not None and outcome.report is not None:
-            self.report.add(outcome.report)
+        if self.report is not None:
+            self._add_report(outcome)
         if self.part_sizes is not None:
             self.part_sizes[-1] += count
+
+    def _add_report(self, outcome: DocOutcome) -> None:
+        """Count the document on the report's page; keep its section if it came with it (else a
+        worker wrote it into the part of its batch)."""
+        assert self.report is not None
+        self.report.count(len(outcome.categories), outcome.check_statuses)
+        if outcome.report is not None:
+            self.report.add_section(outcome.report)
 
     def _add_panel(self, outcome: DocOutcome, rows_before: int) -> None:
         """Keep the document's panel claims, their claims sheet rows, and its pending changes."""
