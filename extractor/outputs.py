@@ -162,17 +162,9 @@ class RunOutputs:
             self.summary_sheet.append({"table": "claims", "key": outcome.doc, **Counter(outcome.categories),
                                        "total": count})
         if self.report is not None:
-            self._add_report(outcome)
+            _add_report(self.report, outcome)
         if self.part_sizes is not None:
             self.part_sizes[-1] += count
-
-    def _add_report(self, outcome: DocOutcome) -> None:
-        """Count the document on the report's page; keep its section if it came with it (else a
-        worker wrote it into the part of its batch)."""
-        assert self.report is not None
-        self.report.count(len(outcome.categories), outcome.check_statuses)
-        if outcome.report is not None:
-            self.report.add_section(outcome.report)
 
     def _add_panel(self, outcome: DocOutcome, rows_before: int) -> None:
         """Keep the document's panel claims, their claims sheet rows, and its pending changes."""
@@ -284,6 +276,14 @@ class RunOutputs:
                 for row in _final_rows(group))
         parts = ([next(rows) for _ in range(size)] for size in self.part_sizes)
         write_parquet(self.out_dir / "claims.parquet", OUTPUT_CLAIM_COLUMNS, PARQUET_TYPES, parts)
+
+
+def _add_report(report: ReportStream, outcome: DocOutcome) -> None:
+    """Count a document on the report's page; keep its section if it came with it (else a worker
+    wrote it into the file of its batch)."""
+    report.count(len(outcome.categories), outcome.check_statuses)
+    if outcome.report is not None:
+        report.add_section(outcome.report)
 
 
 class Slice(NamedTuple):
