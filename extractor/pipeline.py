@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .context import resolve_parents, resolve_rank_fields, resolve_scopes
@@ -99,7 +99,7 @@ def numerals_of(text: str, simplified: str, stoplist: StopList) -> list[Numeral]
     found = find_numerals(simplified, stoplist)
     if simplified is text:                      # a simplified text: the spans are the original's
         return found
-    return [replace(n, text=text[n.start:n.end]) for n in found]
+    return [n._replace(text=text[n.start:n.end]) for n in found]
 
 
 def extract_document(document: Document, extractor: Extractor, year: int | None = None,

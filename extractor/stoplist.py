@@ -5,9 +5,11 @@ Aho-Corasick automaton (pyahocorasick: one pass over the text in C finds them al
 patterns each into a regular expression; a character class of every character a pattern can
 start with skips the rest of the text at C speed, and only the patterns that can start with the
 character found are tried there, in file order (`regexstart.py` reads those characters from the
-pattern's text). A pattern that may start with any character but holds one of a few within a few
-characters of its start ([\u4e00-\u9fff]{1,3}一起) is tried back from those; patterns that may
-start anywhere are one alternation searched on their own, so they do not slow down the others.
+pattern's text); the start characters whose patterns no other shares (党) are found in a pass
+of their own that tries their patterns in C. A pattern that may start with any character but holds one
+of a few within a few characters of its start ([\u4e00-\u9fff]{1,3}一起) is tried back from
+those; patterns that may start anywhere are one alternation searched on their own, so they do
+not slow down the others.
 Matching runs on the text after `fold`, a one-for-one character folding (full-width digits and
 signs, traditional numeral characters), so offsets into the folded text are offsets into the text.
 """
@@ -82,6 +84,7 @@ class StopList:
     _longest: int = field(default=0, repr=False)
     _starts: re.Pattern[str] | None = field(default=None, repr=False)
     _by_first: _ByFirst | None = field(default=None, repr=False)
+    _alone: _Lone | None = field(default=None, repr=False)
     _phrases: dict[str, StopEntry] = field(default_factory=dict, repr=False)
     _patterns: dict[str, StopEntry] = field(default_factory=dict, repr=False)
 
@@ -141,8 +144,13 @@ class StopList:
             self._automaton.make_automaton()
             self._longest = max(map(len, self._phrases))
         if anchored:
-            self._starts = char_class(set().union(*(chars for _, _, chars in anchored)))
+            alone = _alone(anchored)
+            rest = set().union(*(chars for _, _, chars in anchored)) - set(alone)
+            self._starts = char_class(rest) if rest else None
             self._by_first = _ByFirst(anchored)
+            if alone:
+                self._alone = _Lone({ch: [(name, regex.pattern) for name, regex, chars in anchored if ch in chars]
+                                     for ch in alone})
         if near:
             self._near = _Near(near)
         if anywhere:
@@ -211,6 +219,15 @@ class StopList:
                     m = by_first[folded[at]](folded, at)
                     if m:
                         found[at] = (m.end(), m.lastgroup or by_first.name(m))
+        if self._alone is not None:
+            names = self._alone.names
+            for hit in self._alone.finder.finditer(folded):
+                at = hit.start()
+                if at > limit:
+                    break
+                if at not in taken:
+                    group = hit.lastgroup or ""
+                    found[at] = (hit.end(group), names[group])
         if self._near is not None:
             for at, end, name in self._near.matches(folded):
                 if at <= limit and at not in taken and (at not in found or _order(name) < _order(found[at][1])):
@@ -307,6 +324,34 @@ class _Near:
                 m = match(text, at)
                 if m:
                     yield at, m.end(), m.lastgroup or ""
+
+
+def _alone(patterns: list[tuple[str, re.Pattern[str], set[str] | None]]) -> list[str]:
+    """The start characters no other start character shares its patterns with (党 of (?:党的)?二十大):
+    they are searched for apart from the others, at C speed, their patterns tried there in C (`_Lone`)."""
+    by_patterns: dict[tuple[str, ...], list[str]] = {}
+    for ch in sorted(set().union(*(chars or set() for _, _, chars in patterns))):
+        by_patterns.setdefault(tuple(name for name, _, chars in patterns if chars and ch in chars), []).append(ch)
+    return [chars[0] for chars in by_patterns.values() if len(chars) == 1 and ord(chars[0]) <= 0xFFFF]
+
+
+class _Lone:
+    """One regex finding each lone start character (see `_alone`) where one of its patterns (file
+    order) matches from it: the search steps from one such character to the next in C, looks back
+    to it and tries that character's alternation there — `党(?<=(?=(?P<g0_p4>…))[\\s\\S])|第(?<=…)`,
+    a branch beginning with a wrong character skipped at once — so Python sees only the matches.
+    `names` maps a group (g0_p4) to its pattern (p4)."""
+
+    def __init__(self, patterns: dict[str, list[tuple[str, str]]]) -> None:
+        self.names: dict[str, str] = {}
+        branches = []
+        for k, (ch, own) in enumerate(patterns.items()):
+            alternation = []
+            for name, source in own:
+                self.names[f"g{k}_{name}"] = name
+                alternation.append(f"(?P<g{k}_{name}>{source})")
+            branches.append(f"{re.escape(ch)}(?<=(?=(?:{'|'.join(alternation)}))[\\s\\S])")
+        self.finder = re.compile(f"{char_class(set(patterns)).pattern}(?<=(?:{'|'.join(branches)}))")
 
 
 def _order(name: str) -> int:
