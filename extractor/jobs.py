@@ -29,7 +29,7 @@ from .models import Claim, sentence_window
 from .panel import panel_entries
 from .pipeline import Extractor, extract_document
 from .reader import ReadError, read_document
-from .report import ReportDoc
+from .report import MarkIds, ReportDoc, Section, render_section, write_sections
 
 ENGINES = ("local", "dask")
 BATCH_DOCS = 16          # documents per task sent to a worker (and per Dask partition)
@@ -89,8 +89,10 @@ class DocOutcome:
     checks: list[tuple] = field(default_factory=list)     # its check rows (CHECK_COLUMNS)
     parts: tuple[Part | None, Part | None] = (None, None)  # the claim and check rows of its whole batch,
                                                           # written by a worker (on the batch's first outcome)
+    report_part: tuple[str, int] | None = None             # the batch's report sections, written by a worker
+                                                          # (file, how many; on the batch's first outcome)
     figures: list[Figure] = field(default_factory=list)
-    report: ReportDoc | None = None
+    report: Section | None = None           # its report section, statuses of its figures left open
     panel: list[Claim] = field(default_factory=list)          # its claims that enter the panel
     pending: list[Stated] = field(default_factory=list)       # its changes whose base it does not state
     timeouts: dict[str, int] = field(default_factory=dict)   # rule → numerals its regex timed out on
@@ -125,6 +127,7 @@ def process_document(task: Task, options: RunOptions) -> DocOutcome:
     checks = audit_document(claims)
     status = claim_status(claims, checks)
     rows = claim_rows(claims, status)
+    figures = _figures(claims, rows)
     return DocOutcome(
         doc_no, doc,
         {"doc": doc, "encoding": document.encoding, "claims": len(claims), "year": result.doc_year,
@@ -133,9 +136,11 @@ def process_document(task: Task, options: RunOptions) -> DocOutcome:
         check_statuses=[c.status for c in checks],
         claims=to_records(rows, CLAIMS_COLUMNS),
         checks=to_records([c.row() for c in checks], CHECK_COLUMNS),
-        figures=_figures(claims, rows),
-        report=ReportDoc(doc, document.text, claims, checks, status, [t.layout() for t in result.tables])
-        if options.report else None,
+        figures=figures,
+        report=render_section(ReportDoc(doc, document.text, claims, checks, status,
+                                        [t.layout() for t in result.tables]),
+                              MarkIds(),      # claim ids carry the document number: unique on the page
+                              {claims[f.row].claim_id for f in figures}) if options.report else None,
         panel=panel_entries(claims),
         pending=pending_changes(claims),
         timeouts=result.timeouts,
@@ -166,6 +171,13 @@ def process_batch(tasks: list[Task], options: RunOptions) -> list[DocOutcome]:
                          write_part(folder / f".checks-b{first:07d}.parquet", checks, CHECK_COLUMNS) if checks else None)
         for outcome in done:
             outcome.claims, outcome.checks = [], []
+        sections = [outcome.report for outcome in done if outcome.report is not None]
+        if sections:
+            path = folder / f".report-b{first:07d}.pkl"
+            write_sections(path, sections)
+            done[0].report_part = (str(path), len(sections))
+            for outcome in done:
+                outcome.report = None
     return done
 
 

@@ -134,6 +134,8 @@ class RunOutputs:
         """Gather one document's rows (documents must come in input order)."""
         summary = self.summary
         claims_part, checks_part = outcome.parts          # a worker's rows of the batch this outcome begins
+        if self.report is not None and outcome.report_part is not None:
+            self.report.add_part(Path(outcome.report_part[0]), outcome.report_part[1])
         if claims_part is not None:
             self.claims.add_part(claims_part)
         if checks_part is not None:
@@ -159,8 +161,8 @@ class RunOutputs:
         if count:
             self.summary_sheet.append({"table": "claims", "key": outcome.doc, **Counter(outcome.categories),
                                        "total": count})
-        if self.report is not None and outcome.report is not None:
-            self.report.add(outcome.report)
+        if self.report is not None:
+            _add_report(self.report, outcome)
         if self.part_sizes is not None:
             self.part_sizes[-1] += count
 
@@ -274,6 +276,14 @@ class RunOutputs:
                 for row in _final_rows(group))
         parts = ([next(rows) for _ in range(size)] for size in self.part_sizes)
         write_parquet(self.out_dir / "claims.parquet", OUTPUT_CLAIM_COLUMNS, PARQUET_TYPES, parts)
+
+
+def _add_report(report: ReportStream, outcome: DocOutcome) -> None:
+    """Count a document on the report's page; keep its section if it came with it (else a worker
+    wrote it into the file of its batch)."""
+    report.count(len(outcome.categories), outcome.check_statuses)
+    if outcome.report is not None:
+        report.add_section(outcome.report)
 
 
 class Slice(NamedTuple):

@@ -17,11 +17,11 @@ import shutil
 import tempfile
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, NamedTuple
 
 from .audit import STATUS_ORDER, Check, fmt
 from .models import TOOL, Claim
@@ -64,15 +64,73 @@ def write_report(path: Path, documents: Iterable[ReportDoc]) -> None:
 
 def render_report(documents: list[ReportDoc]) -> str:
     """The report as one HTML string."""
-    out = io.StringIO()
+    out = io.BytesIO()
     counts = Counter(check.status for doc in documents for check in doc.checks)
-    _write_page(out, documents, _summary(len(documents), sum(len(d.claims) for d in documents), counts))
-    return out.getvalue()
+    ids = MarkIds()
+    sections = (render_section(doc, ids, frozenset()) for doc in documents)
+    _write_page(out, sections, _summary(len(documents), sum(len(d.claims) for d in documents), counts), {})
+    return out.getvalue().decode("utf-8")
+
+
+_SLOT = "\x01"       # where a rendered section leaves a value out (escaped text never holds it)
+
+
+class Spliced(NamedTuple):
+    """HTML (UTF-8) with slots: `pieces` around them, `slots` (kind, claim id) the values left out."""
+
+    pieces: list[bytes]
+    slots: list[tuple[str, str]]
+
+    def fill(self, value: Callable[[str, str], str]) -> bytes:
+        """The HTML with each slot's value."""
+        out = [self.pieces[0]]
+        for slot, piece in zip(self.slots, self.pieces[1:], strict=True):
+            out += (value(*slot).encode("utf-8"), piece)
+        return b"".join(out)
+
+
+@dataclass
+class Section:
+    """A document's part of the report, rendered where the document is processed: its section
+    and its rows of the claims table, with slots for its number on the page and for the statuses
+    of the claims a cross-document check may change (`status`, as known when rendered)."""
+
+    section: Spliced
+    rows: Spliced
+    status: dict[str, str]
+
+
+def render_section(doc: ReportDoc, ids: MarkIds, open_claims: Collection[str]) -> Section:
+    """Render a document's section and claims rows; the statuses of `open_claims` left as slots."""
+    marks = ids.assign(doc)               # in claim order, so duplicates get -2, -3 …
+    spans = mark_spans(doc.claims, len(doc.text))
+    slots: list[tuple[str, str]] = [("n", "")]
+    html_text = _document_section(_SLOT, doc, marks, ids, spans, open_claims, slots)
+    whole = _marked_whole(doc, spans)
+    row_slots: list[tuple[str, str]] = []
+    rows = "\n".join(_claim_row(doc, claim, mark, i in whole, claim.claim_id in open_claims, row_slots)
+                     for i, (claim, mark) in enumerate(zip(doc.claims, marks, strict=True)))
+    status = {c.claim_id: doc.status.get(c.claim_id, "") for c in doc.claims if c.claim_id in open_claims}
+    return Section(Spliced(_utf8(html_text).split(_SLOT.encode()), slots),
+                   Spliced(_utf8(rows).split(_SLOT.encode()), row_slots), status)
+
+
+def _utf8(html_text: str) -> bytes:
+    """Rendered HTML as UTF-8 (escaped text holds no lone surrogate; one would become "?")."""
+    return html_text.encode("utf-8", errors="replace")
+
+
+def write_sections(path: Path, sections: Iterable[Section]) -> None:
+    """Sections into a file, for `ReportStream.add_part` (in any process)."""
+    with open(path, "wb") as fh:
+        for section in sections:
+            pickle.dump(section, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class ReportStream(CloseOrAbort):
-    """report.html written with flat memory: each document is kept in a temporary file as it
-    comes; `close` renders the sections one by one (statuses as of then), then the claims table.
+    """report.html written with flat memory: documents come as rendered sections (`add_section`,
+    or files of them, `add_part`) or are rendered here (`add`); `close` writes the page, each
+    section with its final statuses, then the claims table.
 
     As a context manager, an exception leaves neither the page nor temporary files behind.
     """
@@ -82,54 +140,83 @@ class ReportStream(CloseOrAbort):
         self.documents = 0
         self.claims = 0
         self.counts: Counter = Counter()
+        self.ids = MarkIds()
         self._stack = ExitStack()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._store = self._stack.enter_context(tempfile.TemporaryFile(dir=self.path.parent))
+        self._parts: list[list] = []          # [file of sections (None: the store), how many], in order
 
     def add(self, doc: ReportDoc) -> None:
-        pickle.dump(doc, self._store, protocol=pickle.HIGHEST_PROTOCOL)
+        """Render a document here (its statuses can still change at `close`) and add it."""
+        self.count(len(doc.claims), [check.status for check in doc.checks])
+        self.add_section(render_section(doc, self.ids, {claim.claim_id for claim in doc.claims}))
+
+    def count(self, claims: int, statuses: Iterable[str]) -> None:
+        """Count a document of the page's summary: its claims and its checks' statuses."""
         self.documents += 1
-        self.claims += len(doc.claims)
-        self.counts.update(check.status for check in doc.checks)
+        self.claims += claims
+        self.counts.update(statuses)
+
+    def add_section(self, section: Section) -> None:
+        """Keep a rendered section (of a document counted) until `close`."""
+        pickle.dump(section, self._store, protocol=pickle.HIGHEST_PROTOCOL)
+        self._follow(None, 1)
+
+    def add_part(self, path: Path, sections: int) -> None:
+        """Sections written to a file by `write_sections` (removed at `close`)."""
+        self._stack.callback(Path(path).unlink, missing_ok=True)
+        self._follow(Path(path), sections)
+
+    def _follow(self, source: Path | None, sections: int) -> None:
+        if self._parts and self._parts[-1][0] is None and source is None:
+            self._parts[-1][1] += sections
+        else:
+            self._parts.append([source, sections])
 
     def close(self, status: dict[str, str] | None = None) -> None:
         """Write the page; `status` (claim_id → status) overrides what the documents were given."""
         with self._stack, atomic_path(self.path) as tmp:
-            with open(tmp, "w", encoding="utf-8", errors="replace", newline="\n") as out:
+            with open(tmp, "wb") as out:
                 summary = _summary(self.documents, self.claims, self.counts)
-                _write_page(out, self._stored(status or {}), summary)
+                _write_page(out, self._stored(), summary, status or {})
 
     def abort(self) -> None:
         self._stack.close()
 
-    def _stored(self, status: dict[str, str]) -> Iterator[ReportDoc]:
+    def _stored(self) -> Iterator[Section]:
         self._store.seek(0)
-        for _ in range(self.documents):
-            doc = pickle.load(self._store)
-            doc.status.update((c.claim_id, status[c.claim_id]) for c in doc.claims if c.claim_id in status)
-            yield doc
+        for source, count in self._parts:
+            with ExitStack() as stack:
+                fh = self._store if source is None else stack.enter_context(open(source, "rb"))
+                for _ in range(count):
+                    yield pickle.load(fh)
 
 
-
-def _write_page(out: TextIO, documents: Iterable[ReportDoc], summary: str) -> None:
-    """The page into `out`: the sections as documents come, then the table of all their claims."""
+def _write_page(out: BinaryIO, sections: Iterable[Section], summary: str, status: dict[str, str]) -> None:
+    """The page into `out`: the sections as they come, then the table of all their claims;
+    `status` overrides the statuses the sections were rendered with."""
     head, middle, tail = _PAGE.format(generator=TOOL, css=_CSS, js=_JS, summary=summary, sections="\0",
                                       head=_table_head(),
                                       rows="\0", options=_status_options()).split("\0")
-    out.write(head)
-    ids = MarkIds()
-    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace", newline="\n") as rows:
-        for n, doc in enumerate(documents, start=1):
-            marks = ids.assign(doc)               # in claim order, so duplicates get -2, -3 …
-            spans = mark_spans(doc.claims, len(doc.text))
-            out.write(("\n" if n > 1 else "") + _document_section(n, doc, marks, ids, spans))
-            whole = _marked_whole(doc, spans)
-            for i, (claim, mark) in enumerate(zip(doc.claims, marks, strict=True)):
-                rows.write(("\n" if rows.tell() else "") + _claim_row(doc, claim, mark, i in whole))
-        out.write(middle)
+    out.write(_utf8(head))
+    with tempfile.TemporaryFile("w+b") as rows:
+        for n, section in enumerate(sections, start=1):
+            final = {**section.status, **{k: status[k] for k in section.status.keys() & status.keys()}}
+
+            def value(kind: str, claim_id: str, n: int = n, final: dict[str, str] = final) -> str:
+                if kind == "n":
+                    return str(n)
+                if kind == "cell":
+                    return _status_cell(final[claim_id])
+                return _status_class(final[claim_id])
+
+            out.write((b"\n" if n > 1 else b"") + section.section.fill(value))
+            if section.rows.pieces != [b""]:
+                rows.write((b"\n" if rows.tell() else b"") + section.rows.fill(value))
+        out.write(_utf8(middle))
         rows.seek(0)
         shutil.copyfileobj(rows, out)
-    out.write(tail)
+    out.write(_utf8(tail))
 
 
 # --- ids ---------------------------------------------------------------------------------------
@@ -247,15 +334,20 @@ def marked_text(text: str, spans: list[Span], open_tag) -> str:
 # --- sections ------------------------------------------------------------------------------------
 
 
-def _document_section(n: int, doc: ReportDoc, marks: list[str], ids: MarkIds, spans: list[Span]) -> str:
+def _document_section(n: str, doc: ReportDoc, marks: list[str], ids: MarkIds, spans: list[Span],
+                      open_claims: Collection[str], slots: list[tuple[str, str]]) -> str:
     """A document's checks and its text with every claim marked. A mark carries no tooltip of its
     own: the page builds it on hover from the claim's row and checks, so a figure stated thousands
     of times costs a short tag each, not a copy of everything said about it."""
 
     def open_tag(i: int) -> str:
         claim = doc.claims[i]
-        status = doc.status.get(claim.claim_id, "")
-        return f'<mark id="{marks[i]}" class="claim {_category_class(claim.category)} {_status_class(status)}">'
+        if claim.claim_id in open_claims:            # its status is the page's to fill in
+            slots.append(("mark", claim.claim_id))
+            status_class = _SLOT
+        else:
+            status_class = _status_class(doc.status.get(claim.claim_id, ""))
+        return f'<mark id="{marks[i]}" class="claim {_category_class(claim.category)} {status_class}">'
 
     counts = Counter(check.status for check in doc.checks)
     return _SECTION.format(n=n, doc=_esc(doc.doc), claims=len(doc.claims), badges=_badges(counts),
@@ -325,10 +417,14 @@ def _marked_whole(doc: ReportDoc, spans: list[Span]) -> set[int]:
             if doc.text[start:end] == doc.claims[i].claim_text and doc.claims[i].claim_text}
 
 
-def _claim_row(doc: ReportDoc, claim: Claim, mark: str, text_in_mark: bool = False) -> str:
+def _claim_row(doc: ReportDoc, claim: Claim, mark: str, text_in_mark: bool, open_status: bool,
+               slots: list[tuple[str, str]]) -> str:
     """A row of the claims table. Its 原文 cell is left empty when the mark holds the same words:
-    the page fills it in from the mark, so a long run does not carry every claim's words twice."""
+    the page fills it in from the mark, so a long run does not carry every claim's words twice.
+    With `open_status`, its status is left as slots (appended to `slots`)."""
     status = doc.status.get(claim.claim_id, "")
+    if open_status:
+        slots += [("row", claim.claim_id), ("cell", claim.claim_id)]
     cells = []
     for name, _, _ in TABLE_COLUMNS:
         value = getattr(claim, name, "")
@@ -337,14 +433,19 @@ def _claim_row(doc: ReportDoc, claim: Claim, mark: str, text_in_mark: bool = Fal
         elif name == "period" and claim.period is None:
             cells.append("<td></td>")
         elif name == "status":
-            cells.append(f'<td data-sort="{STATUS_ORDER.index(status) if status in STATUS_ORDER else ""}">'
-                         f"{_esc(STATUS_LABEL.get(status, status))}</td>")
+            cells.append(_SLOT if open_status else _status_cell(status))
         elif name in {"value", "period"}:
             shown = "ｘ" if value is None and name == "value" else _number(value)
             cells.append(f'<td data-sort="{_esc(_number(value))}">{_esc(shown)}</td>')
         else:
             cells.append(f"<td>{_esc(value)}</td>")
-    return f'<tr data-claim="{mark}" class="{_status_class(status)}">{"".join(cells)}</tr>'
+    status_class = _SLOT if open_status else _status_class(status)
+    return f'<tr data-claim="{mark}" class="{status_class}">{"".join(cells)}</tr>'
+
+
+def _status_cell(status: str) -> str:
+    return (f'<td data-sort="{STATUS_ORDER.index(status) if status in STATUS_ORDER else ""}">'
+            f"{_esc(STATUS_LABEL.get(status, status))}</td>")
 
 
 def _table_head() -> str:

@@ -15,7 +15,16 @@ import pytest
 
 from extractor.audit import audit_document, claim_status
 from extractor.models import Claim
-from extractor.report import ReportDoc, mark_spans, render_report, write_report
+from extractor.report import (
+    MarkIds,
+    ReportDoc,
+    ReportStream,
+    mark_spans,
+    render_report,
+    render_section,
+    write_report,
+    write_sections,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -191,6 +200,27 @@ def test_write_is_atomic_and_replaces(tmp_path):
     write_report(path, [])
     assert "0 篇文档" in path.read_text(encoding="utf-8")
     assert [p.name for p in path.parent.iterdir()] == ["report.html"]
+
+
+def test_sections_rendered_elsewhere_get_their_final_statuses(tmp_path):
+    """Sections rendered where documents are processed (one in a file, one kept by the stream), their
+    open statuses filled in at `close`: the page a renderer of the final statuses writes."""
+    first, second = _risk_doc(), _long_doc()
+    write_sections(tmp_path / "part.pkl", [render_section(first, MarkIds(), {"0001-0001", "0001-0005"})])
+    path = tmp_path / "report.html"
+    stream = ReportStream(path)
+    for doc in (first, second):
+        stream.count(len(doc.claims), [check.status for check in doc.checks])
+    stream.add_part(tmp_path / "part.pkl", 1)
+    stream.add_section(render_section(second, MarkIds(), {"0002-0003"}))
+    stream.close({"0001-0005": "conflict", "0002-0003": "mismatch", "0002-0004": "conflict"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]       # the part file removed
+    first.status["0001-0005"] = "conflict"
+    second.status["0002-0003"] = "mismatch"         # 0002-0004 was not open: its status stays
+    page = path.read_text(encoding="utf-8")
+    assert page == render_report([first, second])
+    assert '<mark id="c-0001-0005" class="claim cat-ranking st-conflict">' in page
+    assert '<tr data-claim="c-0002-0004" class="st-none">' in page
 
 
 # --- a real browser ------------------------------------------------------------------------------
