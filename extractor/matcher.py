@@ -377,7 +377,8 @@ def _compared_with(cand: Candidate, base: Claim | None) -> None:
     if (base is None or base.sentence_start != claim.sentence_start or unit_key(base.unit) != unit_key(claim.unit)
             or not _COMPARISON_ONLY.fullmatch(to_simplified(claim.subject).strip("（("))):
         return
-    claim.subject, claim.category = base.subject, base.category
+    claim.rename(base.subject)
+    claim.category = base.category
     cand.attempts.append(Attempt(claim.rule, True, f"the figure {base.num_text}{base.unit} is compared with: "
                                                    f"its subject and category"))
 
@@ -396,7 +397,7 @@ def _respective_changes(candidates: list[Candidate]) -> None:
         change = _CHANGE_WORD.search(to_simplified(claim.subject))
         word = claim.subject[change.start():change.end()] if change else ""   # as the text writes it
         for count, share in zip(counts[-len(shares):], shares, strict=True):
-            share.subject = count.subject + word
+            share.rename(count.subject + word)
         return
 
 

@@ -127,6 +127,10 @@ class Claim:
         if not self.subject_simplified:
             self.subject_simplified = to_simplified(self.subject)
 
+    def rename(self, subject: str) -> None:
+        """Give the claim another subject; `subject_simplified` follows it."""
+        self.subject, self.subject_simplified = subject, to_simplified(subject)
+
     def row(self) -> dict:
         """The claim as an output row, columns in CLAIM_COLUMNS order."""
         return {name: getattr(self, name) for name in CLAIM_COLUMNS}

@@ -41,3 +41,17 @@ def test_the_time_scope_lookahead_holds_every_first_character_of_a_time_word():
     missing = [chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF
                and words.match(chr(c), partial=True) and chr(c) not in TIME_HEADS]
     assert TIME_HEADS and missing == []
+
+
+@pytest.mark.parametrize("text, numeral, subject", [
+    ("今年以來，全區處置問題線索418件，較上年同期的365件有所增加。", "365", "處置問題線索"),
+    ("全縣立案75件、結案69件，分別比去年同期增長12.0%和9.5%。", "9.5", "結案增長"),
+])
+def test_a_subject_taken_from_another_claim_is_simplified_too(text, numeral, subject):
+    """A comparison figure or a respective change takes its subject from a count: subject_simplified follows."""
+    from extractor import extract_text
+    from extractor.script import to_simplified
+
+    claim = next(c for c in extract_text(text, year=2024) if c.num_text == numeral)
+    assert claim.subject == subject
+    assert claim.subject_simplified == to_simplified(subject)
