@@ -52,12 +52,7 @@ class Extractor:
         """Rules of one folder, or of several (later folders extend or override earlier ones);
         `validate=False`: rule files known to pass rules/schema.json."""
         folders = rules_folders(rules_dirs)
-        return cls.of(load_rules(folders, validate), folders)
-
-    @classmethod
-    def of(cls, ruleset: RuleSet, folders: list[Path]) -> Extractor:
-        """An Extractor of rules loaded before, with the stop-lists, table words and indicators of
-        `folders`."""
+        ruleset = load_rules(folders, validate)
         tables = load_table_words(folders, installed_rules_dir())
         return cls(ruleset, _stoplist(folders), SentenceMatcher(ruleset), tables, Indicators.load(folders))
 
