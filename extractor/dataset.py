@@ -4,7 +4,9 @@ at a time, so the outputs are rendered from the finished rows with flat memory.
 
 Worker processes write the rows of each batch of documents as one part (`write_part`) and send
 the main process its name; rows processed in the main process (one job, or sent back by Dask)
-travel as tuples (`to_records`) and are written there in parts of PART_ROWS rows. Number columns
+travel as tuples (`to_records`) and are written there in parts of PART_ROWS rows; a dataset that
+never reaches PART_ROWS rows there and has no worker's part (a small run) keeps them in memory
+instead (`Rows`), as Parquet would return them, so a small run never loads pyarrow. Number columns
 are typed (`NUMBER_TYPES`: int64, float64), every other column is text.
 
 pyarrow is loaded when a run first writes (`_arrow`), with the system allocator unless the user
@@ -87,11 +89,22 @@ def _column(values: Sequence, kind: pa.DataType) -> pa.Array:
     return pa.Array.from_buffers(kind, n, [bitmap, pa.py_buffer(numbers)], nulls)
 
 
-class Part(NamedTuple):
-    """One Parquet file of a dataset: its path and rows (row groups of ROW_GROUP rows, the last
-    may be shorter)."""
+class Rows(NamedTuple):
+    """Rows of a dataset kept in memory rather than in a Parquet file, each value as the file
+    would return it (`stored`)."""
 
-    path: str
+    columns: tuple[str, ...]
+    records: tuple[tuple, ...]
+
+
+Source = str | Rows                  # a Parquet file (its path) or rows in memory
+
+
+class Part(NamedTuple):
+    """One part of a dataset: a Parquet file or rows in memory, and its number of rows (row groups
+    of ROW_GROUP rows, the last may be shorter)."""
+
+    source: Source
     rows: int
 
 
@@ -108,7 +121,8 @@ def write_part(path: Path, records: list[tuple], columns: Sequence[str]) -> Part
 class Dataset:
     """The rows of one kind (claims or checks) of a run, in order, as Parquet parts in `folder`:
     parts the worker processes wrote (`add_part`: the main process then never loads pyarrow) or
-    parts of PART_ROWS rows written here from appended records (`append`). `rows` counts them all."""
+    parts of PART_ROWS rows written here from appended records (`append`); when there is no other
+    part, fewer rows stay in memory (`close`). `rows` counts them all."""
 
     def __init__(self, folder: Path, name: str, columns: Sequence[str]) -> None:
         self.folder = Path(folder)
@@ -131,20 +145,29 @@ class Dataset:
         self.rows += part.rows
 
     def close(self) -> None:
-        """Write what is buffered (before reading back)."""
+        """Finish the parts (before reading back): what is buffered is written, or kept in memory
+        when it is the only part."""
+        if self._pending and not self.parts:
+            self.parts.append(Part(stored(self._pending, self.columns), len(self._pending)))
+            self._pending = []
         self._flush()
 
-    def groups(self) -> Iterator[tuple[str, int, range]]:
-        """(part path, row group, its rows in the dataset) of every row group, in order."""
+    def groups(self) -> Iterator[tuple[Source, int, range]]:
+        """(part source, row group, its rows in the dataset) of every row group, in order; a group
+        of a part in memory comes as its own rows (group 0), so a task carries only its rows."""
         first = 0
         for part in self.parts:
             for group, start in enumerate(range(0, part.rows, ROW_GROUP)):
-                yield part.path, group, range(first + start, first + min(start + ROW_GROUP, part.rows))
+                rows = range(first + start, first + min(start + ROW_GROUP, part.rows))
+                if isinstance(part.source, Rows):
+                    yield Rows(part.source.columns, part.source.records[start:start + ROW_GROUP]), 0, rows
+                else:
+                    yield part.source, group, rows
             first += part.rows
 
-    def locate(self, rows: Sequence[int]) -> list[tuple[str, list[int]]]:
-        """The rows numbered `rows` (ascending) as (part path, rows within it), by part."""
-        found: list[tuple[str, list[int]]] = []
+    def locate(self, rows: Sequence[int]) -> list[tuple[Source, list[int]]]:
+        """The rows numbered `rows` (ascending) as (part source, rows within it), by part."""
+        found: list[tuple[Source, list[int]]] = []
         first, i = 0, 0
         for part in self.parts:
             within = []
@@ -152,7 +175,7 @@ class Dataset:
                 within.append(rows[i] - first)
                 i += 1
             if within:
-                found.append((part.path, within))
+                found.append((part.source, within))
             first += part.rows
         return found
 
@@ -163,26 +186,52 @@ class Dataset:
             self._pending = []
 
 
-def read_group(path: Path, group: int) -> list[dict]:
+def stored(records: list[tuple], columns: Sequence[str]) -> Rows:
+    """`records` (see `to_records`) as a Parquet file of `columns` returns them: numbers as int or
+    float (`NUMBER_TYPES`), text that UTF-8 cannot hold with "?" for it (as `to_table`)."""
+    kinds = [NUMBER_TYPES.get(name) for name in columns]
+    return Rows(tuple(columns), tuple(tuple(_stored(value, kind) for value, kind in zip(record, kinds, strict=True))
+                                      for record in records))
+
+
+def _stored(value, kind: str | None):
+    """One value as its column of `kind` (a NUMBER_TYPES type; None: text) stores it."""
+    if value is None:
+        return None
+    if kind is None:
+        return value.encode("utf-8", "replace").decode("utf-8")
+    return int(value) if kind == "int64" else float(value)
+
+
+def read_group(source: Source | Path, group: int) -> list[dict]:
     """The rows of row group `group` of a part (its rows group × ROW_GROUP on)."""
+    if isinstance(source, Rows):
+        return [dict(zip(source.columns, record, strict=True))
+                for record in source.records[group * ROW_GROUP:(group + 1) * ROW_GROUP]]
     _, pq = _arrow()
-    return pq.ParquetFile(path, pre_buffer=False).read_row_group(group, use_threads=False).to_pylist()
+    return pq.ParquetFile(source, pre_buffer=False).read_row_group(group, use_threads=False).to_pylist()
 
 
-def read_rows(path: Path, wanted: Sequence[int], columns: Sequence[str] | None = None) -> Iterator[dict]:
-    """The rows numbered `wanted` (0-based, ascending) of a part; only the row groups holding
-    them are read."""
+def read_rows(source: Source | Path, wanted: Sequence[int], columns: Sequence[str] | None = None) -> Iterator[dict]:
+    """The rows numbered `wanted` (0-based, ascending) of a part (only `columns`, if given); only
+    the row groups holding them are read."""
+    if isinstance(source, Rows):
+        names = list(columns or source.columns)
+        for row in wanted:
+            values = dict(zip(source.columns, source.records[row], strict=True))
+            yield {name: values[name] for name in names}
+        return
     _, pq = _arrow()
-    source = pq.ParquetFile(path)
+    parquet = pq.ParquetFile(source)
     first, i = 0, 0
-    for group in range(source.metadata.num_row_groups):
-        size = source.metadata.row_group(group).num_rows
+    for group in range(parquet.metadata.num_row_groups):
+        size = parquet.metadata.row_group(group).num_rows
         taken = []
         while i < len(wanted) and wanted[i] < first + size:
             taken.append(wanted[i] - first)
             i += 1
         if taken:
-            table = source.read_row_group(group, columns=columns, use_threads=False)
+            table = parquet.read_row_group(group, columns=columns, use_threads=False)
             yield from table.filter(_mask(size, taken)).to_pylist()
         first += size
 

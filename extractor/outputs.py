@@ -35,6 +35,7 @@ from .dataset import (
     OUTPUT_CLAIM_COLUMNS,
     ROW_GROUP,
     Dataset,
+    Source,
     read_group,
     read_rows,
 )
@@ -203,8 +204,8 @@ class RunOutputs:
         tasks: list[Group] = []
         slices: list[Slice] = []
         count = 0
-        for path, group, rows in dataset.groups():
-            slices.append(Slice(path, group, {row - rows.start: changed[row][1] for row in changed.keys() & rows}))
+        for source, group, rows in dataset.groups():
+            slices.append(Slice(source, group, {row - rows.start: changed[row][1] for row in changed.keys() & rows}))
             count += len(rows)
             if count >= ROW_GROUP:
                 tasks.append(Group(slices, sheet.sheet, str(self.out_dir / f".render-{dataset.name}-{len(tasks)}")))
@@ -289,7 +290,7 @@ def _add_report(report: ReportStream, outcome: DocOutcome) -> None:
 class Slice(NamedTuple):
     """A row group of a dataset's part, with the final statuses of its changed rows."""
 
-    path: str
+    source: Source
     group: int
     statuses: dict[int, str]             # row within the group → its final check status
 
@@ -325,7 +326,7 @@ def _final_rows(group: Group) -> list[dict]:
     """The rows of the task's row groups, with their final statuses."""
     rows = []
     for part in group.slices:
-        some = read_group(Path(part.path), part.group)
+        some = read_group(part.source, part.group)
         for row, status in part.statuses.items():
             some[row]["check_status"] = status
         rows += some
@@ -337,10 +338,10 @@ def render_group(group: Group) -> Encoded:
     return encode(_final_rows(group), group.sheet, Path(group.prefix))
 
 
-def read_claims(place: tuple[str, list[int]]) -> list[dict]:
+def read_claims(place: tuple[Source, list[int]]) -> list[dict]:
     """The claim columns of the chosen rows of a part (in any process)."""
-    path, rows = place
-    return list(read_rows(Path(path), rows, CLAIM_COLUMNS))
+    source, rows = place
+    return list(read_rows(source, rows, CLAIM_COLUMNS))
 
 
 def _typed(row: dict) -> dict:

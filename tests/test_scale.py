@@ -187,6 +187,30 @@ def test_the_dataset_reads_back_row_groups_and_chosen_rows(tmp_path, monkeypatch
     assert chosen == [{"check_id": f"K-{i}"} for i in (1, 2, 6, 7, 11)]
 
 
+def test_a_small_dataset_stays_in_memory_and_reads_back_as_its_parquet_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(dataset, "ROW_GROUP", 3)
+    rows = [{"claim_id": f"Q-{i}", "doc": "乙\udcff.txt" if i == 4 else "乙.txt", "value": i, "value_high": None,
+             "period": 2031, "sentence": "丙" * i, "hl_start": True} for i in range(7)]
+    records = dataset.to_records(rows, dataset.CLAIMS_COLUMNS)
+    data = dataset.Dataset(tmp_path, "claims", dataset.CLAIMS_COLUMNS)
+    data.append(records[:4])
+    data.append(records[4:])
+    data.close()
+    assert list(tmp_path.iterdir()) == [] and [part.rows for part in data.parts] == [7]
+    groups = list(data.groups())
+    assert [(group, rows) for _, group, rows in groups] == [(0, range(0, 3)), (0, range(3, 6)), (0, range(6, 7))]
+    in_memory = [row for source, group, _ in groups for row in dataset.read_group(source, group)]
+    part = dataset.write_part(tmp_path / "same.parquet", records, dataset.CLAIMS_COLUMNS)
+    from_file = [row for group in range(3) for row in dataset.read_group(part.source, group)]
+    assert in_memory == from_file and list(in_memory[0]) == list(from_file[0])
+    assert [type(in_memory[1][name]) for name in ("value", "period", "hl_start")] == [float, int, int]
+    assert in_memory[4]["doc"] == "乙?.txt" and in_memory[0]["claim_id"] == "Q-0" and in_memory[0]["unit"] is None
+    (source, within), = data.locate([2, 5])
+    assert list(dataset.read_rows(source, within, ["claim_id", "value"])) == list(
+        dataset.read_rows(part.source, within, ["claim_id", "value"])) == [{"claim_id": "Q-2", "value": 2.0},
+                                                                           {"claim_id": "Q-5", "value": 5.0}]
+
+
 def test_text_utf8_cannot_hold_is_stored_as_the_csv_writes_it():
     records = dataset.to_records([{"doc": "a\udcff.txt", "value": 3}], dataset.CLAIMS_COLUMNS)
     row = dataset.to_table(records, dataset.schema(dataset.CLAIMS_COLUMNS)).to_pylist()[0]
