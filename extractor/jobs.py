@@ -10,12 +10,11 @@ import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from .audit import (
     CHECK_COLUMNS,
@@ -30,6 +29,9 @@ from .panel import panel_entries
 from .pipeline import Extractor, extract_document
 from .reader import ReadError, read_document
 from .report import MarkIds, ReportDoc, Section, render_section, write_sections
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 ENGINES = ("local", "dask")
 BATCH_DOCS = 16          # documents per task sent to a worker (and per Dask partition)
@@ -196,10 +198,12 @@ def dump_text(folder: Path, doc: str, text: str) -> Path:
 @contextmanager
 def worker_pool(rules: tuple[str, ...], jobs: int) -> Iterator[ProcessPoolExecutor | None]:
     """The run's `jobs` worker processes (None for one job): they process the documents, then
-    render the rows (`map_in_order`)."""
+    render the rows (`map_in_order`). multiprocessing is loaded only for them."""
     if jobs <= 1:
         yield None
         return
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(jobs, initializer=_worker, initargs=(rules,)) as pool:
         yield pool
 

@@ -15,6 +15,7 @@ import stat
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 from types import ModuleType
@@ -54,8 +55,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _LINE_BREAKS = re.compile("\r\n?|[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")   # all that str.splitlines splits at
 _CJK = (r"\u2e80-\u2fdf\u3001-\u303f\u3040-\u30ff\u3100-\u312f\u3200-\u32ff\u3400-\u4dbf"
         r"\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff01-\uffef\U00020000-\U0003134f")
-_PDF_GAP = re.compile(rf"(?<=[{_CJK}0-9])[ \xa0]+(?=[{_CJK}])|(?<=[{_CJK}])[ \xa0]+(?=[0-9])"
-                      r"|(?<=[0-9])[ \xa0]+(?=[%‰])")
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)"""
                            rb"""|<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)""", re.IGNORECASE)
 
@@ -284,7 +283,7 @@ def _few_bad(data: bytes, encoding: str, label: str) -> Decoded | None:
     return text, encoding, [f"invalid {label} data: {bad} character(s) replaced with U+FFFD"]
 
 
-_UTF16_PLAUSIBLE = re.compile(r"[\t\n\r\x20-\x7e\u3000-\u303f\u4e00-\u9fff\uff01-\uffef\u2010-\u203a]")
+_UTF16_PLAUSIBLE = r"[\t\n\r\x20-\x7e\u3000-\u303f\u4e00-\u9fff\uff01-\uffef\u2010-\u203a]"
 UTF16_MIN_SHARE = 0.95             # share of characters that must be ASCII, common hanzi or punctuation
 
 
@@ -300,7 +299,7 @@ def _utf16_without_bom(data: bytes) -> Decoded | None:
         except UnicodeDecodeError:
             continue
         sample = text[:SAMPLE_CHARS]
-        if len(_UTF16_PLAUSIBLE.findall(sample)) < UTF16_MIN_SHARE * len(sample):
+        if len(re.findall(_UTF16_PLAUSIBLE, sample)) < UTF16_MIN_SHARE * len(sample):
             continue
         if sample.isascii() or max(_common_share(sample, "gb2312"), _common_share(sample, "big5")) >= 0.6:
             return text, codec, ["no byte-order mark: read as " + codec.upper()]
@@ -787,7 +786,15 @@ def _pdf_page_with_tables(page: pdfplumber.page.Page, tables: list[pdfplumber.ta
 def repair_pdf_spacing(text: str) -> str:
     """Remove the spaces PDF extraction puts between CJK characters, or between digits and CJK
     characters (or % signs): "2023 年12 月" → "2023年12月"; spaces between Latin words stay."""
-    return _PDF_GAP.sub("", text)
+    return _pdf_gap().sub("", text)
+
+
+@cache
+def _pdf_gap() -> re.Pattern:
+    """The spaces PDF extraction puts between CJK characters and figures (compiled at the first
+    PDF: its CJK classes take milliseconds to compile)."""
+    return re.compile(rf"(?<=[{_CJK}0-9])[ \xa0]+(?=[{_CJK}])|(?<=[{_CJK}])[ \xa0]+(?=[0-9])"
+                      r"|(?<=[0-9])[ \xa0]+(?=[%‰])")
 
 
 @contextmanager
