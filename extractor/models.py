@@ -8,6 +8,7 @@ from typing import NamedTuple
 from .script import to_simplified
 
 TOOL = "cn-stat-extractor"         # the distribution's name, in the manifest and report.html's generator tag
+VERSION = "0.1.0"                  # its version (pyproject.toml reads it from here), in the manifest
 MANIFEST = "run.json"              # written last into an output folder: the files of one run
 
 # Column order of claims.csv / the `claims` sheet. More columns may follow these.

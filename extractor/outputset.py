@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .models import MANIFEST, TOOL
+from .models import MANIFEST, TOOL, VERSION
 
 LOCK = ".lock"                      # in the output folder; held (flock) while a run writes there
 STAGING_PREFIX = ".run-"            # hidden: never read as input
@@ -122,18 +122,9 @@ def _interrupts_deferred() -> Iterator[None]:
 
 def manifest_head(inputs: list[Path], rules: list[Path]) -> dict:
     """What the manifest says of the run before any document is read."""
-    return {"tool": TOOL, "version": tool_version(), "started": _now(),
+    return {"tool": TOOL, "version": VERSION, "started": _now(),
             "inputs": [str(p) for p in inputs],
             "rules": {"folders": [str(f) for f in rules], "sha256": rules_hash(rules)}}
-
-
-def tool_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(TOOL)
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def rules_hash(folders: list[Path]) -> str:
