@@ -17,7 +17,6 @@ from .cliargs import (
     add_rules_option,
     inputs_missing,
 )
-from .explain import explain, line_of
 from .reader import ReadError
 from .rules import REGEX_TIMEOUT, RuleFileError
 from .ruletests import require_examples_pass, run_examples
@@ -176,6 +175,8 @@ def _positive(text: str) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
+    from .explain import explain, line_of
+
     within = None
     if args.file is not None:
         if args.line is None:

@@ -18,20 +18,22 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from .audit import (
     CHECK_COLUMNS,
+    Check,
     audit_document,
     claim_status,
     figure_key,  # the key same_figure groups by: claims without one never meet across documents
 )
 from .changes import Stated, pending_changes
 from .dataset import CLAIMS_COLUMNS, Part, to_records, write_part
-from .models import Claim, sentence_window
+from .models import Claim, Document, sentence_window
 from .panel import panel_entries
-from .pipeline import Extractor, extract_document
+from .pipeline import DocumentResult, Extractor, extract_document
 from .reader import ReadError, read_document
-from .report import MarkIds, ReportDoc, Section, render_section, write_sections
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:       # report.py is loaded only by runs that write report.html
     from concurrent.futures import ProcessPoolExecutor
+
+    from .report import Section
 
 ENGINES = ("local", "dask")
 BATCH_DOCS = 16          # documents per task sent to a worker (and per Dask partition)
@@ -139,14 +141,23 @@ def process_document(task: Task, options: RunOptions) -> DocOutcome:
         claims=to_records(rows, CLAIMS_COLUMNS),
         checks=to_records([c.row() for c in checks], CHECK_COLUMNS),
         figures=figures,
-        report=render_section(ReportDoc(doc, document.text, claims, checks, status,
-                                        [t.layout() for t in result.tables]),
-                              MarkIds(),      # claim ids carry the document number: unique on the page
-                              {claims[f.row].claim_id for f in figures}) if options.report else None,
+        report=_section(document, result, checks, status, figures) if options.report else None,
         panel=panel_entries(claims),
         pending=pending_changes(claims),
         timeouts=result.timeouts,
     )
+
+
+def _section(document: Document, result: DocumentResult, checks: list[Check], status: dict[str, str],
+             figures: list[Figure]) -> Section:
+    """The document's section of report.html, the statuses of its figures left open."""
+    from .report import MarkIds, ReportDoc, render_section
+
+    claims = result.claims
+    return render_section(ReportDoc(document.doc, document.text, claims, checks, status,
+                                     [t.layout() for t in result.tables]),
+                          MarkIds(),      # claim ids carry the document number: unique on the page
+                          {claims[f.row].claim_id for f in figures})
 
 
 def _figures(claims: list[Claim], rows: list[dict]) -> list[Figure]:
@@ -175,6 +186,8 @@ def process_batch(tasks: list[Task], options: RunOptions) -> list[DocOutcome]:
             outcome.claims, outcome.checks = [], []
         sections = [outcome.report for outcome in done if outcome.report is not None]
         if sections:
+            from .report import write_sections
+
             path = folder / f".report-b{first:07d}.pkl"
             write_sections(path, sections)
             done[0].report_part = (str(path), len(sections))

@@ -43,7 +43,6 @@ from .indicators import Indicators
 from .jobs import DocOutcome, Figure, map_in_order
 from .models import CLAIM_COLUMNS, Claim
 from .panel import build_panel, write_panel
-from .report import ReportStream
 from .writers import (
     CsvStream,
     RowEncoder,
@@ -59,6 +58,7 @@ from .writers import (
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
+    from .report import ReportStream
     from .run import RunSummary
 
 DOCUMENT_COLUMNS = ["doc", "encoding", "claims", "year", "problems"]
@@ -119,7 +119,11 @@ class RunOutputs:
         self.summary_sheet = self.book.add_sheet(Sheet("summary", SUMMARY_COLUMNS, []))
         self.documents_sheet = self.book.add_sheet(Sheet("documents", DOCUMENT_COLUMNS, []))
         self.rules_sheet = self.book.add_sheet(Sheet("rules", ["rule", "category", "pattern", "file", "line"], []))
-        self.report = self._stack.enter_context(ReportStream(out_dir / "report.html")) if report else None
+        self.report: ReportStream | None = None
+        if report:                                         # report.py is loaded only for it
+            from .report import ReportStream
+
+            self.report = self._stack.enter_context(ReportStream(out_dir / "report.html"))
         self.panel_claims: list[Claim] = []                 # the claims that enter the panel (panel.py)
         self.pending: list[Stated] = []                     # changes whose base another document may state
         self.claim_rows: dict[str, int] = {}                # claim id of a panel claim → its claims sheet row

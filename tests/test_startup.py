@@ -27,6 +27,7 @@ NOT_FOR_ONE_DOCUMENT = {
     "charset_normalizer": "text in an encoding other than UTF-8, UTF-16, GB18030 or Big5 only",
     "extractor.annotate": "the annotate command",
     "extractor.evaluate": "the eval command",
+    "extractor.explain": "the explain command",
 }
 
 CHILD = """
@@ -48,11 +49,14 @@ def _run(args: list[str]) -> dict:
 def test_a_run_of_one_small_document_loads_only_what_it_needs(tmp_path):
     docs = write_docs(tmp_path / "in", {"one.txt": "2031年，青禾县纪委监委共立案审查调查案件57件，"
                                                    "给予党纪政务处分61人，其中处分乡科级干部十二人。\n"})
-    for out in ("first", "second"):          # the first run checks the rules and fills the cache
-        ran = _run(["run", str(docs), "--out", str(tmp_path / out), "--jobs", "1", "--quiet"])
-        assert ran["status"] == 0
-    loaded = {name: why for name, why in NOT_FOR_ONE_DOCUMENT.items() if name in ran["modules"]}
-    assert loaded == {}
+    run = ["run", str(docs), "--jobs", "1", "--quiet", "--out"]
+    assert _run([*run, str(tmp_path / "first")])["status"] == 0      # checks the rules and fills the cache
+    with_report = _run([*run, str(tmp_path / "second")])
+    without = _run([*run, str(tmp_path / "third"), "--no-report"])
+    assert with_report["status"] == without["status"] == 0
+    assert {name for name in NOT_FOR_ONE_DOCUMENT if name in with_report["modules"]} == set()
+    assert {name for name in [*NOT_FOR_ONE_DOCUMENT, "extractor.report"] if name in without["modules"]} == set()
+    assert "extractor.report" in with_report["modules"]           # (it wrote report.html)
     manifest = json.loads((tmp_path / "second" / "run.json").read_text(encoding="utf-8"))
     assert manifest["claims"] >= 2 and manifest["version"] == VERSION
 
