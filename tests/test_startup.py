@@ -24,6 +24,7 @@ NOT_FOR_ONE_DOCUMENT = {
     "docx": ".docx input only",
     "pypdf": ".pdf input only",
     "pdfplumber": ".pdf input only",
+    "html.parser": ".html input only (htmltext.py)",
     "charset_normalizer": "text in an encoding other than UTF-8, UTF-16, GB18030 or Big5 only",
     "extractor.annotate": "the annotate command",
     "extractor.evaluate": "the eval command",
