@@ -238,21 +238,11 @@ class CsvStream(CloseOrAbort):
 
 
 def csv_records(rows: Iterable[dict], columns: Sequence[str]) -> bytes:
-    """`rows` as CSV records (UTF-8, CRLF, as `write_csv` writes them), `columns` in order."""
-    return b"".join(csv_record_list(rows, columns))
-
-
-def csv_record_list(rows: Iterable[dict], columns: Sequence[str]) -> list[bytes]:
-    """Each row as its CSV record, as `csv_records` writes it."""
+    """`rows` as CSV records (UTF-8, CRLF, as `write_csv` writes them), `columns` in order,
+    written in one pass and encoded at once."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    records = []
-    for row in rows:
-        writer.writerow([_csv_cell(row.get(name)) for name in columns])
-        records.append(buffer.getvalue().encode("utf-8", "replace"))
-        buffer.seek(0)
-        buffer.truncate()
-    return records
+    csv.writer(buffer).writerows([_csv_cell(row.get(name)) for name in columns] for row in rows)
+    return buffer.getvalue().encode("utf-8", "replace")
 
 
 def _csv_cell(value: object) -> str | int | float:
