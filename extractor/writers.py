@@ -581,6 +581,7 @@ def _sheet_title(name: str, part: int) -> str:
 _XML_SPECIAL = re.compile(r"[&<>\n\r]")
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": "&#10;", "\r": "&#13;"})
 _PRESERVE = ' xml:space="preserve"'
+_TEXT_AS_IS_NOT_RE = re.compile(f"{_XML_SPECIAL.pattern}|{_XLSX_FORBIDDEN_RE.pattern}")   # text to escape or replace
 
 
 class RowEncoder:
@@ -594,6 +595,8 @@ class RowEncoder:
         wrap = set(sheet.wrap)
         self._styles = {fill: [_style_attr(STYLE_IDS[(fill, name in wrap)]) for name in self.columns]
                         for fill in (None, "red", "yellow")}
+        self._cells = {fill: [_CellShapes(name, style) for name, style in zip(self.columns, styles, strict=True)]
+                       for fill, styles in self._styles.items()}
         self._text_column = sheet.highlight[0] if sheet.highlight else None
 
     def xlsx(self, rows: Iterable[dict], stats: Stats) -> bytes:
@@ -601,27 +604,56 @@ class RowEncoder:
         return b"".join(self.xlsx_lines(rows, stats))
 
     def xlsx_lines(self, rows: Iterable[dict], stats: Stats) -> list[bytes]:
-        """Each row as its XML line, as `xlsx` writes it."""
+        """Each row as its XML line, as `xlsx` writes it. A row whose texts hold nothing to escape,
+        replace or cut (one test over them all) takes its text cells as they are."""
         lines = []
-        text_column, columns = self._text_column, self.columns
+        text_column, fills = self._text_column, self.fills
         for row in rows:
-            styles = self._styles[_fill_key(row.get(self.fills)) if self.fills else None]
+            shapes = self._cells[_fill_key(row.get(fills)) if fills else None]
+            texts = "".join([value for value in row.values() if type(value) is str])
+            plain = len(texts) <= MAX_CELL_CHARS and not _TEXT_AS_IS_NOT_RE.search(texts)
             cells = []
-            for name, style in zip(columns, styles, strict=True):
-                value = row.get(name)
+            for shape in shapes:
+                value = row.get(shape.name)
                 kind = type(value)
-                if name == text_column:
-                    cells.append(_xml_cell(_highlighted(row, self.highlight, stats), style))
-                elif kind is str:                      # the common cells first, as _xml_cell writes them
-                    cells.append(_text_cell(value, style, stats))
+                if kind is str and plain and shape.name != text_column:    # the common cells first
+                    if value.startswith(FORMULA_TRIGGERS):
+                        value = "'" + value
+                    if not value:
+                        cells.append(shape.empty_text)
+                    elif value.strip() != value:
+                        cells.append(shape.spaced_text + value + _TEXT_END)
+                    else:
+                        cells.append(shape.text + value + _TEXT_END)
+                elif shape.name == text_column:
+                    cells.append(_xml_cell(_highlighted(row, self.highlight, stats), shape.style))
+                elif kind is str:
+                    cells.append(_text_cell(value, shape.style, stats))
                 elif value is None:
-                    cells.append(f"<c{style}/>")
+                    cells.append(shape.empty)
                 elif kind is int:
-                    cells.append(f'<c{style} t="n"><v>{value:.16g}</v></c>')
+                    cells.append(f'{shape.number}{value:.16g}</v></c>')
                 else:
-                    cells.append(_xml_cell(value if kind is Link else _fit_xlsx(cell_text(value), stats), style))
+                    cells.append(_xml_cell(value if kind is Link else _fit_xlsx(cell_text(value), stats), shape.style))
             lines.append(("<row>" + "".join(cells) + "</row>\n").encode("utf-8"))
         return lines
+
+
+class _CellShapes:
+    """The opening tags of a column's cells in one style, as `_xml_cell` writes them."""
+
+    __slots__ = ("name", "style", "empty", "empty_text", "text", "spaced_text", "number")
+
+    def __init__(self, name: str, style: str) -> None:
+        self.name, self.style = name, style
+        self.empty = f"<c{style}/>"
+        self.empty_text = f'<c{style} t="inlineStr"/>'
+        self.text = f'<c{style} t="inlineStr"><is><t>'
+        self.spaced_text = f'<c{style} t="inlineStr"><is><t{_PRESERVE}>'
+        self.number = f'<c{style} t="n"><v>'
+
+
+_TEXT_END = "</t></is></c>"
 
 
 def _text_cell(value: str, style: str, stats: Stats) -> str:
