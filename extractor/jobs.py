@@ -167,8 +167,8 @@ def process_batch(tasks: list[Task], options: RunOptions) -> list[DocOutcome]:
         folder, first = Path(options.dataset), tasks[0][0]
         claims = [record for outcome in done for record in outcome.claims]
         checks = [record for outcome in done for record in outcome.checks]
-        done[0].parts = (write_part(folder / f".claims-b{first:07d}.parquet", claims, CLAIMS_COLUMNS) if claims else None,
-                         write_part(folder / f".checks-b{first:07d}.parquet", checks, CHECK_COLUMNS) if checks else None)
+        done[0].parts = (write_part(folder / f".claims-b{first:07d}.rows", claims, CLAIMS_COLUMNS) if claims else None,
+                         write_part(folder / f".checks-b{first:07d}.rows", checks, CHECK_COLUMNS) if checks else None)
         for outcome in done:
             outcome.claims, outcome.checks = [], []
         sections = [outcome.report for outcome in done if outcome.report is not None]

@@ -3,7 +3,7 @@ claims.xlsx (sheets claims, checks, summary, documents, rules, panel, series), r
 with the Dask engine, claims.parquet/.
 
 Document outcomes arrive in input order; their claim and check rows are appended to the run's
-dataset in the staging folder (`dataset.Dataset`, Parquet). Memory holds no claim rows but
+dataset in the staging folder (`dataset.Dataset`). Memory holds no claim rows but
 those the panel needs (with an indicator, a place and a period; no sentences) and a compact
 index of those that cross-document checks compare (`FigureIndex`: their figure key and row
 number). At the end those checks, the panel and the changes checked through it run, so the
