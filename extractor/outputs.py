@@ -66,6 +66,7 @@ CATEGORIES = ["discipline", "case", "risk", "ranking", "activity", "share", "mon
 SUMMARY_COLUMNS = ["table", "key", *CATEGORIES, "total"]
 NUMBER_COLUMNS = frozenset({"value", "value_high", "rank_of", "period", "num_start", "num_end",
                             "claim_start", "claim_end", "line"})
+READ_TASKS = 4                       # tasks per worker reading back the figures to compare
 RENDER_AHEAD = 16                    # row groups per worker submitted ahead (their rows go to files)
 PARQUET_TYPES = {name: "float64" if name.startswith("value") else "int64" for name in NUMBER_COLUMNS}
 
@@ -252,23 +253,23 @@ class RunOutputs:
 
     # --- the cross-document checks
 
-    def _read_figures(self) -> tuple[list[int], Iterator[list[dict]]]:
+    def _read_figures(self) -> tuple[list[int], Iterator[list[Claim]]]:
         """The entries of the indexed claims that share a figure key across documents, and their
-        rows, read in the pool (only those rows; every part submitted at once)."""
+        claims, read back in the pool (only those rows; READ_TASKS tasks per worker, submitted at once)."""
         figures = self.figures
         wanted = figures.shared()
         places = self.claims.locate([figures.rows[e] for e in wanted])
-        return wanted, map_in_order(read_claims, places, self.pool, self.jobs, len(places))
+        size = max(1, -(-len(places) // (READ_TASKS * max(self.jobs, 1))))
+        tasks = [places[i:i + size] for i in range(0, len(places), size)]
+        return wanted, map_in_order(read_claims, tasks, self.pool, self.jobs, len(tasks))
 
-    def _corpus_checks(self, figures: tuple[list[int], Iterator[list[dict]]]) -> tuple[list[Check], dict[int, tuple[str, str]]]:
+    def _corpus_checks(self, figures: tuple[list[int], Iterator[list[Claim]]]) -> tuple[list[Check], dict[int, tuple[str, str]]]:
         """The corpus checks over the claims of `_read_figures`, and the rows whose status they make
         worse (row → (claim id, new status))."""
         wanted, read = figures
         if not wanted:
             return [], {}
-        texts: dict[str, str] = {}                          # equal texts held once
-        claims = [_claim(row, texts) for rows in read for row in rows]
-        del texts
+        claims = [claim for some in read for claim in some]
         checks = audit_corpus(claims)
         corpus_status = claim_status(claims, checks)
         changed = {}
@@ -348,10 +349,11 @@ def render_group(group: Group) -> Encoded:
     return encode(_final_rows(group), group.sheet, Path(group.prefix))
 
 
-def read_claims(place: tuple[str, list[int]]) -> list[dict]:
-    """The claim columns of the chosen rows of a part (in any process)."""
-    path, rows = place
-    return list(read_rows(Path(path), rows, CLAIM_COLUMNS))
+def read_claims(places: list[tuple[str, list[int]]]) -> list[Claim]:
+    """The claims of the chosen rows of parts (see `Dataset.locate`), rebuilt for the
+    cross-document checks (in any process); equal texts are held once."""
+    texts: dict[str, str] = {}
+    return [_claim(row, texts) for path, rows in places for row in read_rows(Path(path), rows, CLAIM_COLUMNS)]
 
 
 def _typed(row: dict) -> dict:
