@@ -29,7 +29,7 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -298,7 +298,10 @@ class StreamingWorkbook(CloseOrAbort):
     `add_sheet` gives a `SheetStream` per sheet; `close` lays every sheet out (widths from its
     first WIDTH_SAMPLE_ROWS rows, header bold and frozen, autofilter), continues sheets of more
     than MAX_DATA_ROWS rows on NAME_2, NAME_3 …, and zips the package (`_package`) atomically.
-    As a context manager, an exception leaves neither the file nor temporary files behind.
+    The first sheet goes into the package (compressed) as its rows come, once its widths are
+    known: the package's first entries are its worksheets, and a big sheet is not left to
+    compress at the end. As a context manager, an exception leaves neither the file nor
+    temporary files behind.
     """
 
     def __init__(self, path: Path, compresslevel: int = XLSX_COMPRESSLEVEL) -> None:
@@ -308,23 +311,35 @@ class StreamingWorkbook(CloseOrAbort):
         self.stats: Stats = {"replaced_control_chars": 0, "truncated_cells": 0}
         self.sheets: list[SheetStream] = []
         self._dir = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=self.path.parent))
+        self._package = ExitStack()                     # the zip file, in a temporary file until closed
+        self._archive: zipfile.ZipFile | None = None
+
+    def archive(self) -> zipfile.ZipFile:
+        """The package being written (opened on first use)."""
+        if self._archive is None:
+            tmp = self._package.enter_context(atomic_path(self.path))
+            self._archive = self._package.enter_context(zipfile.ZipFile(
+                tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=self.compresslevel))
+        return self._archive
 
     def add_sheet(self, sheet: Sheet) -> SheetStream:
         """A stream for the rows of `sheet` (its `rows` are not read here)."""
-        stream = SheetStream(sheet, RowEncoder(sheet), self._dir / f"{len(self.sheets)}.xml", self.stats)
+        stream = SheetStream(sheet, RowEncoder(sheet), self._dir / f"{len(self.sheets)}.xml", self.stats,
+                             None if self.sheets else self.archive)
         self.sheets.append(stream)
         return stream
 
     def close(self) -> Stats:
         """Assemble and save the workbook; return the counts of replaced characters and cut cells."""
         try:
-            with atomic_path(self.path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True,
-                                                                compresslevel=self.compresslevel) as archive:
-                parts = [part for stream in self.sheets for part in stream.parts()]
-                for n, part in enumerate(parts, 1):
+            archive = self.archive()
+            parts = [part for stream in self.sheets for part in stream.parts()]
+            for n, part in enumerate(parts, 1):
+                if not part.written:                       # the first sheet's are
                     with archive.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=True) as target:
                         part.write(target)
-                _package(archive, parts)
+            _package(archive, parts)
+            self._package.close()
         finally:
             self.abort()
         if any(self.stats.values()):
@@ -336,6 +351,7 @@ class StreamingWorkbook(CloseOrAbort):
         """Remove the temporary files (the workbook is not written)."""
         for stream in self.sheets:
             stream.discard()
+        self._package.__exit__(RuntimeError, RuntimeError("aborted"), None)   # nothing left after `close`
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
@@ -345,10 +361,12 @@ class SheetStream:
 
     Rows carry no row numbers (`<row>` and `<c>` without `r`: ECMA-376 numbers them in order), so
     assembling a sheet copies bytes; the byte offsets where continuation sheets begin are noted as
-    rows are written.
+    rows are written. With `archive` (the workbook's first sheet), the rows are copied on into
+    the package as they come once the column widths are known (`_drain`).
     """
 
-    def __init__(self, sheet: Sheet, encoder: RowEncoder, path: Path, stats: Stats) -> None:
+    def __init__(self, sheet: Sheet, encoder: RowEncoder, path: Path, stats: Stats,
+                 archive: Callable[[], zipfile.ZipFile] | None = None) -> None:
         self.sheet = sheet
         self.encoder = encoder
         self.rows = 0
@@ -358,6 +376,11 @@ class SheetStream:
         self._sample: list[dict] = []
         self._pending: list[dict] = []                   # rows added, not yet encoded
         self._part_starts = [0]                         # byte offset of each sheet's first row
+        self._archive = archive
+        self._entry: BinaryIO | None = None             # the worksheet being written into the archive
+        self._drained = 0                               # bytes of the file copied into the archive
+        self._parts_done = 0                            # worksheets written into the archive
+        self._widths: list[float] | None = None
 
     @property
     def wants_sample(self) -> bool:
@@ -411,23 +434,58 @@ class SheetStream:
         if self.wants_sample:
             self._sample.extend(sample[:WIDTH_SAMPLE_ROWS - len(self._sample)])
         self.rows += count
+        if self._archive is not None and not self.wants_sample:
+            self._drain()
 
     def _boundary(self) -> int:
         """The first row (0-based) from which a new continuation sheet would begin."""
         return max(MAX_DATA_ROWS, -(-self.rows // MAX_DATA_ROWS) * MAX_DATA_ROWS)
 
     def parts(self) -> list[SheetPart]:
-        """The worksheets of this sheet: the first, then its continuation sheets."""
+        """The worksheets of this sheet: the first, then its continuation sheets (with `archive`,
+        written there)."""
         self._flush()
+        if self._archive is not None:
+            self._drain(final=True)
         self._file.close()
-        widths = _column_widths(self.sheet.columns, self._sample)
         stops = [*self._part_starts[1:], self._path.stat().st_size]
-        return [SheetPart(_sheet_title(self.sheet.name, n), self.sheet.columns, widths, last - first, self._path,
-                          start, stop, self.stats)
-                for n, ((first, last), start, stop) in enumerate(zip(_chunks(self.rows), self._part_starts, stops,
-                                                                     strict=True), 1)]
+        return [self._part(n, start, stop) for n, start, stop in zip(range(len(stops)), self._part_starts, stops,
+                                                                     strict=True)]
+
+    def _part(self, n: int, start: int = 0, stop: int = 0) -> SheetPart:
+        """Worksheet `n` (0-based) of this sheet, its rows at bytes start…stop-1 of the file."""
+        if self._widths is None:
+            self._widths = _column_widths(self.sheet.columns, self._sample)
+        first, last = list(_chunks(self.rows))[n]
+        return SheetPart(_sheet_title(self.sheet.name, n + 1), self.sheet.columns, self._widths, last - first,
+                         self._path, start, stop, self.stats, written=n < self._parts_done)
+
+    def _drain(self, final: bool = False) -> None:
+        """Copy the rows written so far into the archive, each worksheet its own entry: header
+        first, the autofilter once its rows are complete (all of them when `final`)."""
+        self._file.flush()
+        end = self._file.tell()
+        while True:
+            n = self._parts_done
+            if self._entry is None:
+                self._entry = self._archive().open(f"xl/worksheets/sheet{n + 1}.xml", "w", force_zip64=True)
+                self._part(n).head(self._entry)
+            stop = self._part_starts[n + 1] if n + 1 < len(self._part_starts) else end
+            if stop > self._drained:
+                _copy_range(self._path, self._entry, self._drained, stop)
+                self._drained = stop
+            if stop == end and not final:
+                return
+            self._part(n).tail(self._entry)
+            self._entry.close()
+            self._entry, self._parts_done = None, n + 1
+            if stop == end:
+                return
 
     def discard(self) -> None:
+        if self._entry is not None:
+            self._entry.close()
+            self._entry = None
         self._file.close()
         self._path.unlink(missing_ok=True)
 
@@ -445,10 +503,17 @@ class SheetPart:
     start: int
     stop: int
     stats: Stats
+    written: bool = False           # already in the package (the workbook's first sheet)
 
     def write(self, target: BinaryIO) -> None:
         """The worksheet XML: frozen bold header, column widths, the rows, the autofilter."""
-        last = f"{get_column_letter(len(self.columns))}{self.n_rows + 1}" if self.columns else ""
+        self.head(target)
+        if self.stop > self.start:
+            _copy_range(self.rows, target, self.start, self.stop)
+        self.tail(target)
+
+    def head(self, target: BinaryIO) -> None:
+        """The worksheet XML up to its rows: layout, column widths, the frozen bold header."""
         cols = "".join(f'<col width="{w:g}" customWidth="1" min="{i}" max="{i}"/>' for i, w in enumerate(self.widths, 1))
         header = "".join(_xml_cell(_fit_xlsx(cell_text(name), self.stats), f' s="{HEADER_STYLE}"')
                          for name in self.columns)
@@ -459,8 +524,10 @@ class SheetPart:
                       '<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>'
                       + (f"<cols>{cols}</cols>" if cols else "")
                       + f'<sheetData><row r="1">{header}</row>').encode("utf-8"))
-        if self.stop > self.start:
-            _copy_range(self.rows, target, self.start, self.stop)
+
+    def tail(self, target: BinaryIO) -> None:
+        """The worksheet XML after its rows: the autofilter over them, the page margins."""
+        last = f"{get_column_letter(len(self.columns))}{self.n_rows + 1}" if self.columns else ""
         target.write(("</sheetData>" + (f'<autoFilter ref="A1:{last}"/>' if last else "")
                       + '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
                       "</worksheet>").encode("utf-8"))
