@@ -201,7 +201,11 @@ def worker_pool(rules: tuple[str, ...], jobs: int) -> Iterator[ProcessPoolExecut
         yield None
         return
     with ProcessPoolExecutor(jobs, initializer=_worker, initargs=(rules,)) as pool:
-        yield pool
+        try:
+            yield pool
+        except BaseException:
+            pool.shutdown(cancel_futures=True)          # what was submitted ahead is not run
+            raise
 
 
 def outcomes(tasks: list[Task], options: RunOptions, batch: int, jobs: int, engine: str,
