@@ -24,7 +24,8 @@ from functools import lru_cache
 from itertools import pairwise
 
 from .models import Numeral
-from .stoplist import Scanner, StopList, fold
+from .regexstart import first_chars
+from .stoplist import Scanner, StopList, char_class, fold
 
 Number = int | float
 
@@ -69,7 +70,6 @@ _SCAN = re.compile(
     rf"|(?P<cn>{_CN})"
     rf"|(?P<red>{_RED})"
 )
-_SCANNER = Scanner(_SCAN)
 _AR_NUM_FULL = re.compile(_AR_NUM)
 _CN_FULL = re.compile(_CN)
 _RED_FULL = re.compile(_RED)
@@ -322,6 +322,19 @@ def find_numerals(text: str, stoplist: StopList | None = None, norm: str | None 
 # a range connector or a word listing ordinals (第三、四轮), or white space.
 _MAY_FOLLOW = frozenset(w[0] for w in MEASURE_WORDS) | frozenset("余多几%个百成倍年至到~〜-—–―－")
 _MAY_PRECEDE = frozenset("前负-") | _ORDINAL_LIST_JOINERS | frozenset("至到~〜-—–―－")
+
+
+# A lone word-part numeral character (the 一 of 一些, the 三 of 再三) that `_cannot_count` would drop
+# is not even tried: the search for where numerals start passes over it at C speed. Its match would
+# be that one character (what follows can neither lengthen it nor start 半, 分之, 点 …), so no other
+# match is lost or gained.
+_LONE_WORD_PART = "零一二三四五六七八九两壹贰叁肆伍陆柒捌玖幺十百千万亿拾佰仟"
+_GOES_ON = f"{_D}十百千万亿拾佰仟廿卅点.分半"
+_STARTS = re.compile(
+    f"{char_class(first_chars(_SCAN.pattern) or set()).pattern}"
+    f"(?:(?<![{_LONE_WORD_PART}])|(?<=[{re.escape(''.join(sorted(_MAY_PRECEDE)))}\\s].)"
+    f"|(?=[{re.escape(_GOES_ON + ''.join(sorted(_MAY_FOLLOW)))}\\s]))")
+_SCANNER = Scanner(_SCAN, _STARTS)
 
 
 def _cannot_count(m: re.Match[str], norm: str) -> bool:

@@ -364,12 +364,14 @@ class Scanner:
 
     A large alternation is otherwise tried at every position of the text; the characters a match
     can start with (`first_chars`) are found at C speed instead. The matches are the same.
+    `starts`, when given, is the search for the positions to try instead: it may pass over a
+    position whose match is one character long and not wanted (nothing else changes then).
     """
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    def __init__(self, pattern: re.Pattern[str], starts: re.Pattern[str] | None = None) -> None:
         self.pattern = pattern
         chars = None if pattern.flags & re.IGNORECASE else first_chars(pattern.pattern)
-        self.starts = char_class(chars) if chars else None
+        self.starts = starts if starts is not None or not chars else char_class(chars)
 
     def matches(self, text: str) -> list[re.Match[str]]:
         """Every non-overlapping match, leftmost first, as `finditer` gives them."""

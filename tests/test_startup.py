@@ -10,7 +10,7 @@ from extractor.models import TOOL, VERSION
 
 # Loaded only on the paths that need them; a run of one small .txt document takes none of them.
 NOT_FOR_ONE_DOCUMENT = {
-    "pyarrow": "a dataset below 8,192 rows stays in memory (dataset.py)",
+    "pyarrow": "a Dask run's claims.parquet only (the run's dataset is pickled row groups)",
     "numpy": "pyarrow's",
     "pandas": "the Python API's",
     "openpyxl": "annotate and eval read workbooks; the run writes its own",
