@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 
 from .models import BEFORE_WINDOW, Claim
@@ -243,13 +243,19 @@ def _place_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
     if mark is None:
         return list(pattern.finditer(text))
     marks, reach = mark
-    starts = sorted({s for m in marks.finditer(text) for s in range(max(0, m.start() - reach), m.start() + 1)})
+    match = pattern.match
     found: list[re.Match[str]] = []
-    end = 0
-    for start in starts:
-        if start >= end and (m := pattern.match(text, start)):
-            found.append(m)
-            end = m.end()
+    end = 0                                         # the positions before it are tried, or inside a match
+    for landmark_at in marks.finditer(text):       # (in order: each tries the positions it adds)
+        at = landmark_at.start()
+        start = max(end, at - reach)
+        while start <= at:
+            if m := match(text, start):
+                found.append(m)
+                start = m.end()
+            else:
+                start += 1
+        end = start
     return found
 
 
@@ -279,9 +285,23 @@ def claim_place(claim: Claim, before: str, header: Callable[[], str]) -> str:
     return word
 
 
+class _Header:
+    """`header_place` of a text, read when first asked for (lighter than a functools.cache per call)."""
+
+    __slots__ = ("text", "place")
+
+    def __init__(self, text: str) -> None:
+        self.text, self.place = text, None
+
+    def __call__(self) -> str:
+        if self.place is None:
+            self.place = header_place(self.text)
+        return self.place
+
+
 def assign_indicators(claims: list[Claim], text: str, indicators: Indicators) -> None:
     """Fill `indicator` and `place` of each claim (parents first: a part takes its total's measure)."""
-    header = cache(partial(header_place, text))      # the header's place, read once when a claim needs it
+    header = _Header(text)                           # the header's place, read once when a claim needs it
     by_id = {c.claim_id: c for c in claims}
     sentences: dict[int, str] = {}
     previous_end = 0

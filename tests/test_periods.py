@@ -64,6 +64,20 @@ def test_a_dateline_in_the_first_lines_gives_the_documents_year(header, year):
         .startswith("dateline line")
 
 
+@pytest.mark.parametrize("text, source", [
+    ("发布时间：2017-09-14　全县立案5件。", "dateline line 1"),
+    ("松原镇通报。 2016-04-02", "dateline line 1"),
+    ("2015年6月8日", "dateline line 1"),
+    ("松原镇2015年立案6件，2016年立案8件。", "the latest year it names (line 1)"),
+    ("松原镇立案6件。\n\n2014-03-05\n", "dateline line 3"),
+    ("松原镇立案6件。", "no year in the text"),
+])
+def test_a_dateline_of_a_short_text(text, source):
+    """A text of few lines (a line of a file) is searched once for a date before its lines are read."""
+    sentences = split_sentences(text)
+    assert document_year(sentences, DocumentYears(to_simplified(text), sentences)).source == source
+
+
 def test_the_title_year_comes_before_the_latest_year_named():
     text = "赤松市2022年度纪检监察工作综述\n\n全年共立案40件。2023年，将开展专项检查。\n"
     assert periods_of(text, "40") == [2022]
