@@ -7,7 +7,6 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property
 from typing import NamedTuple
 
 from .models import Claim, Sentence
@@ -243,14 +242,10 @@ class DocumentYears:
     def __init__(self, simplified: str, sentences: list[Sentence]) -> None:
         self.text = _half_width(simplified)       # digits and date marks as ASCII: the text years are read from
         self.sentences = sentences
+        self.sentence_starts = [s.start for s in sentences]
         self.raw = _raw_mentions(self.text)
         self.starts = [r.pos for r in self.raw]
         self.per_sentence = "《" in simplified and not _titles_inside(simplified, self.sentence_starts, sentences)
-
-    @cached_property
-    def sentence_starts(self) -> list[int]:
-        """Where each sentence starts (made when first asked for: a line without claims needs none)."""
-        return [s.start for s in self.sentences]
 
     def line_of(self, pos: int) -> int:
         """The line number of the sentence holding text position `pos`."""
@@ -334,10 +329,11 @@ def _dateline(sentences: list[Sentence], folded: str) -> DocumentYear | None:
 
 
 def _may_hold_date(folded: str, start: int, end: int) -> bool:
-    """Can a line of `folded[start:end]` give `_date_of_folded` a year? Not without a 日 nor an
-    ISO date: the white space a line's text leaves out between sentences stands beside end marks,
-    never inside a date, so no date is found in a line that is not found here."""
-    return folded.find("日", start, end) >= 0 or _ISO_DATE.search(folded, start, end) is not None
+    """Can a line of `folded[start:end]` give `_date_of_folded` a year? Not without an ISO date
+    nor a 月 and a 日: the white space a line's text leaves out between sentences stands beside end
+    marks, never inside a date, so no date is found in a line that is not found here."""
+    return (folded.find("日", start, end) >= 0 and folded.find("月", start, end) >= 0) \
+        or _ISO_DATE.search(folded, start, end) is not None
 
 
 def _date_of_line(line: str) -> int | None:
