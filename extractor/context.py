@@ -60,10 +60,10 @@ def resolve_scopes(claims: list[Claim]) -> None:
     for claim in claims:
         pos = claim.num_start - claim.sentence_start
         before = to_simplified(claim.sentence[max(0, pos - BEFORE_WINDOW):pos])
-        time = _last(_TIME_SCOPE, before)
+        time = last_match(_TIME_SCOPE, before)
         if time is not None and time.group().startswith("全年"):
             time = None
-        found = [m for m in (time, _last(_PLACE_SCOPE, before)) if m is not None]
+        found = [m for m in (time, last_match(_PLACE_SCOPE, before)) if m is not None]
         claim.scope = " ".join(m.group() for m in sorted(found, key=lambda m: m.start()))
 
 
@@ -77,7 +77,7 @@ def scope_span(scope: str) -> str:
     return " ".join(word for word in scope.split() if not _PLACE_SCOPE.fullmatch(word))
 
 
-def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+def last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """The last match of `pattern` in `text`, or None."""
     last = None
     for last in pattern.finditer(text):  # noqa: B007 - the loop keeps the last one
