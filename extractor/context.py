@@ -35,7 +35,7 @@ def resolve_rank_fields(claims: list[Claim], sentences: list[Sentence]) -> list[
     """A ranking without a field takes one stated before it in its sentence, or in the sentence
     before (全省共有14个地市参加考评。我市位列第四。). Returns the claims without those standing on
     such a field: the 47 of 在全市47个单位中位居第5位 is the size of the field, not a count of its own."""
-    open_ranks = [c for c in claims if c.category == "ranking" and c.rank_of is None]
+    open_ranks = [c for c in claims if c.category == "ranking" and c.rank_of is None] if claims else claims
     if not open_ranks:
         return claims
     index = {s.start: i for i, s in enumerate(sentences)}

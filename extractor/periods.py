@@ -245,7 +245,16 @@ class DocumentYears:
         self.sentence_starts = [s.start for s in sentences]
         self.raw = _raw_mentions(self.text)
         self.starts = [r.pos for r in self.raw]
-        self.per_sentence = "《" in simplified and not _titles_inside(simplified, self.sentence_starts, sentences)
+        self.simplified = simplified
+        self._per_sentence: bool | None = None       # read when first asked: a line without claims never asks
+
+    @property
+    def per_sentence(self) -> bool:
+        """Are the sentences scanned one by one (a 《title》 spans a sentence end)?"""
+        if self._per_sentence is None:
+            self._per_sentence = "《" in self.simplified and not _titles_inside(
+                self.simplified, self.sentence_starts, self.sentences)
+        return self._per_sentence
 
     def line_of(self, pos: int) -> int:
         """The line number of the sentence holding text position `pos`."""
