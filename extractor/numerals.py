@@ -24,7 +24,8 @@ from functools import lru_cache
 from itertools import pairwise
 
 from .models import Numeral
-from .stoplist import Scanner, StopList, fold
+from .regexstart import first_chars
+from .stoplist import Scanner, StopList, char_class, fold
 
 Number = int | float
 
@@ -69,7 +70,6 @@ _SCAN = re.compile(
     rf"|(?P<cn>{_CN})"
     rf"|(?P<red>{_RED})"
 )
-_SCANNER = Scanner(_SCAN)
 _AR_NUM_FULL = re.compile(_AR_NUM)
 _CN_FULL = re.compile(_CN)
 _RED_FULL = re.compile(_RED)
@@ -102,6 +102,7 @@ QUALIFIER_BEFORE = {                 # words right before a numeral → its qual
     "至少": "over", "大约": "approx", "将近": "approx", "接近": "approx", "大概": "approx",
     "约": "approx", "近": "approx", "逾": "over", "超": "over",
 }
+_ORDINAL_LIST_JOINERS = frozenset({"、", "，", "和", "及", "与", "至", "到", "—", "–", "-", "～", "~"})
 _SIGN_BEFORE_FU = set("为是达至到长降了增率值比和与及或：:，,（(")
 _NOT_BEFORE_MINUS = re.compile(rf"[0-9A-Za-z%)）.\-{_D}{CN_UNITS}]")
 
@@ -297,7 +298,7 @@ def find_numerals(text: str, stoplist: StopList | None = None, norm: str | None 
     `norm` is `normalise(text)` when the caller has it already.
     """
     norm = normalise(text) if norm is None else norm
-    matches = _SCANNER.matches(norm)
+    matches = [m for m in _SCANNER.matches(norm) if not _cannot_count(m, norm)]
     if stoplist is not None:
         matches = stoplist.unblocked(norm, matches)
     if not matches:
@@ -313,6 +314,42 @@ def find_numerals(text: str, stoplist: StopList | None = None, norm: str | None 
         if _passes_gate(cand, norm):
             out.append(_to_numeral(cand, text, norm))
     return out
+
+
+# What may stand right after a word-part numeral (一 · 千万) or a redaction mark and still make it
+# count: a measure word or a qualifier before one (_MEASURE), %, 个百分点, 成, 倍, 年 (_AFTER), a
+# range connector (_CONNECTOR) — or white space; and right before it: 前 (排名前三), a sign (负, -),
+# a range connector or a word listing ordinals (第三、四轮), or white space.
+_MAY_FOLLOW = frozenset(w[0] for w in MEASURE_WORDS) | frozenset("余多几%个百成倍年至到~〜-—–―－")
+_MAY_PRECEDE = frozenset("前负-") | _ORDINAL_LIST_JOINERS | frozenset("至到~〜-—–―－")
+
+
+# A lone word-part numeral character (the 一 of 一些, the 三 of 再三) that `_cannot_count` would drop
+# is not even tried: the search for where numerals start passes over it at C speed. Its match would
+# be that one character (what follows can neither lengthen it nor start 半, 分之, 点 …), so no other
+# match is lost or gained.
+_LONE_WORD_PART = "零一二三四五六七八九两壹贰叁肆伍陆柒捌玖幺十百千万亿拾佰仟"
+_GOES_ON = f"{_D}十百千万亿拾佰仟廿卅点.分半"
+_STARTS = re.compile(
+    f"{char_class(first_chars(_SCAN.pattern) or set()).pattern}"
+    f"(?:(?<![{_LONE_WORD_PART}])|(?<=[{re.escape(''.join(sorted(_MAY_PRECEDE)))}\\s].)"
+    f"|(?=[{re.escape(_GOES_ON + ''.join(sorted(_MAY_FOLLOW)))}\\s]))")
+_SCANNER = Scanner(_SCAN, _STARTS)
+
+
+def _cannot_count(m: re.Match[str], norm: str) -> bool:
+    """A word-part Chinese numeral (统一 · 一些 · 千万) or a redaction mark with nothing next to it
+    that could make it count: `_passes_gate` would drop it, and it can neither join a range nor
+    follow an ordinal in a list. Most numeral characters of a text are such word parts; they are
+    dropped before the stop-list is asked and before they are read."""
+    end = m.end()
+    if end < len(norm) and (norm[end] in _MAY_FOLLOW or norm[end].isspace()):
+        return False
+    start = m.start()
+    if start and (norm[start - 1] in _MAY_PRECEDE or norm[start - 1].isspace()):
+        return False
+    group = m.lastgroup
+    return group == "red" or (group == "cn" and _is_word_part(m.group()))
 
 
 def _build(m: re.Match[str], norm: str) -> _Cand | None:
@@ -456,7 +493,6 @@ def _is_year(span: str, value: Decimal | None) -> bool:
             and all(ch.isdigit() or ch in CN_DIGITS for ch in span))
 
 
-_ORDINAL_LIST_JOINERS = frozenset({"、", "，", "和", "及", "与", "至", "到", "—", "–", "-", "～", "~"})
 
 
 def _listed_ordinals(cands: list[_Cand], norm: str) -> list[_Cand]:

@@ -5,7 +5,7 @@ Aho-Corasick automaton (pyahocorasick: one pass over the text in C finds them al
 patterns each into a regular expression; a character class of every character a pattern can
 start with skips the rest of the text at C speed, and only the patterns that can start with the
 character found are tried there, in file order (`regexstart.py` reads those characters from the
-pattern's text); the start characters whose patterns no other shares (党) are found in a pass
+pattern's text); the start characters whose patterns no other shares (几) are found in a pass
 of their own that tries their patterns in C. A pattern that may start with any character but holds one
 of a few within a few characters of its start ([\u4e00-\u9fff]{1,3}一起) is tried back from
 those; patterns that may start anywhere are one alternation searched on their own, so they do
@@ -327,7 +327,7 @@ class _Near:
 
 
 def _alone(patterns: list[tuple[str, re.Pattern[str], set[str] | None]]) -> list[str]:
-    """The start characters no other start character shares its patterns with (党 of (?:党的)?二十大):
+    """The start characters no other start character shares its patterns with (几 of 几点意见):
     they are searched for apart from the others, at C speed, their patterns tried there in C (`_Lone`)."""
     by_patterns: dict[tuple[str, ...], list[str]] = {}
     for ch in sorted(set().union(*(chars or set() for _, _, chars in patterns))):
@@ -338,7 +338,7 @@ def _alone(patterns: list[tuple[str, re.Pattern[str], set[str] | None]]) -> list
 class _Lone:
     """One regex finding each lone start character (see `_alone`) where one of its patterns (file
     order) matches from it: the search steps from one such character to the next in C, looks back
-    to it and tries that character's alternation there — `党(?<=(?=(?P<g0_p4>…))[\\s\\S])|第(?<=…)`,
+    to it and tries that character's alternation there — `几(?<=(?=(?P<g0_p4>…))[\\s\\S])|第(?<=…)`,
     a branch beginning with a wrong character skipped at once — so Python sees only the matches.
     `names` maps a group (g0_p4) to its pattern (p4)."""
 
@@ -364,12 +364,14 @@ class Scanner:
 
     A large alternation is otherwise tried at every position of the text; the characters a match
     can start with (`first_chars`) are found at C speed instead. The matches are the same.
+    `starts`, when given, is the search for the positions to try instead: it may pass over a
+    position whose match is one character long and not wanted (nothing else changes then).
     """
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    def __init__(self, pattern: re.Pattern[str], starts: re.Pattern[str] | None = None) -> None:
         self.pattern = pattern
         chars = None if pattern.flags & re.IGNORECASE else first_chars(pattern.pattern)
-        self.starts = char_class(chars) if chars else None
+        self.starts = starts if starts is not None or not chars else char_class(chars)
 
     def matches(self, text: str) -> list[re.Match[str]]:
         """Every non-overlapping match, leftmost first, as `finditer` gives them."""

@@ -10,7 +10,7 @@ import pytest
 
 from extractor import numerals
 from extractor.numerals import MEASURE_WORDS, find_numerals, parse_numeral
-from extractor.stoplist import StopList
+from extractor.stoplist import Scanner, StopList
 
 RULES = Path(__file__).resolve().parent.parent / "rules" / "stoplist.yaml"
 
@@ -337,3 +337,36 @@ def test_plain_shapes_read_as_cn2an_reads_them():
             answered += 1
             assert plain == numerals._by_cn2an(span), span
     assert answered > 300
+
+
+# --- word parts dropped before they are read ----------------------------------------------
+
+_PIECES = (list("一二三四五两十百千万亿零〇廿") + ["xx", "**", "ｘ", "12", "3.5", "第", "前", "负", "-", "至", "到", "～",
+           "—", "、", "，", "和", "与", "%", "成", "倍", "年", "个", "人", "起", "余", "多", "几", " ", "\n", "百分点",
+           "分之", "统", "些", "定", "步", "会", "党", "中", "全", "大", "“", "”", "是", "方面", "次", "届"])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_word_parts_dropped_early_change_nothing(seed, stop, monkeypatch):
+    """`_cannot_count` (and the scanner passing over lone word-part characters) only drops what
+    the numeral gate would drop anyway and what could join no range or list: find_numerals gives
+    the same numerals with them and without them, on texts made of numeral characters, measure
+    words, connectors, list words, signs and ordinary characters."""
+    import random
+
+    rng = random.Random(seed)
+    texts = ["".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 14))) for _ in range(1500)]
+    with_it = [find_numerals(t, stop) for t in texts]
+    monkeypatch.setattr(numerals, "_cannot_count", lambda m, norm: False)
+    monkeypatch.setattr(numerals, "_SCANNER", Scanner(numerals._SCAN))
+    without = [find_numerals(t, stop) for t in texts]
+    assert with_it == without
+    assert sum(map(len, with_it)) > 1000            # the texts hold numerals to compare
+
+
+def test_word_parts_are_dropped_early():
+    """统一 · 一些 · 千万 · a redaction mark in a name are no numerals and are not read at all."""
+    text = "统一思想，注意一些问题，他千万要注意，张**同志"
+    assert [m.group() for m in Scanner(numerals._SCAN).matches(text)] == ["一", "一", "千万", "**"]
+    assert [m.group() for m in numerals._SCANNER.matches(text)] == ["千万", "**"]      # 一 passed over
+    assert [m for m in numerals._SCANNER.matches(text) if not numerals._cannot_count(m, text)] == []

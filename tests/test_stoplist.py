@@ -49,7 +49,7 @@ def test_blocked_spans_name_their_entry():
 
 @pytest.mark.parametrize(("text", "blocked", "entry_id"), [
     ("市纪委六届三次全会", "六届三次全会", "session"),
-    ("党的二十大以来", "党的二十大以来", "party_congress"),
+    ("党的二十大以来", "二十大以来", "party_congress"),
     ("下面我讲三点意见", "三点意见", "speech_points"),
     ("从四个方面谈谈", "四个方面", "speech_aspects"),
     ("依据湘纪发〔2023〕7号", "〔2023〕7号", "document_number"),
