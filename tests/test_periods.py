@@ -263,6 +263,19 @@ def test_title_lines_before_the_first_paragraph_govern_nothing():
     assert document_year(split_sentences(text), years).source == "title line 2"
 
 
+def test_a_title_across_a_sentence_end_has_its_sentences_scanned_one_by_one():
+    """A 《title》 holding an end mark is blanked out per sentence; the mentions are those of each sentence."""
+    spanning = "印发《2019年要点。修订稿》后，2021年立案7件。去年结案5件。"
+    inside = "印发《2019年要点》后，2021年立案7件。去年结案5件。"
+    for text, per_sentence in ((spanning, True), (inside, False)):
+        sentences = split_sentences(text)
+        years = DocumentYears(text, sentences)
+        assert years.per_sentence is per_sentence
+        for i, sentence in enumerate(sentences):
+            assert years.of(i, 2022) == year_mentions(sentence.text, 2022)
+    assert [m.year for m in DocumentYears(inside, split_sentences(inside)).of(0, 2022)] == [2021]
+
+
 def test_year_scan_finds_what_the_pattern_finds_everywhere():
     """The anchored scan (years tried only near 年, 以来, 期间, 目前, 当月, 本届) equals a scan of every position."""
     from extractor.periods import _YEAR_MENTION, _year_matches
