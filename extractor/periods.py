@@ -115,7 +115,7 @@ def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
 
 def _raw_mentions(folded: str) -> list[_Raw]:
     """The mentions of a simplified text with half-width digits (`_half_width`), 《titles》 blanked out."""
-    if not any(word in folded for word in _WORDS):  # most lines name no year: nothing to blank or scan
+    if not any(map(folded.__contains__, _WORDS)):   # most lines name no year: nothing to blank or scan
         return []
     text = _TITLE.sub(lambda m: " " * len(m.group()), folded) if "《" in folded else folded
     out: list[_Raw] = []
@@ -244,7 +244,7 @@ class DocumentYears:
         self.sentences = sentences
         self.sentence_starts = [s.start for s in sentences]
         self.raw = _raw_mentions(self.text)
-        self.starts = [r.pos for r in self.raw]
+        self.starts = [r.pos for r in self.raw] if self.raw else []
         self.simplified = simplified
         self._per_sentence: bool | None = None       # read when first asked: a line without claims never asks
 
@@ -288,6 +288,9 @@ class DocumentYear(NamedTuple):
     titled: bool = False        # read from a title that names the year reported on (…2022年工作综述), not a meeting's
 
 
+_NO_YEAR = DocumentYear(None)          # (a named tuple: one can serve every document)
+
+
 def document_year(sentences: list[Sentence], years: DocumentYears, given: int | None = None) -> DocumentYear:
     """The year the document speaks from: `given` (--year); else a date in its first lines
     (a dateline); else a year in its title line; else the latest year it names for its own work
@@ -304,11 +307,12 @@ def document_year(sentences: list[Sentence], years: DocumentYears, given: int | 
         if own:
             meeting = _MEETING.search(to_simplified(sentences[title].text)) is not None
             return DocumentYear(max(own), f"title line {sentences[title].line}", titled=not meeting)
-    own = [r for r in years.raw if r.kind == "year" and r.offset is None and not r.local and not r.target]
+    own = [r for r in years.raw if r.kind == "year" and r.offset is None and not r.local and not r.target] \
+        if years.raw else years.raw
     if own:
         latest = max(own, key=lambda r: r.year)
         return DocumentYear(latest.year, f"the latest year it names (line {years.line_of(latest.pos)})")
-    return DocumentYear(None)
+    return _NO_YEAR
 
 
 def infer_doc_year(text: str) -> int | None:
