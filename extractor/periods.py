@@ -115,8 +115,11 @@ def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
 
 def _raw_mentions(folded: str) -> list[_Raw]:
     """The mentions of a simplified text with half-width digits (`_half_width`), 《titles》 blanked out."""
-    if not any(map(folded.__contains__, _WORDS)):   # most lines name no year: nothing to blank or scan
-        return []
+    for word in _WORDS:                             # a loop of `in`: faster than any() or an expression
+        if word in folded:
+            break
+    else:
+        return []                                   # most lines name no year: nothing to blank or scan
     text = _TITLE.sub(lambda m: " " * len(m.group()), folded) if "《" in folded else folded
     out: list[_Raw] = []
     for m in _year_matches(text):
