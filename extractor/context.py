@@ -63,8 +63,13 @@ def resolve_scopes(claims: list[Claim]) -> None:
         time = last_match(_TIME_SCOPE, before)
         if time is not None and time.group().startswith("全年"):
             time = None
-        found = [m for m in (time, last_match(_PLACE_SCOPE, before)) if m is not None]
-        claim.scope = " ".join(m.group() for m in sorted(found, key=lambda m: m.start()))
+        place = last_match(_PLACE_SCOPE, before)
+        if time is not None and place is not None:
+            first, second = (time, place) if time.start() <= place.start() else (place, time)
+            claim.scope = f"{first.group()} {second.group()}"
+        else:
+            found = time or place
+            claim.scope = found.group() if found is not None else ""
 
 
 def names_a_place(scope: str) -> bool:
