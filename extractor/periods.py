@@ -422,16 +422,17 @@ class _Resolver:
         """The year of the number at `pos` of sentence i: a year compared with right before it, a
         year of its sentence, of an earlier sentence of its paragraph, or of its heading."""
         found = self.mentions(i)
-        text = self.sentences[i].text
-        local = [m for m in found if m.local and m.end <= pos and (
-            _LOCAL_GAP.fullmatch(text[m.end:pos]) or (m.until is not None and pos < m.until))]
-        if local:
-            return _Period(local[-1].year, f"{local[-1].text} before it: a year compared with or moved from, "
-                                           "which dates only its own figures")
-        framing = self.framing(i)
-        here = [m for m in framing if m.pos < pos][-1:] or framing[:1]
-        if here:
-            return self._from(here[0], "in its sentence")
+        if found:                                   # (most sentences name no year)
+            text = self.sentences[i].text
+            local = [m for m in found if m.local and m.end <= pos and (
+                _LOCAL_GAP.fullmatch(text[m.end:pos]) or (m.until is not None and pos < m.until))]
+            if local:
+                return _Period(local[-1].year, f"{local[-1].text} before it: a year compared with or moved from, "
+                                               "which dates only its own figures")
+            framing = self.framing(i)
+            here = [m for m in framing if m.pos < pos][-1:] or framing[:1]
+            if here:
+                return self._from(here[0], "in its sentence")
         j = self._nearest(i - 1, self.framing, self.framed)
         if j >= 0:
             return self._from(self.framing(j)[-1], f"in its paragraph (line {self.sentences[j].line})")
@@ -439,7 +440,7 @@ class _Resolver:
 
     def weak(self, i: int, pos: int) -> _Period | None:
         """全年 / 当月 / 当年 in the sentence or paragraph, when nothing else governs: the document's year."""
-        weak = [m for m in self._weak(i) if m.pos < pos]
+        weak = [m for m in self._weak(i) if m.pos < pos] if self.mentions(i) else []
         if not weak:
             j = self._nearest(i - 1, self._weak, self.weakened)
             weak = self._weak(j) if j >= 0 else []
@@ -556,6 +557,7 @@ def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: Do
                 period = _Period(under.year, f"{period.source}: {under.source}", under.dated, review=False)
         found.append(period)
     reported = _reported_year([f for f in found if f is not None and f.dated], doc_year.year)
+    undated = _Period(*reported) if reported else _fallback(doc_year)      # (only read: one serves all)
     for claim, period in zip(claims, found, strict=True):
         if period is not None and period.review:
             if reported is not None:
@@ -563,7 +565,7 @@ def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: Do
             elif doc_year.titled:
                 period = _Period(doc_year.year, f"{period.source}: the year its title names")
         if period is None:
-            period = _Period(*reported) if reported else _fallback(doc_year)
+            period = undated
         claim.period, claim.period_source = period.year, period.source
 
 
