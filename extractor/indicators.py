@@ -209,8 +209,9 @@ _PLACE = f"[\u4e00-\u9fff]{{2,4}}?{_LEVEL_WORD}"      # a name and its level
 _AFTER_NAMED = ("(?=纪委|监委|纪检|监察|委|直|党|政府|共|全年|今年|去年|"
                 "上半年|前|第|立案|处分|查处|受理|处置|接收|累计|巡察|各级|[0-9，,、\\s])")
 _NAMED = re.compile(f"({_PLACE}){_AFTER_NAMED}")
-# Where a named place may end: a level word that what follows allows (_place_matches starts from these).
-_NAMED_ENDS = re.compile(_LEVEL_WORD + _AFTER_NAMED)
+# Where a named place may end: a level word that what follows allows (_place_matches starts from these;
+# compiled when first needed).
+_NAMED_ENDS = _LEVEL_WORD + _AFTER_NAMED
 # (the lookahead lets the engine pass over every position no body can begin at, in C)
 _BODY = re.compile(f"(?=[乡{_LEVELS}])(?:(?:乡镇|[{_LEVELS}])纪委(?:监委)?|[{_LEVELS}]直机关)")
 # What a place name holds no more than: text up to a year, a session, a verb or a particle.
@@ -244,7 +245,7 @@ def _landmark(source: str) -> tuple[re.Pattern[str], int] | None:
     found = landmark(source)
     if not found:
         return None
-    return (_NAMED_ENDS if source == _NAMED.pattern else char_class(set(found[0]))), found[1]
+    return (re.compile(_NAMED_ENDS) if source == _NAMED.pattern else char_class(set(found[0]))), found[1]
 
 
 def _place_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
