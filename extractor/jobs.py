@@ -167,8 +167,8 @@ def process_batch(tasks: list[Task], options: RunOptions) -> list[DocOutcome]:
         folder, first = Path(options.dataset), tasks[0][0]
         claims = [record for outcome in done for record in outcome.claims]
         checks = [record for outcome in done for record in outcome.checks]
-        done[0].parts = (write_part(folder / f".claims-b{first:07d}.parquet", claims, CLAIMS_COLUMNS) if claims else None,
-                         write_part(folder / f".checks-b{first:07d}.parquet", checks, CHECK_COLUMNS) if checks else None)
+        done[0].parts = (write_part(folder / f".claims-b{first:07d}.rows", claims, CLAIMS_COLUMNS) if claims else None,
+                         write_part(folder / f".checks-b{first:07d}.rows", checks, CHECK_COLUMNS) if checks else None)
         for outcome in done:
             outcome.claims, outcome.checks = [], []
         sections = [outcome.report for outcome in done if outcome.report is not None]
@@ -201,7 +201,11 @@ def worker_pool(rules: tuple[str, ...], jobs: int) -> Iterator[ProcessPoolExecut
         yield None
         return
     with ProcessPoolExecutor(jobs, initializer=_worker, initargs=(rules,)) as pool:
-        yield pool
+        try:
+            yield pool
+        except BaseException:
+            pool.shutdown(cancel_futures=True)          # what was submitted ahead is not run
+            raise
 
 
 def outcomes(tasks: list[Task], options: RunOptions, batch: int, jobs: int, engine: str,
@@ -225,22 +229,30 @@ def _batches(tasks: list[Task], size: int) -> Iterator[list[Task]]:
 
 def _in_order(submit: Callable[[list[T]], object], result: Callable[[object], list[R]],
               batches: Iterator[list[T]], window: int) -> Iterator[R]:
-    """Results of the batches in order, at most `window` batches under way (flat memory)."""
+    """Results of the batches in order, at most `window` batches under way (flat memory); the
+    first `window` are submitted at once, before the results are asked for."""
     pending = deque(submit(b) for b in islice(batches, window))
+    return _results(pending, submit, result, batches)
+
+
+def _results(pending: deque, submit: Callable[[list[T]], object], result: Callable[[object], list[R]],
+             batches: Iterator[list[T]]) -> Iterator[R]:
+    """`_in_order`'s results: each batch submitted as one is taken."""
     while pending:
         done = result(pending.popleft())
         pending.extend(submit(b) for b in islice(batches, 1))
         yield from done
 
 
-def map_in_order(fn: Callable[[T], R], items: list[T], pool: ProcessPoolExecutor | None, jobs: int) -> Iterator[R]:
-    """`fn` over `items`, results in order: in the `jobs` worker processes of `pool` (at most two
-    items per worker under way: flat memory), or in this process without a pool or for one item."""
+def map_in_order(fn: Callable[[T], R], items: list[T], pool: ProcessPoolExecutor | None, jobs: int,
+                 ahead: int = 2) -> Iterator[R]:
+    """`fn` over `items`, results in order: in the `jobs` worker processes of `pool` (at most
+    `ahead` items per worker under way, the first submitted at once: the caller may work while
+    they run), or in this process, lazily, without a pool or for one item."""
     if pool is None or len(items) < 2:
-        yield from map(fn, items)
-        return
-    yield from _in_order(lambda batch: pool.submit(fn, batch[0]), lambda f: [f.result()], ([i] for i in items),
-                         2 * jobs)
+        return map(fn, items)
+    return _in_order(lambda batch: pool.submit(fn, batch[0]), lambda f: [f.result()], ([i] for i in items),
+                     ahead * jobs)
 
 
 def _dask_outcomes(tasks: list[Task], options: RunOptions, batch: int, workers: int,

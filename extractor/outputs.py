@@ -3,7 +3,7 @@ claims.xlsx (sheets claims, checks, summary, documents, rules, panel, series), r
 with the Dask engine, claims.parquet/.
 
 Document outcomes arrive in input order; their claim and check rows are appended to the run's
-dataset in the staging folder (`dataset.Dataset`, Parquet). Memory holds no claim rows but
+dataset in the staging folder (`dataset.Dataset`). Memory holds no claim rows but
 those the panel needs (with an indicator, a place and a period; no sentences) and a compact
 index of those that cross-document checks compare (`FigureIndex`: their figure key and row
 number). At the end those checks, the panel and the changes checked through it run, so the
@@ -18,6 +18,7 @@ import csv
 import sys
 from array import array
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -65,6 +66,8 @@ CATEGORIES = ["discipline", "case", "risk", "ranking", "activity", "share", "mon
 SUMMARY_COLUMNS = ["table", "key", *CATEGORIES, "total"]
 NUMBER_COLUMNS = frozenset({"value", "value_high", "rank_of", "period", "num_start", "num_end",
                             "claim_start", "claim_end", "line"})
+READ_TASKS = 4                       # tasks per worker reading back the figures to compare
+RENDER_AHEAD = 16                    # row groups per worker submitted ahead (their rows go to files)
 PARQUET_TYPES = {name: "float64" if name.startswith("value") else "int64" for name in NUMBER_COLUMNS}
 
 
@@ -174,16 +177,23 @@ class RunOutputs:
             self.claim_rows[claim.claim_id] = rows_before + int(claim.claim_id.rpartition("-")[2]) - 1
 
     def finish(self, rules_table: list[dict], indicators: Indicators | None = None) -> None:
-        """Cross-document checks and the panel, then every file rendered."""
+        """Cross-document checks and the panel, then every file rendered. The pool's work is
+        submitted ahead so that it runs while this process works: the figures to compare are
+        read, then the checks rows (which no corpus check changes) rendered while the corpus checks
+        run here, then the claims rows rendered while the panel is built here."""
         self.claims.close()
         self.checks.close()
-        corpus_checks, changed = self._corpus_checks()
+        figures = self._read_figures()
+        checks = self._render(self.checks, self.checks_sheet, {})
+        corpus_checks, changed = self._corpus_checks(figures)
+        claims = self._render(self.claims, self.claims_sheet, changed)
         vague = indicators.generic() if indicators else frozenset()
         corpus_checks += across_documents(self.pending, self.panel_claims, vague)
         rows = build_panel(self.panel_claims, indicators.name if indicators else str, vague)
         write_panel(self.out_dir, self.book, rows, self.claim_rows)
-        self._render_claims(changed)
-        self._render_checks([c.row() for c in corpus_checks])
+        self._write_rows("claims.csv", OUTPUT_CLAIM_COLUMNS, self.claims_sheet, claims)
+        self._write_rows("checks.csv", CHECK_COLUMNS, self.checks_sheet, checks,
+                         [c.row() for c in corpus_checks])
         self.summary.by_status.update(c.status for c in corpus_checks)
         statuses = [{"table": "checks", "key": s, "total": self.summary.by_status[s]} for s in STATUS_ORDER]
         self.summary_sheet.extend(statuses)
@@ -213,22 +223,19 @@ class RunOutputs:
             tasks.append(Group(slices, sheet.sheet, str(self.out_dir / f".render-{dataset.name}-{len(tasks)}")))
         return tasks
 
-    def _render_claims(self, changed: dict[int, tuple[str, str]]) -> None:
-        """claims.csv and the claims sheet from the dataset, each row group encoded in a process of
-        the pool (in order; rows are independent fragments)."""
-        with CsvStream(self.out_dir / "claims.csv", OUTPUT_CLAIM_COLUMNS) as out:
-            for encoded in map_in_order(render_group, self._groups(self.claims, self.claims_sheet, changed),
-                                        self.pool, self.jobs):
-                self._append(out, self.claims_sheet, encoded)
+    def _render(self, dataset: Dataset, sheet: SheetStream, changed: dict[int, tuple[str, str]]) -> Iterator[Encoded]:
+        """The dataset's rows encoded for its CSV file and sheet, each row group in a process of the
+        pool (in order; rows are independent fragments), RENDER_AHEAD groups per worker submitted at once."""
+        return map_in_order(render_group, self._groups(dataset, sheet, changed), self.pool, self.jobs, RENDER_AHEAD)
 
-    def _render_checks(self, corpus_rows: list[dict]) -> None:
-        """checks.csv and the checks sheet: each document's checks, then the corpus checks."""
-        with CsvStream(self.out_dir / "checks.csv", CHECK_COLUMNS) as out:
-            for encoded in map_in_order(render_group, self._groups(self.checks, self.checks_sheet, {}),
-                                        self.pool, self.jobs):
-                self._append(out, self.checks_sheet, encoded)
-            self._append(out, self.checks_sheet, encode(corpus_rows, self.checks_sheet.sheet,
-                                                        self.out_dir / ".render-corpus-checks"))
+    def _write_rows(self, name: str, columns: list[str], sheet: SheetStream, encoded: Iterable[Encoded],
+                    more: list[dict] | None = None) -> None:
+        """A CSV file and its sheet from encoded rows, then `more` rows encoded here."""
+        with CsvStream(self.out_dir / name, columns) as out:
+            for part in encoded:
+                self._append(out, sheet, part)
+            if more is not None:
+                self._append(out, sheet, encode(more, sheet.sheet, self.out_dir / f".render-{Path(name).stem}-more"))
 
     def _append(self, out: CsvStream, sheet: SheetStream, encoded: Encoded) -> None:
         """Encoded rows copied to a CSV and its sheet, their files removed; the sheet's column
@@ -246,26 +253,31 @@ class RunOutputs:
 
     # --- the cross-document checks
 
-    def _corpus_checks(self) -> tuple[list[Check], dict[int, tuple[str, str]]]:
-        """The corpus checks over the indexed claims that share a figure key across documents, and
-        the rows whose status they make worse (row → (claim id, new status)). Only those claims' rows are read."""
+    def _read_figures(self) -> tuple[list[int], Iterator[list[Claim]]]:
+        """The entries of the indexed claims that share a figure key across documents, and their
+        claims, read back in the pool (only those rows; READ_TASKS tasks per worker, submitted at once)."""
         figures = self.figures
         wanted = figures.shared()
+        places = self.claims.locate([figures.rows[e] for e in wanted])
+        size = max(1, -(-len(places) // (READ_TASKS * max(self.jobs, 1))))
+        tasks = [places[i:i + size] for i in range(0, len(places), size)]
+        return wanted, map_in_order(read_claims, tasks, self.pool, self.jobs, len(tasks))
+
+    def _corpus_checks(self, figures: tuple[list[int], Iterator[list[Claim]]]) -> tuple[list[Check], dict[int, tuple[str, str]]]:
+        """The corpus checks over the claims of `_read_figures`, and the rows whose status they make
+        worse (row → (claim id, new status))."""
+        wanted, read = figures
         if not wanted:
             return [], {}
-        texts: dict[str, str] = {}                          # equal texts held once
-        places = self.claims.locate([figures.rows[e] for e in wanted])
-        claims = [_claim(row, texts) for rows in map_in_order(read_claims, places, self.pool, self.jobs)
-                  for row in rows]
-        del texts
+        claims = [claim for some in read for claim in some]
         checks = audit_corpus(claims)
         corpus_status = claim_status(claims, checks)
         changed = {}
         for entry, claim in zip(wanted, claims, strict=True):
-            before = figures.statuses[entry]
+            before = self.figures.statuses[entry]
             after = _worse(before, corpus_status[claim.claim_id])
             if after != before:
-                changed[figures.rows[entry]] = (claim.claim_id, after)
+                changed[self.figures.rows[entry]] = (claim.claim_id, after)
         return checks, changed
 
     def _write_parquet(self, changed: dict[int, tuple[str, str]]) -> None:
@@ -337,10 +349,11 @@ def render_group(group: Group) -> Encoded:
     return encode(_final_rows(group), group.sheet, Path(group.prefix))
 
 
-def read_claims(place: tuple[str, list[int]]) -> list[dict]:
-    """The claim columns of the chosen rows of a part (in any process)."""
-    path, rows = place
-    return list(read_rows(Path(path), rows, CLAIM_COLUMNS))
+def read_claims(places: list[tuple[str, list[int]]]) -> list[Claim]:
+    """The claims of the chosen rows of parts (see `Dataset.locate`), rebuilt for the
+    cross-document checks (in any process); equal texts are held once."""
+    texts: dict[str, str] = {}
+    return [_claim(row, texts) for path, rows in places for row in read_rows(Path(path), rows, CLAIM_COLUMNS)]
 
 
 def _typed(row: dict) -> dict:

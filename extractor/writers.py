@@ -29,12 +29,11 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from itertools import islice
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
@@ -46,7 +45,7 @@ TRUNCATION_MARKER = "…[truncated]"
 MAX_COLUMN_WIDTH = 60
 MIN_COLUMN_WIDTH = 6
 WIDTH_SAMPLE_ROWS = 1_000          # column widths are measured on the first rows of each sheet
-ENCODE_ROWS = 1_000                # rows encoded at a time by SheetStream.extend
+ENCODE_ROWS = 1_000                # rows encoded at a time by SheetStream.append
 XLSX_COMPRESSLEVEL = 1             # zlib level of the workbook: level 6 is 3x slower for 30% less
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")   # OWASP CSV injection
 RED_STATUSES = frozenset({"impossible", "mismatch", "conflict"})
@@ -238,21 +237,11 @@ class CsvStream(CloseOrAbort):
 
 
 def csv_records(rows: Iterable[dict], columns: Sequence[str]) -> bytes:
-    """`rows` as CSV records (UTF-8, CRLF, as `write_csv` writes them), `columns` in order."""
-    return b"".join(csv_record_list(rows, columns))
-
-
-def csv_record_list(rows: Iterable[dict], columns: Sequence[str]) -> list[bytes]:
-    """Each row as its CSV record, as `csv_records` writes it."""
+    """`rows` as CSV records (UTF-8, CRLF, as `write_csv` writes them), `columns` in order,
+    written in one pass and encoded at once."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    records = []
-    for row in rows:
-        writer.writerow([_csv_cell(row.get(name)) for name in columns])
-        records.append(buffer.getvalue().encode("utf-8", "replace"))
-        buffer.seek(0)
-        buffer.truncate()
-    return records
+    csv.writer(buffer).writerows([_csv_cell(row.get(name)) for name in columns] for row in rows)
+    return buffer.getvalue().encode("utf-8", "replace")
 
 
 def _csv_cell(value: object) -> str | int | float:
@@ -309,7 +298,10 @@ class StreamingWorkbook(CloseOrAbort):
     `add_sheet` gives a `SheetStream` per sheet; `close` lays every sheet out (widths from its
     first WIDTH_SAMPLE_ROWS rows, header bold and frozen, autofilter), continues sheets of more
     than MAX_DATA_ROWS rows on NAME_2, NAME_3 …, and zips the package (`_package`) atomically.
-    As a context manager, an exception leaves neither the file nor temporary files behind.
+    The first sheet goes into the package (compressed) as its rows come, once its widths are
+    known: the package's first entries are its worksheets, and a big sheet is not left to
+    compress at the end. As a context manager, an exception leaves neither the file nor
+    temporary files behind.
     """
 
     def __init__(self, path: Path, compresslevel: int = XLSX_COMPRESSLEVEL) -> None:
@@ -319,23 +311,35 @@ class StreamingWorkbook(CloseOrAbort):
         self.stats: Stats = {"replaced_control_chars": 0, "truncated_cells": 0}
         self.sheets: list[SheetStream] = []
         self._dir = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=self.path.parent))
+        self._package = ExitStack()                     # the zip file, in a temporary file until closed
+        self._archive: zipfile.ZipFile | None = None
+
+    def archive(self) -> zipfile.ZipFile:
+        """The package being written (opened on first use)."""
+        if self._archive is None:
+            tmp = self._package.enter_context(atomic_path(self.path))
+            self._archive = self._package.enter_context(zipfile.ZipFile(
+                tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=self.compresslevel))
+        return self._archive
 
     def add_sheet(self, sheet: Sheet) -> SheetStream:
         """A stream for the rows of `sheet` (its `rows` are not read here)."""
-        stream = SheetStream(sheet, RowEncoder(sheet), self._dir / f"{len(self.sheets)}.xml", self.stats)
+        stream = SheetStream(sheet, RowEncoder(sheet), self._dir / f"{len(self.sheets)}.xml", self.stats,
+                             None if self.sheets else self.archive)
         self.sheets.append(stream)
         return stream
 
     def close(self) -> Stats:
         """Assemble and save the workbook; return the counts of replaced characters and cut cells."""
         try:
-            with atomic_path(self.path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True,
-                                                                compresslevel=self.compresslevel) as archive:
-                parts = [part for stream in self.sheets for part in stream.parts()]
-                for n, part in enumerate(parts, 1):
+            archive = self.archive()
+            parts = [part for stream in self.sheets for part in stream.parts()]
+            for n, part in enumerate(parts, 1):
+                if not part.written:                       # the first sheet's are
                     with archive.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=True) as target:
                         part.write(target)
-                _package(archive, parts)
+            _package(archive, parts)
+            self._package.close()
         finally:
             self.abort()
         if any(self.stats.values()):
@@ -347,6 +351,7 @@ class StreamingWorkbook(CloseOrAbort):
         """Remove the temporary files (the workbook is not written)."""
         for stream in self.sheets:
             stream.discard()
+        self._package.__exit__(RuntimeError, RuntimeError("aborted"), None)   # nothing left after `close`
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
@@ -356,10 +361,12 @@ class SheetStream:
 
     Rows carry no row numbers (`<row>` and `<c>` without `r`: ECMA-376 numbers them in order), so
     assembling a sheet copies bytes; the byte offsets where continuation sheets begin are noted as
-    rows are written.
+    rows are written. With `archive` (the workbook's first sheet), the rows are copied on into
+    the package as they come once the column widths are known (`_drain`).
     """
 
-    def __init__(self, sheet: Sheet, encoder: RowEncoder, path: Path, stats: Stats) -> None:
+    def __init__(self, sheet: Sheet, encoder: RowEncoder, path: Path, stats: Stats,
+                 archive: Callable[[], zipfile.ZipFile] | None = None) -> None:
         self.sheet = sheet
         self.encoder = encoder
         self.rows = 0
@@ -367,7 +374,13 @@ class SheetStream:
         self._path = path
         self._file = open(path, "wb")
         self._sample: list[dict] = []
+        self._pending: list[dict] = []                   # rows added, not yet encoded
         self._part_starts = [0]                         # byte offset of each sheet's first row
+        self._archive = archive
+        self._entry: BinaryIO | None = None             # the worksheet being written into the archive
+        self._drained = 0                               # bytes of the file copied into the archive
+        self._parts_done = 0                            # worksheets written into the archive
+        self._widths: list[float] | None = None
 
     @property
     def wants_sample(self) -> bool:
@@ -375,17 +388,30 @@ class SheetStream:
         return len(self._sample) < WIDTH_SAMPLE_ROWS
 
     def append(self, row: dict) -> None:
-        self.extend([row])
+        """Add one row; rows are encoded ENCODE_ROWS at a time (a row per call costs ~3× more)."""
+        self._pending.append(row)
+        if len(self._pending) >= ENCODE_ROWS:
+            self._flush()
 
     def extend(self, rows: Iterable[dict]) -> None:
-        """Encode and write rows, ENCODE_ROWS at a time."""
-        rows = iter(rows)
-        while chunk := list(islice(rows, ENCODE_ROWS)):
-            self.write(self.encoder.xlsx(chunk, self.stats), len(chunk), chunk)
+        """Add rows (see `append`)."""
+        for row in rows:
+            self.append(row)
+
+    def _flush(self) -> None:
+        """Encode and write the rows added since the last time."""
+        if self._pending:
+            chunk, self._pending = self._pending, []
+            self._write(self.encoder.xlsx(chunk, self.stats), len(chunk), chunk)
 
     def write(self, xml: bytes, count: int, sample: Sequence[dict] = ()) -> None:
-        """Write `count` rows encoded by this sheet's `RowEncoder`; `sample`: those rows as dicts
-        (any cell values that give the same text), wanted while `wants_sample`."""
+        """Write `count` rows encoded by this sheet's `RowEncoder` (after the rows added before);
+        `sample`: those rows as dicts (any cell values that give the same text), wanted while
+        `wants_sample`."""
+        self._flush()
+        self._write(xml, count, sample)
+
+    def _write(self, xml: bytes, count: int, sample: Sequence[dict]) -> None:
         position = self._file.tell()
         for boundary in range(self._boundary(), self.rows + count, MAX_DATA_ROWS):      # a continuation sheet begins
             self._part_starts.append(position + _line_end(xml, boundary - self.rows))
@@ -395,8 +421,9 @@ class SheetStream:
     def copy(self, path: Path, count: int, sample: Sequence[dict] = ()) -> None:
         """`write` for rows encoded into the file at `path`, copied (read whole only when a
         continuation sheet begins among them)."""
+        self._flush()
         if self._boundary() < self.rows + count:
-            self.write(path.read_bytes(), count, sample)
+            self._write(path.read_bytes(), count, sample)
             return
         with open(path, "rb") as source:
             shutil.copyfileobj(source, self._file)
@@ -407,22 +434,58 @@ class SheetStream:
         if self.wants_sample:
             self._sample.extend(sample[:WIDTH_SAMPLE_ROWS - len(self._sample)])
         self.rows += count
+        if self._archive is not None and not self.wants_sample:
+            self._drain()
 
     def _boundary(self) -> int:
         """The first row (0-based) from which a new continuation sheet would begin."""
         return max(MAX_DATA_ROWS, -(-self.rows // MAX_DATA_ROWS) * MAX_DATA_ROWS)
 
     def parts(self) -> list[SheetPart]:
-        """The worksheets of this sheet: the first, then its continuation sheets."""
+        """The worksheets of this sheet: the first, then its continuation sheets (with `archive`,
+        written there)."""
+        self._flush()
+        if self._archive is not None:
+            self._drain(final=True)
         self._file.close()
-        widths = _column_widths(self.sheet.columns, self._sample)
         stops = [*self._part_starts[1:], self._path.stat().st_size]
-        return [SheetPart(_sheet_title(self.sheet.name, n), self.sheet.columns, widths, last - first, self._path,
-                          start, stop, self.stats)
-                for n, ((first, last), start, stop) in enumerate(zip(_chunks(self.rows), self._part_starts, stops,
-                                                                     strict=True), 1)]
+        return [self._part(n, start, stop) for n, start, stop in zip(range(len(stops)), self._part_starts, stops,
+                                                                     strict=True)]
+
+    def _part(self, n: int, start: int = 0, stop: int = 0) -> SheetPart:
+        """Worksheet `n` (0-based) of this sheet, its rows at bytes start…stop-1 of the file."""
+        if self._widths is None:
+            self._widths = _column_widths(self.sheet.columns, self._sample)
+        first, last = list(_chunks(self.rows))[n]
+        return SheetPart(_sheet_title(self.sheet.name, n + 1), self.sheet.columns, self._widths, last - first,
+                         self._path, start, stop, self.stats, written=n < self._parts_done)
+
+    def _drain(self, final: bool = False) -> None:
+        """Copy the rows written so far into the archive, each worksheet its own entry: header
+        first, the autofilter once its rows are complete (all of them when `final`)."""
+        self._file.flush()
+        end = self._file.tell()
+        while True:
+            n = self._parts_done
+            if self._entry is None:
+                self._entry = self._archive().open(f"xl/worksheets/sheet{n + 1}.xml", "w", force_zip64=True)
+                self._part(n).head(self._entry)
+            stop = self._part_starts[n + 1] if n + 1 < len(self._part_starts) else end
+            if stop > self._drained:
+                _copy_range(self._path, self._entry, self._drained, stop)
+                self._drained = stop
+            if stop == end and not final:
+                return
+            self._part(n).tail(self._entry)
+            self._entry.close()
+            self._entry, self._parts_done = None, n + 1
+            if stop == end:
+                return
 
     def discard(self) -> None:
+        if self._entry is not None:
+            self._entry.close()
+            self._entry = None
         self._file.close()
         self._path.unlink(missing_ok=True)
 
@@ -440,10 +503,17 @@ class SheetPart:
     start: int
     stop: int
     stats: Stats
+    written: bool = False           # already in the package (the workbook's first sheet)
 
     def write(self, target: BinaryIO) -> None:
         """The worksheet XML: frozen bold header, column widths, the rows, the autofilter."""
-        last = f"{get_column_letter(len(self.columns))}{self.n_rows + 1}" if self.columns else ""
+        self.head(target)
+        if self.stop > self.start:
+            _copy_range(self.rows, target, self.start, self.stop)
+        self.tail(target)
+
+    def head(self, target: BinaryIO) -> None:
+        """The worksheet XML up to its rows: layout, column widths, the frozen bold header."""
         cols = "".join(f'<col width="{w:g}" customWidth="1" min="{i}" max="{i}"/>' for i, w in enumerate(self.widths, 1))
         header = "".join(_xml_cell(_fit_xlsx(cell_text(name), self.stats), f' s="{HEADER_STYLE}"')
                          for name in self.columns)
@@ -454,8 +524,10 @@ class SheetPart:
                       '<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>'
                       + (f"<cols>{cols}</cols>" if cols else "")
                       + f'<sheetData><row r="1">{header}</row>').encode("utf-8"))
-        if self.stop > self.start:
-            _copy_range(self.rows, target, self.start, self.stop)
+
+    def tail(self, target: BinaryIO) -> None:
+        """The worksheet XML after its rows: the autofilter over them, the page margins."""
+        last = f"{get_column_letter(len(self.columns))}{self.n_rows + 1}" if self.columns else ""
         target.write(("</sheetData>" + (f'<autoFilter ref="A1:{last}"/>' if last else "")
                       + '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
                       "</worksheet>").encode("utf-8"))
@@ -591,6 +663,7 @@ def _sheet_title(name: str, part: int) -> str:
 _XML_SPECIAL = re.compile(r"[&<>\n\r]")
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": "&#10;", "\r": "&#13;"})
 _PRESERVE = ' xml:space="preserve"'
+_TEXT_AS_IS_NOT_RE = re.compile(f"{_XML_SPECIAL.pattern}|{_XLSX_FORBIDDEN_RE.pattern}")   # text to escape or replace
 
 
 class RowEncoder:
@@ -604,6 +677,8 @@ class RowEncoder:
         wrap = set(sheet.wrap)
         self._styles = {fill: [_style_attr(STYLE_IDS[(fill, name in wrap)]) for name in self.columns]
                         for fill in (None, "red", "yellow")}
+        self._cells = {fill: [_CellShapes(name, style) for name, style in zip(self.columns, styles, strict=True)]
+                       for fill, styles in self._styles.items()}
         self._text_column = sheet.highlight[0] if sheet.highlight else None
 
     def xlsx(self, rows: Iterable[dict], stats: Stats) -> bytes:
@@ -611,27 +686,56 @@ class RowEncoder:
         return b"".join(self.xlsx_lines(rows, stats))
 
     def xlsx_lines(self, rows: Iterable[dict], stats: Stats) -> list[bytes]:
-        """Each row as its XML line, as `xlsx` writes it."""
+        """Each row as its XML line, as `xlsx` writes it. A row whose texts hold nothing to escape,
+        replace or cut (one test over them all) takes its text cells as they are."""
         lines = []
-        text_column, columns = self._text_column, self.columns
+        text_column, fills = self._text_column, self.fills
         for row in rows:
-            styles = self._styles[_fill_key(row.get(self.fills)) if self.fills else None]
+            shapes = self._cells[_fill_key(row.get(fills)) if fills else None]
+            texts = "".join([value for value in row.values() if type(value) is str])
+            plain = len(texts) <= MAX_CELL_CHARS and not _TEXT_AS_IS_NOT_RE.search(texts)
             cells = []
-            for name, style in zip(columns, styles, strict=True):
-                value = row.get(name)
+            for shape in shapes:
+                value = row.get(shape.name)
                 kind = type(value)
-                if name == text_column:
-                    cells.append(_xml_cell(_highlighted(row, self.highlight, stats), style))
-                elif kind is str:                      # the common cells first, as _xml_cell writes them
-                    cells.append(_text_cell(value, style, stats))
+                if kind is str and plain and shape.name != text_column:    # the common cells first
+                    if value.startswith(FORMULA_TRIGGERS):
+                        value = "'" + value
+                    if not value:
+                        cells.append(shape.empty_text)
+                    elif value.strip() != value:
+                        cells.append(shape.spaced_text + value + _TEXT_END)
+                    else:
+                        cells.append(shape.text + value + _TEXT_END)
+                elif shape.name == text_column:
+                    cells.append(_xml_cell(_highlighted(row, self.highlight, stats), shape.style))
+                elif kind is str:
+                    cells.append(_text_cell(value, shape.style, stats))
                 elif value is None:
-                    cells.append(f"<c{style}/>")
+                    cells.append(shape.empty)
                 elif kind is int:
-                    cells.append(f'<c{style} t="n"><v>{value:.16g}</v></c>')
+                    cells.append(f'{shape.number}{value:.16g}</v></c>')
                 else:
-                    cells.append(_xml_cell(value if kind is Link else _fit_xlsx(cell_text(value), stats), style))
+                    cells.append(_xml_cell(value if kind is Link else _fit_xlsx(cell_text(value), stats), shape.style))
             lines.append(("<row>" + "".join(cells) + "</row>\n").encode("utf-8"))
         return lines
+
+
+class _CellShapes:
+    """The opening tags of a column's cells in one style, as `_xml_cell` writes them."""
+
+    __slots__ = ("name", "style", "empty", "empty_text", "text", "spaced_text", "number")
+
+    def __init__(self, name: str, style: str) -> None:
+        self.name, self.style = name, style
+        self.empty = f"<c{style}/>"
+        self.empty_text = f'<c{style} t="inlineStr"/>'
+        self.text = f'<c{style} t="inlineStr"><is><t>'
+        self.spaced_text = f'<c{style} t="inlineStr"><is><t{_PRESERVE}>'
+        self.number = f'<c{style} t="n"><v>'
+
+
+_TEXT_END = "</t></is></c>"
 
 
 def _text_cell(value: str, style: str, stats: Stats) -> str:

@@ -1,5 +1,5 @@
 """Big-corpus machinery: worker processes and Dask give the rows of one process, the run's
-dataset (Parquet) the outputs are rendered from once statuses are final, the streaming writers
+dataset (row groups on disk) the outputs are rendered from once statuses are final, the streaming writers
 (overflow sheets, atomic temporary files), --dump-text."""
 
 from __future__ import annotations
@@ -168,28 +168,29 @@ def test_the_dataset_reads_back_row_groups_and_chosen_rows(tmp_path, monkeypatch
     data = dataset.Dataset(tmp_path, "checks", CHECK_COLUMNS)
     data.append(records[:2])
     data.append([])                                               # a document without rows
-    data.add_part(dataset.write_part(tmp_path / "worker.parquet", records[2:7], CHECK_COLUMNS))   # a worker's batch
+    data.add_part(dataset.write_part(tmp_path / "worker.rows", records[2:7], CHECK_COLUMNS))   # a worker's batch
     data.append(records[7:12])                                    # 5 rows: a part of them at once
     data.close()
     assert data.rows == 12 and [part.rows for part in data.parts] == [2, 5, 5]
     groups = list(data.groups())
     assert [(Path(path).name, group, rows) for path, group, rows in groups] == [
-        (".checks-000000.parquet", 0, range(0, 2)), ("worker.parquet", 0, range(2, 5)),
-        ("worker.parquet", 1, range(5, 7)), (".checks-000002.parquet", 0, range(7, 10)),
-        (".checks-000002.parquet", 1, range(10, 12))]
+        (".checks-000000.rows", 0, range(0, 2)), ("worker.rows", 0, range(2, 5)),
+        ("worker.rows", 1, range(5, 7)), (".checks-000002.rows", 0, range(7, 10)),
+        (".checks-000002.rows", 1, range(10, 12))]
     back = [row for path, group, _ in groups for row in dataset.read_group(Path(path), group)]
     assert [{name: row[name] for name in rows[0]} for row in back] == rows
     assert back[0]["sentence"] is None and back[3]["expected"] == 1.0
     places = data.locate([1, 2, 6, 7, 11])
     assert [(Path(path).name, within) for path, within in places] == [
-        (".checks-000000.parquet", [1]), ("worker.parquet", [0, 4]), (".checks-000002.parquet", [0, 4])]
+        (".checks-000000.rows", [1]), ("worker.rows", [0, 4]), (".checks-000002.rows", [0, 4])]
     chosen = [row for path, within in places for row in dataset.read_rows(Path(path), within, ["check_id"])]
     assert chosen == [{"check_id": f"K-{i}"} for i in (1, 2, 6, 7, 11)]
 
 
-def test_text_utf8_cannot_hold_is_stored_as_the_csv_writes_it():
+def test_text_utf8_cannot_hold_is_stored_as_the_csv_writes_it(tmp_path):
     records = dataset.to_records([{"doc": "a\udcff.txt", "value": 3}], dataset.CLAIMS_COLUMNS)
-    row = dataset.to_table(records, dataset.schema(dataset.CLAIMS_COLUMNS)).to_pylist()[0]
+    path = dataset.write_part(tmp_path / "part.rows", records, dataset.CLAIMS_COLUMNS).path
+    row = dataset.read_group(Path(path), 0)[0]
     assert row["doc"] == "a?.txt" and row["value"] == 3.0 and row["claim_id"] is None
 
 

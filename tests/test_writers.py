@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -15,6 +16,7 @@ from extractor.writers import (
     MAX_CELL_CHARS,
     TRUNCATION_MARKER,
     Sheet,
+    StreamingWorkbook,
     cell_text,
     write_csv,
     write_workbook,
@@ -294,6 +296,31 @@ def test_sheet_overflow_continues_on_numbered_sheets(tmp_path, monkeypatch):
                       header, [4, "第4条"]]
     assert wb["claims_3"].auto_filter.ref == "A1:B2"
     assert [cell.value for cell in wb["docs"][1]] == ["doc"]
+
+
+def test_first_sheet_streamed_into_the_package_as_rows_come(tmp_path, monkeypatch):
+    monkeypatch.setattr(writers, "WIDTH_SAMPLE_ROWS", 2)     # widths known after two rows
+    monkeypatch.setattr(writers, "MAX_DATA_ROWS", 3)
+    monkeypatch.setattr(writers, "ENCODE_ROWS", 1)           # each row written as it is added
+    sheet = Sheet("claims", ["n", "sentence"], [], wrap=("sentence",))
+    rows = [{"n": i, "sentence": "长" * i} for i in range(8)]
+    with StreamingWorkbook(tmp_path / "first.xlsx") as book:
+        stream = book.add_sheet(sheet)
+        stream.extend(rows[:4])
+        assert book.archive().namelist() == ["xl/worksheets/sheet1.xml"]   # its first 3 rows in the package
+        stream.extend(rows[4:])
+        book.add_sheet(Sheet("docs", ["doc"], [])).append({"doc": "甲.txt"})
+    with StreamingWorkbook(tmp_path / "second.xlsx") as book:       # the same sheet, not the first
+        book.add_sheet(Sheet("docs", ["doc"], [])).append({"doc": "甲.txt"})
+        book.add_sheet(sheet).extend(rows)
+    first, second = zipfile.ZipFile(tmp_path / "first.xlsx"), zipfile.ZipFile(tmp_path / "second.xlsx")
+    assert [first.read(f"xl/worksheets/sheet{n}.xml") for n in (1, 2, 3, 4)] == \
+        [second.read(f"xl/worksheets/sheet{n}.xml") for n in (2, 3, 4, 1)]
+    assert openpyxl.load_workbook(tmp_path / "first.xlsx").sheetnames == ["claims", "claims_2", "claims_3", "docs"]
+    with pytest.raises(RuntimeError), StreamingWorkbook(tmp_path / "cut.xlsx") as book:
+        book.add_sheet(sheet).extend(rows)
+        raise RuntimeError("interrupted")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["first.xlsx", "second.xlsx"]
 
 
 def test_empty_workbook_has_a_sheet(tmp_path):
