@@ -35,7 +35,7 @@ def resolve_rank_fields(claims: list[Claim], sentences: list[Sentence]) -> list[
     """A ranking without a field takes one stated before it in its sentence, or in the sentence
     before (全省共有14个地市参加考评。我市位列第四。). Returns the claims without those standing on
     such a field: the 47 of 在全市47个单位中位居第5位 is the size of the field, not a count of its own."""
-    open_ranks = [c for c in claims if c.category == "ranking" and c.rank_of is None]
+    open_ranks = [c for c in claims if c.category == "ranking" and c.rank_of is None] if claims else claims
     if not open_ranks:
         return claims
     index = {s.start: i for i, s in enumerate(sentences)}
@@ -60,11 +60,16 @@ def resolve_scopes(claims: list[Claim]) -> None:
     for claim in claims:
         pos = claim.num_start - claim.sentence_start
         before = to_simplified(claim.sentence[max(0, pos - BEFORE_WINDOW):pos])
-        time = _last(_TIME_SCOPE, before)
+        time = last_match(_TIME_SCOPE, before)
         if time is not None and time.group().startswith("全年"):
             time = None
-        found = [m for m in (time, _last(_PLACE_SCOPE, before)) if m is not None]
-        claim.scope = " ".join(m.group() for m in sorted(found, key=lambda m: m.start()))
+        place = last_match(_PLACE_SCOPE, before)
+        if time is not None and place is not None:
+            first, second = (time, place) if time.start() <= place.start() else (place, time)
+            claim.scope = f"{first.group()} {second.group()}"
+        else:
+            found = time or place
+            claim.scope = found.group() if found is not None else ""
 
 
 def names_a_place(scope: str) -> bool:
@@ -77,7 +82,7 @@ def scope_span(scope: str) -> str:
     return " ".join(word for word in scope.split() if not _PLACE_SCOPE.fullmatch(word))
 
 
-def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+def last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """The last match of `pattern` in `text`, or None."""
     last = None
     for last in pattern.finditer(text):  # noqa: B007 - the loop keeps the last one

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 
+from .context import last_match
 from .models import BEFORE_WINDOW, Claim
 from .regexstart import landmark
 from .rules import RuleFileError, read_yaml
@@ -203,13 +204,19 @@ def _heads(synonyms: tuple[str, ...]) -> frozenset[str] | None:
 _LEVELS = "省市县区州盟旗镇乡"
 # 全国, 全省 … (the whole of the body speaking) and named places with their level: 云溪县, 东江省.
 _WHOLE = re.compile(f"全(?:国|[{_LEVELS}]|系统)")
-_NAMED = re.compile(f"([\u4e00-\u9fff]{{2,4}}?(?:自治州|[{_LEVELS}]))(?=纪委|监委|纪检|监察|委|直|党|政府|共|全年|今年|去年|"
-                    f"上半年|前|第|立案|处分|查处|受理|处置|接收|累计|巡察|各级|[0-9，,、\\s])")
+_LEVEL_WORD = f"(?:自治州|[{_LEVELS}])"
+_PLACE = f"[\u4e00-\u9fff]{{2,4}}?{_LEVEL_WORD}"      # a name and its level
+_AFTER_NAMED = ("(?=纪委|监委|纪检|监察|委|直|党|政府|共|全年|今年|去年|"
+                "上半年|前|第|立案|处分|查处|受理|处置|接收|累计|巡察|各级|[0-9，,、\\s])")
+_NAMED = re.compile(f"({_PLACE}){_AFTER_NAMED}")
+# Where a named place may end: a level word that what follows allows (_place_matches starts from these;
+# compiled when first needed).
+_NAMED_ENDS = _LEVEL_WORD + _AFTER_NAMED
 # (the lookahead lets the engine pass over every position no body can begin at, in C)
 _BODY = re.compile(f"(?=[乡{_LEVELS}])(?:(?:乡镇|[{_LEVELS}])纪委(?:监委)?|[{_LEVELS}]直机关)")
 # What a place name holds no more than: text up to a year, a session, a verb or a particle.
 # In the header lines a place may stand before anything (青山县第十五届…, 梅岭县卫生健康局).
-_LOOSE = re.compile(f"([\u4e00-\u9fff]{{2,4}}?(?:自治州|[{_LEVELS}]))")
+_LOOSE = re.compile(f"({_PLACE})")
 _LEAD = re.compile(r"^.*[0-9０-９年度届据在对从向于将把被为是和与及、的第含照委党共全]")
 _NOT_NAMES = re.compile(f"^[本该我各全每][{_LEVELS}]|(?:社区|地区|城区|景区|园区|辖区|小区|山区|城市|超市|都市)$")
 HEADER_LINES = 3
@@ -229,27 +236,38 @@ def header_place(text: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _landmark(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], int] | None:
+def _landmark(source: str) -> tuple[re.Pattern[str], int] | None:
     """A class of the characters every match of a place pattern holds (a level character or the
-    自 of 自治州) and how far after the match's start one stands (read by regexstart.py)."""
-    found = landmark(pattern.pattern)
-    return (char_class(set(found[0])), found[1]) if found else None
+    自 of 自治州) and how far after the match's start one stands (read by regexstart.py). For
+    _NAMED, its level words followed by what a name allows after it (`_NAMED_ENDS`): a match ends
+    with one, no farther than that from its start. (Keyed by the pattern's text: a str keeps its
+    hash, a compiled pattern hashes its code at every call.)"""
+    found = landmark(source)
+    if not found:
+        return None
+    return (re.compile(_NAMED_ENDS) if source == _NAMED.pattern else char_class(set(found[0]))), found[1]
 
 
 def _place_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
     """`pattern.finditer(text)` for _NAMED or _LOOSE, tried only where a match can begin: at most
     its landmark's reach before one of its landmark characters (most positions of a text are not)."""
-    mark = _landmark(pattern)
+    mark = _landmark(pattern.pattern)
     if mark is None:
         return list(pattern.finditer(text))
     marks, reach = mark
-    starts = sorted({s for m in marks.finditer(text) for s in range(max(0, m.start() - reach), m.start() + 1)})
+    match = pattern.match
     found: list[re.Match[str]] = []
-    end = 0
-    for start in starts:
-        if start >= end and (m := pattern.match(text, start)):
-            found.append(m)
-            end = m.end()
+    end = 0                                         # the positions before it are tried, or inside a match
+    for landmark_at in marks.finditer(text):       # (in order: each tries the positions it adds)
+        at = landmark_at.start()
+        start = max(end, at - reach)
+        while start <= at:
+            if m := match(text, start):
+                found.append(m)
+                start = m.end()
+            else:
+                start += 1
+        end = start
     return found
 
 
@@ -263,14 +281,15 @@ def claim_place(claim: Claim, before: str, header: Callable[[], str]) -> str:
     """Where the figure is: the place or body named last in `before` (its sentence up to the
     number, simplified: 云溪县, 乡镇纪委, 全县), else in its scope, else the document header's
     place (`header()`: read only when asked for); 全县 is the header's place when that is a county (云溪县)."""
-    named = [m for m in _place_matches(_NAMED, before) if _name(m.group(1))]
-    found = named + list(_BODY.finditer(before)) + list(_WHOLE.finditer(before))
-    found = found or list(_WHOLE.finditer(to_simplified(claim.scope)))
+    named = next((m for m in reversed(_place_matches(_NAMED, before)) if _name(m.group(1))), None)
+    found = [m for m in (named, last_match(_BODY, before), last_match(_WHOLE, before)) if m is not None]
+    if not found and (scope := last_match(_WHOLE, to_simplified(claim.scope))) is not None:
+        found = [scope]
     if not found:
         return header()
-    last = max(found, key=lambda m: m.end())
-    if last.re is _BODY and named and named[-1].end() > last.start():     # 云溪县纪委监委: 云溪县
-        last = named[-1]
+    last = max(found, key=_end)                     # (the first of those that end last)
+    if last.re is _BODY and named is not None and named.end() > last.start():     # 云溪县纪委监委: 云溪县
+        last = named
     if last.re is _NAMED:
         return _name(last.group(1))
     word = last.group()
@@ -279,9 +298,27 @@ def claim_place(claim: Claim, before: str, header: Callable[[], str]) -> str:
     return word
 
 
+def _end(match: re.Match[str]) -> int:
+    return match.end()
+
+
+class _Header:
+    """`header_place` of a text, read when first asked for (lighter than a functools.cache per call)."""
+
+    __slots__ = ("text", "place")
+
+    def __init__(self, text: str) -> None:
+        self.text, self.place = text, None
+
+    def __call__(self) -> str:
+        if self.place is None:
+            self.place = header_place(self.text)
+        return self.place
+
+
 def assign_indicators(claims: list[Claim], text: str, indicators: Indicators) -> None:
     """Fill `indicator` and `place` of each claim (parents first: a part takes its total's measure)."""
-    header = cache(partial(header_place, text))      # the header's place, read once when a claim needs it
+    header = _Header(text)                           # the header's place, read once when a claim needs it
     by_id = {c.claim_id: c for c in claims}
     sentences: dict[int, str] = {}
     previous_end = 0

@@ -115,8 +115,11 @@ def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
 
 def _raw_mentions(folded: str) -> list[_Raw]:
     """The mentions of a simplified text with half-width digits (`_half_width`), 《titles》 blanked out."""
-    if not any(word in folded for word in _WORDS):  # most lines name no year: nothing to blank or scan
-        return []
+    for word in _WORDS:                             # a loop of `in`: faster than any() or an expression
+        if word in folded:
+            break
+    else:
+        return []                                   # most lines name no year: nothing to blank or scan
     text = _TITLE.sub(lambda m: " " * len(m.group()), folded) if "《" in folded else folded
     out: list[_Raw] = []
     for m in _year_matches(text):
@@ -244,8 +247,17 @@ class DocumentYears:
         self.sentences = sentences
         self.sentence_starts = [s.start for s in sentences]
         self.raw = _raw_mentions(self.text)
-        self.starts = [r.pos for r in self.raw]
-        self.per_sentence = "《" in simplified and not _titles_inside(simplified, self.sentence_starts, sentences)
+        self.starts = [r.pos for r in self.raw] if self.raw else []
+        self.simplified = simplified
+        self._per_sentence: bool | None = None       # read when first asked: a line without claims never asks
+
+    @property
+    def per_sentence(self) -> bool:
+        """Are the sentences scanned one by one (a 《title》 spans a sentence end)?"""
+        if self._per_sentence is None:
+            self._per_sentence = "《" in self.simplified and not _titles_inside(
+                self.simplified, self.sentence_starts, self.sentences)
+        return self._per_sentence
 
     def line_of(self, pos: int) -> int:
         """The line number of the sentence holding text position `pos`."""
@@ -279,6 +291,9 @@ class DocumentYear(NamedTuple):
     titled: bool = False        # read from a title that names the year reported on (…2022年工作综述), not a meeting's
 
 
+_NO_YEAR = DocumentYear(None)          # (a named tuple: one can serve every document)
+
+
 def document_year(sentences: list[Sentence], years: DocumentYears, given: int | None = None) -> DocumentYear:
     """The year the document speaks from: `given` (--year); else a date in its first lines
     (a dateline); else a year in its title line; else the latest year it names for its own work
@@ -295,11 +310,12 @@ def document_year(sentences: list[Sentence], years: DocumentYears, given: int | 
         if own:
             meeting = _MEETING.search(to_simplified(sentences[title].text)) is not None
             return DocumentYear(max(own), f"title line {sentences[title].line}", titled=not meeting)
-    own = [r for r in years.raw if r.kind == "year" and r.offset is None and not r.local and not r.target]
+    own = [r for r in years.raw if r.kind == "year" and r.offset is None and not r.local and not r.target] \
+        if years.raw else years.raw
     if own:
         latest = max(own, key=lambda r: r.year)
         return DocumentYear(latest.year, f"the latest year it names (line {years.line_of(latest.pos)})")
-    return DocumentYear(None)
+    return _NO_YEAR
 
 
 def infer_doc_year(text: str) -> int | None:
@@ -313,6 +329,9 @@ def infer_doc_year(text: str) -> int | None:
 def _dateline(sentences: list[Sentence], folded: str) -> DocumentYear | None:
     """A date in the first lines (see `_date_of_line`); `folded`: the document's text as
     `DocumentYears.text` holds it."""
+    if not sentences or (sentences[-1].line - sentences[0].line < _FIRST_LINES
+                         and not _may_hold_date(folded, sentences[0].start, sentences[-1].end)):
+        return None                                 # (all its lines are first lines, and none holds a date)
     lines: dict[int, str] = {}
     for sentence in sentences:
         if sentence.line not in lines and len(lines) == _FIRST_LINES:
@@ -323,6 +342,14 @@ def _dateline(sentences: list[Sentence], folded: str) -> DocumentYear | None:
         if year is not None:
             return DocumentYear(year, f"dateline line {line}")
     return None
+
+
+def _may_hold_date(folded: str, start: int, end: int) -> bool:
+    """Can a line of `folded[start:end]` give `_date_of_folded` a year? Not without an ISO date
+    nor a 月 and a 日: the white space a line's text leaves out between sentences stands beside end
+    marks, never inside a date, so no date is found in a line that is not found here."""
+    return (folded.find("日", start, end) >= 0 and folded.find("月", start, end) >= 0) \
+        or _ISO_DATE.search(folded, start, end) is not None
 
 
 def _date_of_line(line: str) -> int | None:
@@ -395,16 +422,17 @@ class _Resolver:
         """The year of the number at `pos` of sentence i: a year compared with right before it, a
         year of its sentence, of an earlier sentence of its paragraph, or of its heading."""
         found = self.mentions(i)
-        text = self.sentences[i].text
-        local = [m for m in found if m.local and m.end <= pos and (
-            _LOCAL_GAP.fullmatch(text[m.end:pos]) or (m.until is not None and pos < m.until))]
-        if local:
-            return _Period(local[-1].year, f"{local[-1].text} before it: a year compared with or moved from, "
-                                           "which dates only its own figures")
-        framing = self.framing(i)
-        here = [m for m in framing if m.pos < pos][-1:] or framing[:1]
-        if here:
-            return self._from(here[0], "in its sentence")
+        if found:                                   # (most sentences name no year)
+            text = self.sentences[i].text
+            local = [m for m in found if m.local and m.end <= pos and (
+                _LOCAL_GAP.fullmatch(text[m.end:pos]) or (m.until is not None and pos < m.until))]
+            if local:
+                return _Period(local[-1].year, f"{local[-1].text} before it: a year compared with or moved from, "
+                                               "which dates only its own figures")
+            framing = self.framing(i)
+            here = [m for m in framing if m.pos < pos][-1:] or framing[:1]
+            if here:
+                return self._from(here[0], "in its sentence")
         j = self._nearest(i - 1, self.framing, self.framed)
         if j >= 0:
             return self._from(self.framing(j)[-1], f"in its paragraph (line {self.sentences[j].line})")
@@ -412,7 +440,7 @@ class _Resolver:
 
     def weak(self, i: int, pos: int) -> _Period | None:
         """全年 / 当月 / 当年 in the sentence or paragraph, when nothing else governs: the document's year."""
-        weak = [m for m in self._weak(i) if m.pos < pos]
+        weak = [m for m in self._weak(i) if m.pos < pos] if self.mentions(i) else []
         if not weak:
             j = self._nearest(i - 1, self._weak, self.weakened)
             weak = self._weak(j) if j >= 0 else []
@@ -529,6 +557,7 @@ def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: Do
                 period = _Period(under.year, f"{period.source}: {under.source}", under.dated, review=False)
         found.append(period)
     reported = _reported_year([f for f in found if f is not None and f.dated], doc_year.year)
+    undated = _Period(*reported) if reported else _fallback(doc_year)      # (only read: one serves all)
     for claim, period in zip(claims, found, strict=True):
         if period is not None and period.review:
             if reported is not None:
@@ -536,7 +565,7 @@ def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: Do
             elif doc_year.titled:
                 period = _Period(doc_year.year, f"{period.source}: the year its title names")
         if period is None:
-            period = _Period(*reported) if reported else _fallback(doc_year)
+            period = undated
         claim.period, claim.period_source = period.year, period.source
 
 

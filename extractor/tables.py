@@ -206,8 +206,8 @@ class _Lines:
 def find_tables(text: str, words: TableWords) -> list[Table]:
     """Every table of `text`, numbered from 1 in text order (only lines holding a cell separator
     can begin one, found in one pass over the text)."""
-    if not any(sep in text for sep in _SEPARATORS):       # most texts: no cell separator, no table
-        return []
+    if "\n" not in text or not any(sep in text for sep in _SEPARATORS):
+        return []               # one line (a table has a header row and a data row), or no cell separator
     lines = _Lines(text)
     tables: list[Table] = []
     end = 0

@@ -64,6 +64,20 @@ def test_a_dateline_in_the_first_lines_gives_the_documents_year(header, year):
         .startswith("dateline line")
 
 
+@pytest.mark.parametrize("text, source", [
+    ("发布时间：2017-09-14　全县立案5件。", "dateline line 1"),
+    ("松原镇通报。 2016-04-02", "dateline line 1"),
+    ("2015年6月8日", "dateline line 1"),
+    ("松原镇2015年立案6件，2016年立案8件。", "the latest year it names (line 1)"),
+    ("松原镇立案6件。\n\n2014-03-05\n", "dateline line 3"),
+    ("松原镇立案6件。", "no year in the text"),
+])
+def test_a_dateline_of_a_short_text(text, source):
+    """A text of few lines (a line of a file) is searched once for a date before its lines are read."""
+    sentences = split_sentences(text)
+    assert document_year(sentences, DocumentYears(to_simplified(text), sentences)).source == source
+
+
 def test_the_title_year_comes_before_the_latest_year_named():
     text = "赤松市2022年度纪检监察工作综述\n\n全年共立案40件。2023年，将开展专项检查。\n"
     assert periods_of(text, "40") == [2022]
@@ -247,6 +261,19 @@ def test_title_lines_before_the_first_paragraph_govern_nothing():
     assert periods_of(text, "37", "44", "6", "88") == [2021, 2021, 2021, 2021]
     years = DocumentYears(to_simplified(text), split_sentences(text))
     assert document_year(split_sentences(text), years).source == "title line 2"
+
+
+def test_a_title_across_a_sentence_end_has_its_sentences_scanned_one_by_one():
+    """A 《title》 holding an end mark is blanked out per sentence; the mentions are those of each sentence."""
+    spanning = "印发《2019年要点。修订稿》后，2021年立案7件。去年结案5件。"
+    inside = "印发《2019年要点》后，2021年立案7件。去年结案5件。"
+    for text, per_sentence in ((spanning, True), (inside, False)):
+        sentences = split_sentences(text)
+        years = DocumentYears(text, sentences)
+        assert years.per_sentence is per_sentence
+        for i, sentence in enumerate(sentences):
+            assert years.of(i, 2022) == year_mentions(sentence.text, 2022)
+    assert [m.year for m in DocumentYears(inside, split_sentences(inside)).of(0, 2022)] == [2021]
 
 
 def test_year_scan_finds_what_the_pattern_finds_everywhere():

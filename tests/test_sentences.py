@@ -46,3 +46,11 @@ def test_white_space_and_bare_end_marks():
     for s in sentences:
         assert text[s.start:s.end] == s.text
     assert split_sentences("") == [] and split_sentences(" \n\n ") == []
+
+
+def test_a_single_line_splits_as_the_same_line_of_a_longer_text():
+    """One line (no line break) takes the short path: the same sentences as that line below another."""
+    for line in ("（三）强化执纪问责。", "  岭南镇处分4人；立案2件。 “好！”他说  ", "二、2019年重点工作", "。。甲", "乙\t丙"):
+        alone = split_sentences(line)
+        below = split_sentences("首行。\n" + line)[1:]
+        assert alone == [s._replace(start=s.start - 4, end=s.end - 4, line=1) for s in below]

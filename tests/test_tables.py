@@ -221,6 +221,15 @@ def test_months_as_rows_and_a_group_header_row():
                    (9, "件", "立案数", "2月", "table 1 r 4 c 2"), (0, "人", "留置", "2月", "table 1 r 4 c 3")]
 
 
+def test_a_table_needs_a_header_line_and_a_data_line():
+    """One line (as a file passed line by line gives) is never a table: it is not searched for one."""
+    from extractor.tables import find_tables
+
+    text = "镇别\t立案数（件）\t留置（人）\n桃溪镇\t6\t2\n"
+    assert len(find_tables(text, EXTRACTOR.tables)) == 1
+    assert [find_tables(line, EXTRACTOR.tables) for line in text.split("\n")] == [[], [], []]
+
+
 @pytest.mark.parametrize("text", [
     "发布时间：2024-03-05　　来源：县纪委监委\n浏览次数：1024　　字号：大 中 小\n",
     "一、工作回顾\n　　今年以来，全县共处分干部120人。\n　　二是加强监督。\n",
