@@ -59,7 +59,7 @@ def series(panel_frame):
     import pandas as pd
 
     columns, rows = pivot(panel_frame.to_dict("records"))
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(list(rows), columns=columns)
 
 
 def _run_claims(paths: list[str | Path] | str | Path, rules_dir: str | Path | list | None,

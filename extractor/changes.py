@@ -33,7 +33,7 @@ from .audit import (
     written,
 )
 from .models import Claim
-from .panel import agreement, family, panel_key
+from .panel import PanelStore, agreement, family, panel_key
 from .script import to_simplified
 
 SHARE_UNIT = "%"
@@ -321,16 +321,14 @@ def pending_changes(claims: list[Claim]) -> list[Stated]:
             and base_key(s.current) is not None]
 
 
-def across_documents(pending: list[Stated], entries: list[Claim], vague: frozenset[str] = frozenset()) -> list[Check]:
-    """Each pending change against its base stated in another document (the panel's claims of
-    the key one year earlier; `vague`: see panel.panel_key), numbered KP-<n>; a base the
-    documents state differently is `unverifiable`."""
-    by_key: dict[tuple, list[Claim]] = {}
-    for claim in entries:
-        by_key.setdefault(panel_key(claim, vague), []).append(claim)
+def across_documents(store: PanelStore) -> list[Check]:
+    """Each pending change of the run's panel store against its base stated in another document
+    (the panel's claims of the key one year earlier, read from the store), numbered KP-<n>; a
+    base the documents state differently is `unverifiable`."""
     found = []
-    for item in pending:
-        bases = [c for c in by_key.get(base_key(item.current, vague), []) if c.doc != item.current.doc]
+    for item in store.pending():
+        key = base_key(item.current, store.vague)
+        bases = [c for c in store.claims_of(key) if c.doc != item.current.doc] if key is not None else []
         if not bases:
             continue
         if agreement(bases) == "conflict":

@@ -3,10 +3,11 @@ claims.xlsx (sheets claims, checks, summary, documents, rules, panel, series), r
 with the Dask engine, claims.parquet/.
 
 Document outcomes arrive in input order; their claim and check rows are appended to the run's
-dataset in the staging folder (`dataset.Dataset`). Memory holds no claim rows but
-those the panel needs (with an indicator, a place and a period; no sentences) and a compact
-index of those that cross-document checks compare (`FigureIndex`: their figure key and row
-number). At the end those checks, the panel and the changes checked through it run, so the
+dataset in the staging folder (`dataset.Dataset`); the claims the panel needs (with an indicator,
+a place and a period; no sentences) and the changes checked through it go to an SQLite table
+there (`panel.PanelStore`). Memory holds no claim rows but a compact index of those that
+cross-document checks compare (`FigureIndex`: their figure key and row number). At the end
+those checks, the panel and the changes checked through it run, so the
 final `check_status` of every row is known; only then are claims.csv, checks.csv and their sheets
 rendered, reading the dataset back in batches. No written file is rewritten.
 """
@@ -30,7 +31,7 @@ from .audit import (
     audit_corpus,
     claim_status,
 )
-from .changes import Stated, across_documents
+from .changes import across_documents
 from .dataset import (
     CLAIMS_COLUMNS,
     OUTPUT_CLAIM_COLUMNS,
@@ -42,7 +43,7 @@ from .dataset import (
 from .indicators import Indicators
 from .jobs import DocOutcome, Figure, map_in_order
 from .models import CLAIM_COLUMNS, Claim
-from .panel import build_panel, write_panel
+from .panel import PanelStore, panel_rows, write_panel
 from .writers import (
     CsvStream,
     RowEncoder,
@@ -101,8 +102,9 @@ class RunOutputs:
     `finish` (see the module docstring)."""
 
     def __init__(self, out_dir: Path, summary: RunSummary, report: bool, parquet_batch: int | None,
-                 pool: ProcessPoolExecutor | None = None, jobs: int = 1) -> None:
+                 pool: ProcessPoolExecutor | None = None, jobs: int = 1, indicators: Indicators | None = None) -> None:
         self.out_dir = out_dir
+        self.indicators = indicators                       # names the panel's indicators; its generic ones
         self.pool, self.jobs = pool, jobs                  # the run's worker processes render the claims
         self.summary = summary
         self.parquet_batch = parquet_batch                 # documents per Parquet part (Dask runs)
@@ -126,9 +128,10 @@ class RunOutputs:
             from .report import ReportStream
 
             self.report = self._stack.enter_context(ReportStream(out_dir / "report.html"))
-        self.panel_claims: list[Claim] = []                 # the claims that enter the panel (panel.py)
-        self.pending: list[Stated] = []                     # changes whose base another document may state
-        self.claim_rows: dict[str, int] = {}                # claim id of a panel claim → its claims sheet row
+        # the claims that enter the panel with their claims sheet rows, and the changes whose base
+        # another document may state: on disk until the end
+        self.panel = PanelStore(out_dir / ".panel.sqlite", indicators.generic() if indicators else frozenset())
+        self._stack.callback(self.panel.close)
 
     def __enter__(self) -> RunOutputs:
         return self
@@ -160,7 +163,8 @@ class RunOutputs:
         summary.by_status.update(outcome.check_statuses)
         first_row = self.claim_count
         self.claim_count += count
-        self._add_panel(outcome, first_row)
+        self.panel.add(outcome.panel, first_row)
+        self.panel.add_pending(outcome.pending)
         for figure in outcome.figures:
             self.figures.add(outcome.doc_no, figure, first_row)
         self.claims.append(outcome.claims)
@@ -173,14 +177,7 @@ class RunOutputs:
         if self.part_sizes is not None:
             self.part_sizes[-1] += count
 
-    def _add_panel(self, outcome: DocOutcome, rows_before: int) -> None:
-        """Keep the document's panel claims, their claims sheet rows, and its pending changes."""
-        self.panel_claims.extend(outcome.panel)
-        self.pending.extend(outcome.pending)
-        for claim in outcome.panel:
-            self.claim_rows[claim.claim_id] = rows_before + int(claim.claim_id.rpartition("-")[2]) - 1
-
-    def finish(self, rules_table: list[dict], indicators: Indicators | None = None) -> None:
+    def finish(self, rules_table: list[dict]) -> None:
         """Cross-document checks and the panel, then every file rendered. The pool's work is
         submitted ahead so that it runs while this process works: the figures to compare are
         read, then the checks rows (which no corpus check changes) rendered while the corpus checks
@@ -191,10 +188,9 @@ class RunOutputs:
         checks = self._render(self.checks, self.checks_sheet, {})
         corpus_checks, changed = self._corpus_checks(figures)
         claims = self._render(self.claims, self.claims_sheet, changed)
-        vague = indicators.generic() if indicators else frozenset()
-        corpus_checks += across_documents(self.pending, self.panel_claims, vague)
-        rows = build_panel(self.panel_claims, indicators.name if indicators else str, vague)
-        write_panel(self.out_dir, self.book, rows, self.claim_rows)
+        corpus_checks += across_documents(self.panel)
+        write_panel(self.out_dir, self.book, panel_rows(self.panel, self.indicators.name if self.indicators else str))
+        self.panel.close()
         self._write_rows("claims.csv", OUTPUT_CLAIM_COLUMNS, self.claims_sheet, claims)
         self._write_rows("checks.csv", CHECK_COLUMNS, self.checks_sheet, checks,
                          [c.row() for c in corpus_checks])

@@ -2,20 +2,25 @@
 document of a run, with the value, how many documents state it, the claims it comes from, and
 whether they agree; and the `series` pivot (indicators × years per place).
 
-A claim enters the panel when it has an indicator, a place and a period (`panel_key`).
+A claim enters the panel when it has an indicator, a place and a period (`panel_key`). A run's
+panel claims wait on disk (`PanelStore`: an SQLite table in the staging folder), so memory holds
+one group of them at a time whatever the number of claims; the series pivot waits there too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import pickle
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from itertools import groupby
 from pathlib import Path
 
 from .audit import claim_interval, fmt, unit_family
 from .context import scope_span
 from .indicators import is_relative
 from .models import Claim, unit_key
-from .writers import Link, Sheet, StreamingWorkbook, row_target, write_csv
+from .writers import CsvStream, Link, Sheet, StreamingWorkbook, row_target
 
 PANEL_COLUMNS = ["indicator", "name", "place", "period", "span", "unit", "value", "value_high", "documents",
                  "agreement", "values", "claim_ids", "docs"]
@@ -48,16 +53,109 @@ def panel_entries(claims: list[Claim]) -> list[Claim]:
             and not any(indicator.get(p) == c.indicator for p in filter(None, c.parent.split("+")))]
 
 
+def _text(value: object) -> bytes:
+    """A text as SQLite compares it in the order Python sorts it (UTF-8 bytes: code-point order;
+    a lone surrogate kept where it sorts)."""
+    return str(value).encode("utf-8", "surrogatepass")
+
+
+def _key_columns(key: tuple) -> tuple:
+    """A panel key as the store's columns (texts as `_text`, the period as an integer)."""
+    indicator, place, period, span, unit = key
+    return _text(indicator), _text(place), int(period), _text(span), _text(unit)
+
+
+def _database(path: Path | str) -> sqlite3.Connection:
+    """An SQLite database private to one process (no journal, no syncing: a run that fails
+    drops it with its staging folder)."""
+    db = sqlite3.connect(str(path), isolation_level=None)
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("PRAGMA synchronous=OFF")
+    return db
+
+
+KEY = "indicator, place, period, span, unit"
+
+
+class PanelStore:
+    """The claims that enter the panel, on disk and grouped by panel key (`vague`: see panel_key),
+    each with its data row on the claims sheet, in the order they were added; and the pending
+    changes that the panel's claims may be the bases of (changes.across_documents). Memory holds
+    none of them but a group read back."""
+
+    def __init__(self, path: Path | str = ":memory:", vague: frozenset[str] = frozenset()) -> None:
+        self.vague = vague
+        self.path = path
+        self.db = _database(path)
+        self.db.execute(f"CREATE TABLE claims ({KEY}, seq INTEGER PRIMARY KEY, sheet_row INTEGER, claim BLOB)")
+        self.db.execute("CREATE TABLE pending (seq INTEGER PRIMARY KEY, item BLOB)")
+        self._indexed = False
+
+    def add(self, claims: Iterable[Claim], rows_before: int = 0) -> None:
+        """Keep the claims that have a panel key; `rows_before`: the claims sheet rows before
+        their document's (the claim number of a claim id is its place in its document)."""
+        rows = [(*_key_columns(key), rows_before + int(claim.claim_id.rpartition("-")[2] or 0) - 1,
+                 pickle.dumps(claim, pickle.HIGHEST_PROTOCOL))
+                for claim in claims if (key := panel_key(claim, self.vague)) is not None]
+        if rows:
+            self.db.executemany(f"INSERT INTO claims ({KEY}, sheet_row, claim) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def add_pending(self, items: Iterable[object]) -> None:
+        """Keep pending changes (in order)."""
+        self.db.executemany("INSERT INTO pending (item) VALUES (?)",
+                            [(pickle.dumps(item, pickle.HIGHEST_PROTOCOL),) for item in items])
+
+    def pending(self) -> Iterator:
+        """The pending changes, in the order they were added."""
+        for (item,) in self.db.execute("SELECT item FROM pending ORDER BY seq"):
+            yield pickle.loads(item)
+
+    def groups(self) -> Iterator[tuple[tuple, list[Claim], list[int]]]:
+        """(panel key, its claims, their claims sheet rows), sorted by key, claims in the order added."""
+        self._index()
+        rows = self.db.execute(f"SELECT {KEY}, sheet_row, claim FROM claims ORDER BY {KEY}, seq")
+        for _, group in groupby(rows, key=lambda row: row[:5]):
+            found = list(group)
+            claims = [pickle.loads(row[6]) for row in found]
+            yield panel_key(claims[0], self.vague), claims, [row[5] for row in found]
+
+    def claims_of(self, key: tuple) -> list[Claim]:
+        """The claims of one panel key, in the order added."""
+        self._index()
+        where = " AND ".join(f"{name} = ?" for name in KEY.split(", "))
+        found = self.db.execute(f"SELECT claim FROM claims WHERE {where} ORDER BY seq", _key_columns(key))
+        return [pickle.loads(claim) for (claim,) in found]
+
+    def _index(self) -> None:
+        """The index on the panel key, made once all claims are in (faster than kept up while adding)."""
+        if not self._indexed:
+            self.db.execute(f"CREATE INDEX claims_key ON claims ({KEY}, seq)")
+            self._indexed = True
+
+    def close(self) -> None:
+        """Close the database and remove its file."""
+        self.db.close()
+        if self.path != ":memory:":
+            Path(self.path).unlink(missing_ok=True)
+
+
+def panel_rows(store: PanelStore, name: Callable[[str], str] = str) -> Iterator[tuple[dict, list[int]]]:
+    """Panel rows sorted by indicator, place, period and span, each with the claims sheet rows of
+    its claims; `name`: indicator id → Chinese name."""
+    for key, group, sheet_rows in store.groups():
+        yield _row(key, group, name), sheet_rows
+
+
 def build_panel(claims: Iterable[Claim], name: Callable[[str], str] = str,
                 vague: frozenset[str] = frozenset()) -> list[dict]:
-    """Panel rows, sorted by indicator, place, period and span; `name`: indicator id → Chinese
-    name; `vague`: generic indicator ids (see panel_key)."""
-    groups: dict[tuple, list[Claim]] = {}
-    for claim in claims:
-        key = panel_key(claim, vague)
-        if key is not None:
-            groups.setdefault(key, []).append(claim)
-    return [_row(key, group, name) for key, group in sorted(groups.items())]
+    """The panel rows of `claims` (those without a panel key are left out); see panel_rows and
+    panel_key for `name` and `vague`."""
+    store = PanelStore(vague=vague)
+    try:
+        store.add(claims)
+        return [row for row, _ in panel_rows(store, name)]
+    finally:
+        store.close()
 
 
 def _row(key: tuple, group: list[Claim], name: Callable[[str], str]) -> dict:
@@ -96,35 +194,59 @@ def _values(group: list[Claim]) -> list[str]:
     return [f"{value}（{'；'.join(dict.fromkeys(docs))}）" for value, docs in by_value.items()]
 
 
-def series(rows: list[dict]) -> tuple[list[str], list[dict]]:
+def series(rows: Iterable[dict], path: Path | str = ":memory:") -> tuple[list[str], Iterator[dict]]:
     """The panel pivoted: one row per (place, indicator, span, unit), one column per year; a
-    conflicting cell shows its values. Returns (columns, rows)."""
-    years = sorted({r["period"] for r in rows})
-    table: dict[tuple, dict] = {}
-    for r in rows:
-        key = tuple(r[c] for c in SERIES_FIXED)
-        line = table.setdefault(key, dict(zip(SERIES_FIXED, key, strict=True)))
-        line[str(r["period"])] = r["values"] if r["agreement"] == "conflict" else r["value"]
-    ordered = sorted(table.values(), key=lambda line: tuple(str(line[c]) for c in SERIES_FIXED))
-    return [*SERIES_FIXED, *map(str, years)], ordered
+    conflicting cell shows its values. Returns (columns, rows); the cells wait in an SQLite
+    database at `path` (removed once the rows are read) until all are in."""
+    db = _database(path)
+    fixed = ", ".join(SERIES_FIXED)
+    db.execute(f"CREATE TABLE cells ({fixed}, line BLOB, period INTEGER, cell BLOB)")
+    db.executemany(f"INSERT INTO cells VALUES ({', '.join('?' * (len(SERIES_FIXED) + 3))})", (
+        (*(_text(r[c]) for c in SERIES_FIXED), pickle.dumps(tuple(r[c] for c in SERIES_FIXED)), int(r["period"]),
+         pickle.dumps(r["values"] if r["agreement"] == "conflict" else r["value"])) for r in rows))
+    years = [year for (year,) in db.execute("SELECT DISTINCT period FROM cells ORDER BY period")]
+    return [*SERIES_FIXED, *map(str, years)], _series_lines(db, path)
+
+
+def _series_lines(db: sqlite3.Connection, path: Path | str) -> Iterator[dict]:
+    """The rows of `series`, sorted by their fixed columns as text; the database closed and
+    removed at the end."""
+    try:
+        cells = db.execute(f"SELECT line, period, cell FROM cells ORDER BY {', '.join(SERIES_FIXED)}, rowid")
+        for line, group in groupby(cells, key=lambda cell: cell[0]):
+            row = dict(zip(SERIES_FIXED, pickle.loads(line), strict=True))
+            for _, period, cell in group:
+                row[str(period)] = pickle.loads(cell)
+            yield row
+    finally:
+        db.close()
+        if path != ":memory:":
+            Path(path).unlink(missing_ok=True)
 
 
 # --- outputs: panel.csv and the panel and series sheets ---------------------------------------------
 
 
-def write_panel(out_dir: Path, book: StreamingWorkbook, rows: list[dict], claim_rows: dict[str, int]) -> Path:
+def write_panel(out_dir: Path, book: StreamingWorkbook, rows: Iterable[tuple[dict, list[int]]]) -> Path:
     """panel.csv, and the workbook's `panel` sheet (each row linked to the claims sheet rows of its
-    first LINKED_CLAIMS claims; `claim_rows`: claim id → its data row there) and `series` sheet."""
+    first LINKED_CLAIMS claims; `rows`: panel rows with the data rows of their claims there) and
+    `series` sheet, from rows streamed once."""
     path = out_dir / "panel.csv"
-    write_csv(path, rows, PANEL_COLUMNS)
     links = [f"claim_{n}" for n in range(1, LINKED_CLAIMS + 1)]
-    linked = ({**row, **dict(zip(links, _links(row, claim_rows), strict=False))} for row in rows)
-    book.add_sheet(Sheet("panel", [*PANEL_COLUMNS, *links], [], wrap=("values",), fills="agreement")).extend(linked)
-    columns, lines = series(rows)
+    sheet = book.add_sheet(Sheet("panel", [*PANEL_COLUMNS, *links], [], wrap=("values",), fills="agreement"))
+
+    def written() -> Iterator[dict]:
+        for row, sheet_rows in rows:
+            out.append(row)
+            sheet.append({**row, **dict(zip(links, _links(row, sheet_rows), strict=False))})
+            yield row
+
+    with CsvStream(path, PANEL_COLUMNS) as out:
+        columns, lines = series(written(), out_dir / ".series.sqlite")
     book.add_sheet(Sheet("series", columns, [])).extend(lines)
     return path
 
 
-def _links(row: dict, claim_rows: dict[str, int]) -> list[Link]:
-    ids = [i for i in row["claim_ids"].split(";") if i in claim_rows][:LINKED_CLAIMS]
-    return [Link(i, row_target("claims", claim_rows[i])) for i in ids]
+def _links(row: dict, sheet_rows: list[int]) -> list[Link]:
+    ids = row["claim_ids"].split(";")[:LINKED_CLAIMS]
+    return [Link(i, row_target("claims", n)) for i, n in zip(ids, sheet_rows, strict=False)]

@@ -160,7 +160,8 @@ def _locked_run(inputs: list[Path], rules_dir: Path | list[Path] | None, out_dir
     summary = RunSummary()
     manifest = manifest_head(inputs, rules_folders(rules_dir))
     with staging(out_dir) as staged, worker_pool(folders, jobs if engine == "local" else 1) as pool:
-        with RunOutputs(staged, summary, report, batch if engine == "dask" else None, pool, jobs) as outputs:
+        with RunOutputs(staged, summary, report, batch if engine == "dask" else None, pool, jobs,
+                        extractor.indicators) as outputs:
             options = RunOptions(folders, year, report, str(dump_text_dir) if dump_text_dir else None,
                                  str(staged) if pool is not None else None)
             results = outcomes(tasks, options, batch, jobs, engine, scheduler, pool)
@@ -168,7 +169,7 @@ def _locked_run(inputs: list[Path], rules_dir: Path | list[Path] | None, out_dir
                 outputs.add(outcome)
             if not summary.documents:
                 raise NoDocuments(f"none of the {len(tasks)} file(s) could be read", summary.skipped)
-            outputs.finish(extractor.ruleset.table(), extractor.indicators)
+            outputs.finish(extractor.ruleset.table())
         names = [path.name for path in summary.outputs]
         summary.outputs = publish(staged, out_dir, names, {**manifest, **summary.counts()})
     return summary
