@@ -223,7 +223,7 @@ def check(name: str, document: bool = True, corpus: bool = False) -> Callable[[C
 def audit_document(claims: list[Claim]) -> list[Check]:
     """Every registered document check over the claims of one document, numbered K<doc>-<n>."""
     found = [c for fn in DOCUMENT_CHECKS.values() for c in fn(claims)]
-    return _numbered(found, _doc_no(claims))
+    return numbered(found, _doc_no(claims))
 
 
 def audit_corpus(claims: list[Claim]) -> list[Check]:
@@ -231,7 +231,7 @@ def audit_corpus(claims: list[Claim]) -> list[Check]:
     if len({c.doc for c in claims}) < 2:
         return []
     found = [c for fn in CORPUS_CHECKS.values() for c in fn(claims)]
-    return _numbered(found, "X")
+    return numbered(found, "X")
 
 
 def claim_status(claims: list[Claim], checks: list[Check]) -> dict[str, str]:
@@ -254,7 +254,8 @@ def _doc_no(claims: list[Claim]) -> str:
     return "0000"
 
 
-def _numbered(found: list[Check], prefix: str) -> list[Check]:
+def numbered(found: list[Check], prefix: str) -> list[Check]:
+    """`found` numbered K<prefix>-<n> in order."""
     for n, item in enumerate(found, start=1):
         item.check_id = f"K{prefix}-{n:04d}"
     return found

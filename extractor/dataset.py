@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
@@ -167,3 +168,17 @@ def _footer(fh: BinaryIO) -> tuple[list[str], int, list[int]]:
     fh.seek(-_FOOTER, 2)
     fh.seek(int.from_bytes(fh.read(_FOOTER), "little"))
     return pickle.load(fh)
+
+
+SCRATCH_CACHE_KB = 512
+
+
+def scratch_database(path: Path | str) -> sqlite3.Connection:
+    """An SQLite database private to one process of a run, for what waits on disk until the end
+    (no journal, no syncing: a run that fails drops it with its staging folder); ":memory:" for
+    one in memory."""
+    db = sqlite3.connect(str(path), isolation_level=None)
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute(f"PRAGMA cache_size=-{SCRATCH_CACHE_KB}")        # pages kept in memory (and for sorting)
+    return db

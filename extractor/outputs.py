@@ -16,11 +16,14 @@ rendered, reading the dataset back in batches. No written file is rewritten.
 from __future__ import annotations
 
 import csv
+import pickle
 import sys
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -30,6 +33,7 @@ from .audit import (
     Check,
     audit_corpus,
     claim_status,
+    numbered,
 )
 from .changes import across_documents
 from .dataset import (
@@ -39,6 +43,7 @@ from .dataset import (
     Dataset,
     read_group,
     read_rows,
+    scratch_database,
 )
 from .indicators import Indicators
 from .jobs import DocOutcome, Figure, map_in_order
@@ -67,7 +72,8 @@ CATEGORIES = ["discipline", "case", "risk", "ranking", "activity", "share", "mon
 SUMMARY_COLUMNS = ["table", "key", *CATEGORIES, "total"]
 NUMBER_COLUMNS = frozenset({"value", "value_high", "rank_of", "period", "num_start", "num_end",
                             "claim_start", "claim_end", "line"})
-READ_TASKS = 4                       # tasks per worker reading back the figures to compare
+READ_ROWS = 256                      # rows per task reading back the figures to compare
+READ_AHEAD = 2                       # such tasks per worker under way (their claims come back in memory)
 RENDER_AHEAD = 16                    # row groups per worker submitted ahead (their rows go to files)
 PARQUET_TYPES = {name: "float64" if name.startswith("value") else "int64" for name in NUMBER_COLUMNS}
 
@@ -90,11 +96,18 @@ class FigureIndex:
         self.doc_nos.append(doc_no)
         self.statuses.append(sys.intern(figure.status))
 
-    def shared(self) -> list[int]:
-        """The entries whose figure key occurs in more than one document, in row order."""
+    def shared(self) -> tuple[array, array]:
+        """The entries whose figure key occurs in more than one document, in row order, and the
+        number of each one's key (keys numbered in the order of their first entry)."""
         doc_nos = self.doc_nos
-        return sorted(entry for entries in self._by_key.values() if len({doc_nos[e] for e in entries}) > 1
-                      for entry in entries)
+        keys = sorted((entries for entries in self._by_key.values() if len({doc_nos[e] for e in entries}) > 1),
+                      key=itemgetter(0))
+        numbers = array("q", [-1]) * len(self.statuses)
+        for n, entries in enumerate(keys):
+            for entry in entries:
+                numbers[entry] = n
+        wanted = array("q", (entry for entry, n in enumerate(numbers) if n >= 0))
+        return wanted, array("q", (numbers[entry] for entry in wanted))
 
 
 class RunOutputs:
@@ -253,32 +266,40 @@ class RunOutputs:
 
     # --- the cross-document checks
 
-    def _read_figures(self) -> tuple[list[int], Iterator[list[Claim]]]:
-        """The entries of the indexed claims that share a figure key across documents, and their
-        claims, read back in the pool (only those rows; READ_TASKS tasks per worker, submitted at once)."""
+    def _read_figures(self) -> tuple[tuple[array, array], Iterator[list[Claim]]]:
+        """The entries of the indexed claims that share a figure key across documents (with their
+        key's number), and their claims, read back in the pool (only those rows; tasks of about
+        READ_ROWS rows, READ_AHEAD per worker under way)."""
         figures = self.figures
         wanted = figures.shared()
-        places = self.claims.locate([figures.rows[e] for e in wanted])
-        size = max(1, -(-len(places) // (READ_TASKS * max(self.jobs, 1))))
-        tasks = [places[i:i + size] for i in range(0, len(places), size)]
-        return wanted, map_in_order(read_claims, tasks, self.pool, self.jobs, len(tasks))
+        places = self.claims.locate([figures.rows[entry] for entry in wanted[0]])
+        tasks: list[list[tuple[str, list[int]]]] = [[]]
+        for path, rows in places:
+            for start in range(0, len(rows), READ_ROWS):
+                if sum(len(some) for _, some in tasks[-1]) >= READ_ROWS:
+                    tasks.append([])
+                tasks[-1].append((path, rows[start:start + READ_ROWS]))
+        return wanted, map_in_order(read_claims, tasks, self.pool, self.jobs, READ_AHEAD)
 
-    def _corpus_checks(self, figures: tuple[list[int], Iterator[list[Claim]]]) -> tuple[list[Check], dict[int, tuple[str, str]]]:
-        """The corpus checks over the claims of `_read_figures`, and the rows whose status they make
-        worse (row → (claim id, new status))."""
-        wanted, read = figures
-        if not wanted:
-            return [], {}
-        claims = [claim for some in read for claim in some]
-        checks = audit_corpus(claims)
-        corpus_status = claim_status(claims, checks)
+    def _corpus_checks(self, figures: tuple[tuple[array, array], Iterator[list[Claim]]]) -> tuple[list[Check], dict[int, tuple[str, str]]]:
+        """The corpus checks over the claims of `_read_figures`, one figure key at a time (the
+        claims wait on disk until all are read, so memory holds one key's), and the rows whose
+        status they make worse (row → (claim id, new status), in row order)."""
+        (entries, keys), read = figures
+        claims = (claim for some in read for claim in some)
+        keyed = zip(keys, entries, claims, strict=True)
+        checks: list[Check] = []
         changed = {}
-        for entry, claim in zip(wanted, claims, strict=True):
-            before = self.figures.statuses[entry]
-            after = _worse(before, corpus_status[claim.claim_id])
-            if after != before:
-                changed[self.figures.rows[entry]] = (claim.claim_id, after)
-        return checks, changed
+        for group in _grouped(self.out_dir / ".figures.sqlite", keyed):
+            found = audit_corpus([claim for _, claim in group])
+            corpus_status = claim_status([claim for _, claim in group], found)
+            for entry, claim in group:
+                before = self.figures.statuses[entry]
+                after = _worse(before, corpus_status[claim.claim_id])
+                if after != before:
+                    changed[self.figures.rows[entry]] = (claim.claim_id, after)
+            checks += found
+        return numbered(checks, "X"), dict(sorted(changed.items()))
 
     def _write_parquet(self, changed: dict[int, tuple[str, str]]) -> None:
         """claims.parquet/part.N.parquet from the dataset, one part per Dask partition."""
@@ -288,6 +309,23 @@ class RunOutputs:
                 for row in _final_rows(group))
         parts = ([next(rows) for _ in range(size)] for size in self.part_sizes)
         write_parquet(self.out_dir / "claims.parquet", OUTPUT_CLAIM_COLUMNS, PARQUET_TYPES, parts)
+
+
+def _grouped(path: Path, keyed: Iterable[tuple[int, int, Claim]]) -> Iterator[list[tuple[int, Claim]]]:
+    """(group number, entry, claim)s kept in an SQLite table at `path` until all are in, then
+    each group's (entry, claim)s: groups by number, entries ascending; the table removed at the end."""
+    db = scratch_database(path)
+    try:
+        db.execute("CREATE TABLE claims (grp INTEGER, entry INTEGER, claim BLOB)")
+        db.execute("BEGIN")
+        db.executemany("INSERT INTO claims VALUES (?, ?, ?)",
+                       ((key, entry, pickle.dumps(claim, pickle.HIGHEST_PROTOCOL)) for key, entry, claim in keyed))
+        rows = db.execute("SELECT grp, entry, claim FROM claims ORDER BY grp, entry")
+        for _, group in groupby(rows, key=itemgetter(0)):
+            yield [(entry, pickle.loads(claim)) for _, entry, claim in group]
+    finally:
+        db.close()
+        path.unlink(missing_ok=True)
 
 
 def _add_report(report: ReportStream, outcome: DocOutcome) -> None:

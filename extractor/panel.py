@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .audit import claim_interval, fmt, unit_family
 from .context import scope_span
+from .dataset import scratch_database
 from .indicators import is_relative
 from .models import Claim, unit_key
 from .writers import CsvStream, Link, Sheet, StreamingWorkbook, row_target
@@ -65,15 +66,6 @@ def _key_columns(key: tuple) -> tuple:
     return _text(indicator), _text(place), int(period), _text(span), _text(unit)
 
 
-def _database(path: Path | str) -> sqlite3.Connection:
-    """An SQLite database private to one process (no journal, no syncing: a run that fails
-    drops it with its staging folder)."""
-    db = sqlite3.connect(str(path), isolation_level=None)
-    db.execute("PRAGMA journal_mode=OFF")
-    db.execute("PRAGMA synchronous=OFF")
-    return db
-
-
 KEY = "indicator, place, period, span, unit"
 
 
@@ -86,9 +78,10 @@ class PanelStore:
     def __init__(self, path: Path | str = ":memory:", vague: frozenset[str] = frozenset()) -> None:
         self.vague = vague
         self.path = path
-        self.db = _database(path)
+        self.db = scratch_database(path)
         self.db.execute(f"CREATE TABLE claims ({KEY}, seq INTEGER PRIMARY KEY, sheet_row INTEGER, claim BLOB)")
         self.db.execute("CREATE TABLE pending (seq INTEGER PRIMARY KEY, item BLOB)")
+        self.db.execute("BEGIN")                      # one transaction: no commit per document
         self._indexed = False
 
     def add(self, claims: Iterable[Claim], rows_before: int = 0) -> None:
@@ -198,7 +191,7 @@ def series(rows: Iterable[dict], path: Path | str = ":memory:") -> tuple[list[st
     """The panel pivoted: one row per (place, indicator, span, unit), one column per year; a
     conflicting cell shows its values. Returns (columns, rows); the cells wait in an SQLite
     database at `path` (removed once the rows are read) until all are in."""
-    db = _database(path)
+    db = scratch_database(path)
     fixed = ", ".join(SERIES_FIXED)
     db.execute(f"CREATE TABLE cells ({fixed}, line BLOB, period INTEGER, cell BLOB)")
     db.executemany(f"INSERT INTO cells VALUES ({', '.join('?' * (len(SERIES_FIXED) + 3))})", (
