@@ -313,7 +313,8 @@ class RunOutputs:
 
 def _grouped(path: Path, keyed: Iterable[tuple[int, int, Claim]]) -> Iterator[list[tuple[int, Claim]]]:
     """(group number, entry, claim)s kept in an SQLite table at `path` until all are in, then
-    each group's (entry, claim)s: groups by number, entries ascending; the table removed at the end."""
+    each group's (entry, claim)s: groups by number, entries ascending, equal texts of a group held
+    once (a figure recurs in its sentence); the table removed at the end."""
     db = scratch_database(path)
     try:
         db.execute("CREATE TABLE claims (grp INTEGER, entry INTEGER, claim BLOB)")
@@ -322,10 +323,20 @@ def _grouped(path: Path, keyed: Iterable[tuple[int, int, Claim]]) -> Iterator[li
                        ((key, entry, pickle.dumps(claim, pickle.HIGHEST_PROTOCOL)) for key, entry, claim in keyed))
         rows = db.execute("SELECT grp, entry, claim FROM claims ORDER BY grp, entry")
         for _, group in groupby(rows, key=itemgetter(0)):
-            yield [(entry, pickle.loads(claim)) for _, entry, claim in group]
+            texts: dict[str, str] = {}
+            yield [(entry, _shared_texts(pickle.loads(claim), texts)) for _, entry, claim in group]
     finally:
         db.close()
         path.unlink(missing_ok=True)
+
+
+def _shared_texts(claim: Claim, texts: dict[str, str]) -> Claim:
+    """`claim` with each text equal to one in `texts` replaced by that one."""
+    fields = vars(claim)
+    for name, value in fields.items():
+        if isinstance(value, str):
+            fields[name] = texts.setdefault(value, value)
+    return claim
 
 
 def _add_report(report: ReportStream, outcome: DocOutcome) -> None:

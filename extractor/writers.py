@@ -373,7 +373,8 @@ class SheetStream:
         self.stats = stats
         self._path = path
         self._file = open(path, "wb")
-        self._sample: list[dict] = []
+        self._sampled = 0                               # rows measured for the column widths
+        self._longest = [_display_width(name) for name in sheet.columns]   # widest cell (header) so far
         self._pending: list[dict] = []                   # rows added, not yet encoded
         self._part_starts = [0]                         # byte offset of each sheet's first row
         self._archive = archive
@@ -385,7 +386,7 @@ class SheetStream:
     @property
     def wants_sample(self) -> bool:
         """Whether the column widths still want rows (see `write`)."""
-        return len(self._sample) < WIDTH_SAMPLE_ROWS
+        return self._sampled < WIDTH_SAMPLE_ROWS
 
     def append(self, row: dict) -> None:
         """Add one row; rows are encoded ENCODE_ROWS at a time (a row per call costs ~3× more)."""
@@ -430,9 +431,13 @@ class SheetStream:
         self._count(count, sample)
 
     def _count(self, count: int, sample: Sequence[dict]) -> None:
-        """`count` rows were written; `sample` of them kept while the column widths want it."""
+        """`count` rows were written; `sample` of them measured while the column widths want it
+        (only the widest cell of each column is kept)."""
         if self.wants_sample:
-            self._sample.extend(sample[:WIDTH_SAMPLE_ROWS - len(self._sample)])
+            measured = sample[:WIDTH_SAMPLE_ROWS - self._sampled]
+            self._longest = [max([longest, *(_display_width(cell_text(row.get(name))) for row in measured)])
+                             for name, longest in zip(self.sheet.columns, self._longest, strict=True)]
+            self._sampled += len(measured)
         self.rows += count
         if self._archive is not None and not self.wants_sample:
             self._drain()
@@ -455,7 +460,7 @@ class SheetStream:
     def _part(self, n: int, start: int = 0, stop: int = 0) -> SheetPart:
         """Worksheet `n` (0-based) of this sheet, its rows at bytes start…stop-1 of the file."""
         if self._widths is None:
-            self._widths = _column_widths(self.sheet.columns, self._sample)
+            self._widths = [min(MAX_COLUMN_WIDTH, max(MIN_COLUMN_WIDTH, longest + 2)) for longest in self._longest]
         first, last = list(_chunks(self.rows))[n]
         return SheetPart(_sheet_title(self.sheet.name, n + 1), self.sheet.columns, self._widths, last - first,
                          self._path, start, stop, self.stats, written=n < self._parts_done)
@@ -850,17 +855,6 @@ def _fill_key(status: object) -> str | None:
     if key in YELLOW_STATUSES:
         return "yellow"
     return None
-
-
-def _column_widths(columns: list[str], rows: Sequence[dict]) -> list[float]:
-    """Widths from header and content (first WIDTH_SAMPLE_ROWS rows), CJK counting double."""
-    widths = []
-    sample = rows[:WIDTH_SAMPLE_ROWS]
-    for name in columns:
-        longest = max((_display_width(cell_text(row.get(name))) for row in sample), default=0)
-        longest = max(longest, _display_width(name))
-        widths.append(min(MAX_COLUMN_WIDTH, max(MIN_COLUMN_WIDTH, longest + 2)))
-    return widths
 
 
 def _display_width(value: object) -> int:
