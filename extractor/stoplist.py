@@ -25,7 +25,7 @@ from typing import TypeVar
 import ahocorasick
 import yaml
 
-from .regexstart import first_chars, landmark
+from .regexstart import decimal_digits, first_chars, landmark
 from .rules import RuleFileError, refuse_aliases
 
 Span = TypeVar("Span", bound=re.Match)
@@ -412,8 +412,10 @@ class Scanner:
 
 def char_class(chars: set[str]) -> re.Pattern[str]:
     """A character class of `chars`; astral ones widen it to every astral character, which keeps
-    the class a bitmap that `search` runs at C speed (a superset is fine for finding starts)."""
-    bmp = "".join(re.escape(c) for c in sorted(chars) if ord(c) <= 0xFFFF)
+    the class a bitmap that `search` runs at C speed (a superset is fine for finding starts).
+    All decimal digits among them are written \\d (quicker to compile than 680 characters)."""
+    digits = "\\d" if decimal_digits() <= chars else ""
+    bmp = digits + "".join(re.escape(c) for c in sorted(chars) if ord(c) <= 0xFFFF and not (digits and c.isdecimal()))
     astral = "\U00010000-\U0010ffff" if any(ord(c) > 0xFFFF for c in chars) else ""
     return re.compile(f"[{bmp}{astral}]")
 
