@@ -55,3 +55,34 @@ def test_a_subject_taken_from_another_claim_is_simplified_too(text, numeral, sub
     claim = next(c for c in extract_text(text, year=2024) if c.num_text == numeral)
     assert claim.subject == subject
     assert claim.subject_simplified == to_simplified(subject)
+
+
+@pytest.mark.parametrize("script", ["simplified", "traditional"])
+def test_items_of_a_semicolon_list_after_a_group_count_go_on_with_the_breakdown(script):
+    """处分县处级干部3人；一般干部27人；农村、企业等其他人员65人: after a measure that names a group,
+    the bare items of the ；list are the next groups of those disciplined; a sum of named groups
+    (县处级干部和一般干部合计30人) takes their category too."""
+    from extractor import extract_text
+    from extractor.script import to_simplified
+
+    text = ("今年以来，全县共给予党纪政务处分95人。处分县处级干部3人，占处分总人数的3.2%；一般干部27人；"
+            "农村、企业等其他人员65人。县处级干部和一般干部合计30人。")
+    if script == "traditional":
+        import opencc
+
+        text = opencc.OpenCC("s2t").convert(text)
+    claims = {c.num_text: c for c in extract_text(text, year=2025)}
+    assert [(n, claims[n].category, to_simplified(claims[n].subject)) for n in ("3", "27", "65", "30")] == [
+        ("3", "discipline", "处分县处级干部"), ("27", "discipline", "一般干部"),
+        ("65", "discipline", "农村、企业等其他人员"), ("30", "discipline", "县处级干部和一般干部")]
+
+
+@pytest.mark.parametrize("text, numeral", [
+    ("全县共给予党纪处分12人；培训干部40人。", "40"),                  # a measure that names no group
+    ("处分县处级干部3人。来信和来访合计30人。", "30"),                    # the names of the sum were no claims
+])
+def test_a_count_after_a_measure_is_no_part_of_it_otherwise(text, numeral):
+    from extractor import extract_text
+
+    claim = next(c for c in extract_text(text, year=2025) if c.num_text == numeral)
+    assert claim.category != "discipline"
