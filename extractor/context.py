@@ -170,7 +170,7 @@ def _total_run(before: list[Claim], unit: str) -> list[Claim]:
     last = before[at]
     run = [last]
     for claim in reversed(before[:at]):
-        between = last.sentence[claim.num_end - claim.sentence_start:run[0].num_start - claim.sentence_start]
+        between = to_simplified(last.sentence[claim.num_end - claim.sentence_start:run[0].num_start - claim.sentence_start])
         if unit_key(claim.unit) != unit_key(unit) or claim.sentence_start != run[0].sentence_start \
                 or not _LIST_JOIN.match(between):
             break
