@@ -86,3 +86,25 @@ def test_a_count_after_a_measure_is_no_part_of_it_otherwise(text, numeral):
 
     claim = next(c for c in extract_text(text, year=2025) if c.num_text == numeral)
     assert claim.category != "discipline"
+
+
+def test_full_width_digits_read_as_ascii_ones():
+    """２０２３年 · 在全省１４个地市中位列第三 · 占２５％: periods, fields of rankings, checks and
+    subjects are read as from the same text in ASCII digits (the simplified view folds them)."""
+    from extractor import extract_text
+    from extractor.audit import audit_document
+
+    text = ("２０２３年，全市共处分干部８０人，其中乡科级干部２０人，占处分总人数的２５％；一般干部６０人。"
+            "在全省１４个地市中，我市处分人数位列第三。２０２２年同期为７２人。")
+    ascii_text = text.translate({0xFF10 + i: str(i) for i in range(10)} | {ord("％"): "%"})
+
+    def read(of: str) -> tuple[list[tuple], list[tuple]]:
+        claims = extract_text(of, year=2024)
+        fields = [(c.value, c.category, c.unit, c.period, c.rank_of, c.indicator, c.subject_simplified)
+                  for c in claims]
+        return fields, sorted((k.kind, k.status) for k in audit_document(claims))
+
+    fields, checks = read(text)
+    assert (fields, checks) == read(ascii_text)
+    assert [f[4] for f in fields if f[1] == "ranking"] == [14]
+    assert {f[3] for f in fields} >= {2022, 2023}
