@@ -580,8 +580,9 @@ def _qualifier(cand: _Cand, norm: str) -> str:
         return "redacted"
     if cand.qualifier:
         return cand.qualifier
+    before = cand.start - 1 if cand.start and norm[cand.start - 1] in " \u00a0" else cand.start   # 约 62件
     for width in (3, 2, 1):                     # the longest word before the numeral wins
-        if cand.start >= width and (found := QUALIFIER_BEFORE.get(norm[cand.start - width:cand.start])):
+        if before >= width and (found := QUALIFIER_BEFORE.get(norm[before - width:before])):
             return found
     span = norm[cand.start:cand.end]
     if cand.start and span[0] in "十百千万亿" and (norm[cand.start - 1] in "数几" or

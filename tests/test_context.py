@@ -108,3 +108,16 @@ def test_full_width_digits_read_as_ascii_ones():
     assert (fields, checks) == read(ascii_text)
     assert [f[4] for f in fields if f[1] == "ranking"] == [14]
     assert {f[3] for f in fields} >= {2022, 2023}
+
+
+def test_a_space_between_figures_and_words_is_read_through():
+    """Texts that put a space around Arabic figures (2023 年 · 在全省 14 个地市中 · 约 62 件) get the
+    periods, rank fields and qualifiers of the same text without the spaces."""
+    from extractor import extract_text
+
+    spaced = ("2023 年，全市共处分干部 80 人。在全省 14 个地市中，我市处分人数位列第三。"
+              "平均每月处置问题线索约 62 件。")
+    claims = {c.num_text: c for c in extract_text(spaced, year=2024)}
+    assert claims["80"].period == 2023
+    assert claims["第三"].rank_of == 14 and "14" not in claims
+    assert claims["62"].qualifier == "approx"
