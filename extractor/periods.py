@@ -49,10 +49,10 @@ _ROC_BASE = 1911
 
 # A year named to compare with, or that something moved from, dates only its own figures:
 # 较上年同期的80件 · 比去年 · 与2022年（立案5件）相比 · 去年同期为 · （2021年为…） · 由去年的.
-_COMPARED_BEFORE = re.compile(r"(?:比|较|较之|由)\Z")
-_WITH_BEFORE = re.compile(r"(?:与|和|跟|同)\Z")
+_COMPARED_BEFORE = re.compile(r"(?:比|较|较之|由)[ \u00a0]?\Z")
+_WITH_BEFORE = re.compile(r"(?:与|和|跟|同)[ \u00a0]?\Z")
 _COMPARED_AFTER = re.compile(r"(?:[^，,；;。]|(?<=\d),(?=\d)){0,24}?(?:相比|相较|比较|对比|持平)")
-_LOCAL_GAP = re.compile(r"(?:同期)?(?:的|为|是)?(?:[（(][^）)\d，,。；;]{0,6})?")
+_LOCAL_GAP = re.compile(r"(?:同期)?(?:的|为|是)?(?:[（(][^）)\d，,。；;]{0,6})?[ \u00a0]?")
 # The earlier figure stated: 去年同期为… · 去年同期立案5件 · 2022年为488件 · 2021年分别为….
 _STATED = re.compile(r"同期|(?:分别)?为(?=[^，,；;。]{0,3}?[\d一二三四五六七八九十两百千])")
 _CLAUSE = re.compile(r"(?:[^，,；;。！？!?\n）)]|(?<=\d),(?=\d))*")
@@ -187,13 +187,13 @@ def _locality(text: str, start: int, end: int) -> tuple[bool, int | None]:
     (None: only the figure right after it). 较上年同期的80件, 比去年, 由去年的: that figure; 与2022年
     （…）相比: up to 相比; （2021年为447件次）: up to the parenthesis' end; 去年同期为276起,
     2022年为488件: to the end of the clause (of the sentence when the year begins it)."""
-    before = text[max(0, start - 2):start]
+    before = text[max(0, start - 3):start]
     if _WITH_BEFORE.search(before):
         compared = _COMPARED_AFTER.match(text, end)
         if compared:
             return True, compared.end()
     if _COMPARED_BEFORE.search(before) or _COMPARED_AFTER.match(text, end, end + 2) \
-            or (before.endswith("从") and text.startswith("的", end)):
+            or (before.rstrip(" \u00a0").endswith("从") and text.startswith("的", end)):
         return True, None
     if _in_parenthesis(text, start):
         return True, _CLAUSE.match(text, end).end()

@@ -111,13 +111,15 @@ def test_full_width_digits_read_as_ascii_ones():
 
 
 def test_a_space_between_figures_and_words_is_read_through():
-    """Texts that put a space around Arabic figures (2023 年 · 在全省 14 个地市中 · 约 62 件) get the
-    periods, rank fields and qualifiers of the same text without the spaces."""
+    """Texts that put a space around Arabic figures (2023 年 · 在全省 14 个地市中 · 约 62 件 · 较 2021 年
+    同期的 72 人 · 1 万 2345 起) get the periods, rank fields, qualifiers and values of the same
+    text without the spaces."""
     from extractor import extract_text
 
-    spaced = ("2023 年，全市共处分干部 80 人。在全省 14 个地市中，我市处分人数位列第三。"
-              "平均每月处置问题线索约 62 件。")
+    spaced = ("2023 年，全市共处分干部 80 人，较 2021 年同期的 72 人有所增加。在全省 14 个地市中，我市处分人数"
+              "位列第三。平均每月处置问题线索约 62 件。与 2022 年（立案 45 件）相比，全年查处问题 1 万 2345 起。")
     claims = {c.num_text: c for c in extract_text(spaced, year=2024)}
-    assert claims["80"].period == 2023
+    assert claims["80"].period == 2023 and claims["72"].period == 2021 and claims["45"].period == 2022
+    assert claims["1 万 2345"].value == 12345
     assert claims["第三"].rank_of == 14 and "14" not in claims
     assert claims["62"].qualifier == "approx"
