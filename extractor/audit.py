@@ -417,7 +417,7 @@ def _is_complete_list(total: Claim, first: Claim) -> bool:
     start = first.sentence_start
     begin = total.num_end - start if total.sentence_start == start else 0
     between = first.sentence[max(0, begin):max(0, first.num_start - start)]
-    return bool(_COMPLETE.search(between))
+    return bool(_COMPLETE.search(to_simplified(between)))
 
 
 # --- tables ----------------------------------------------------------------------------------
@@ -542,9 +542,9 @@ def _share_part(claims: list[Claim], i: int) -> int | None:
 
 
 def _between(first: Claim, second: Claim) -> str:
-    """The sentence text between two claims of the same sentence."""
+    """The sentence text between two claims of the same sentence, in simplified characters."""
     start = second.sentence_start
-    return second.sentence[max(0, first.num_end - start):max(0, second.num_start - start)]
+    return to_simplified(second.sentence[max(0, first.num_end - start):max(0, second.num_start - start)])
 
 
 def _share_total(claims: list[Claim], j: int, by_id: dict[str, Claim], wording: str) -> list[Claim]:

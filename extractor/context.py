@@ -24,11 +24,14 @@ TIME_HEADS = first_chars(TIME_WORDS)
 _TIME_SCOPE = re.compile(f"(?={char_class(TIME_HEADS).pattern})(?:{TIME_WORDS})" if TIME_HEADS else TIME_WORDS)
 _PLACE_SCOPE = re.compile(r"全国|全省|全市|全区|全县|全州|全盟|全旗|全系统|全行业|全局|全委|全乡|全镇")
 _PARTS = re.compile(r"其中|包括|分别为|分别是")
+# A sum of named parts: 乡科级干部和一般干部合计 · 来信、来访共计 (the names, then the word that adds them up).
+_SUM_OF = re.compile(r"(?P<names>[^，,；;。：:\ue000]{2,40}?)(?:合计|共计|总计|共)")
+_NAME_JOINER = re.compile(r"以及|[和、及与]")
 _LIST_JOIN = re.compile(r"^[^，,；;。\ue000]{0,12}?[、和及与]")
 
 # The field of a ranking: 在全省14个地市中 (same sentence) · 全省共有14个地市参加考评 (sentence before).
-_FIELD_HERE = re.compile(r"(?P<n>[0-9]+|[一二三四五六七八九十百两]+)(?:个|家|所|名)[^，。；：0-9]{0,15}?(?:中|当中|之中)")
-_FIELD_BEFORE = re.compile(r"(?P<n>[0-9]+|[一二三四五六七八九十百两]+)(?:个|家|所|名)[^，。；：0-9]{0,15}?(?:参加|参与|参评|接受)")
+_FIELD_HERE = re.compile(r"(?P<n>[0-9]+|[一二三四五六七八九十百两]+)[ \u00a0]?(?:个|家|所|名)[^，。；：0-9]{0,15}?(?:中|当中|之中)")
+_FIELD_BEFORE = re.compile(r"(?P<n>[0-9]+|[一二三四五六七八九十百两]+)[ \u00a0]?(?:个|家|所|名)[^，。；：0-9]{0,15}?(?:参加|参与|参评|接受)")
 
 
 def resolve_rank_fields(claims: list[Claim], sentences: list[Sentence]) -> list[Claim]:
@@ -90,6 +93,25 @@ def last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     return last
 
 
+def resolve_sums(claims: list[Claim], weak_rules: frozenset[str]) -> None:
+    """A sum of named parts read only by a fallback rule (乡科级干部和一般干部合计71人) takes the
+    category of the claims it adds up: for each name, the last claim before it in its paragraph,
+    in the same unit, whose subject ends with that name — when they all agree."""
+    for i, claim in enumerate(claims):
+        if claim.rule.split("+")[0] not in weak_rules:
+            continue
+        words = to_simplified(claim.claim_text[:claim.num_start - claim.claim_start]).rstrip()
+        summed = _SUM_OF.fullmatch(words)
+        names = [n for n in _NAME_JOINER.split(summed.group("names")) if n] if summed else []
+        if len(names) < 2:
+            continue
+        before = [c for c in claims[:i] if c.line == claim.line and unit_key(c.unit) == unit_key(claim.unit)]
+        parts = [next((c for c in reversed(before) if c.subject_simplified.endswith(name)), None) for name in names]
+        categories = {c.category for c in parts if c is not None}
+        if None not in parts and len(categories) == 1:
+            claim.category = categories.pop()
+
+
 def resolve_parents(claims: list[Claim]) -> None:
     """Point the parts listed after 其中/包括/分别为 at the total they break down.
 
@@ -148,7 +170,7 @@ def _total_run(before: list[Claim], unit: str) -> list[Claim]:
     last = before[at]
     run = [last]
     for claim in reversed(before[:at]):
-        between = last.sentence[claim.num_end - claim.sentence_start:run[0].num_start - claim.sentence_start]
+        between = to_simplified(last.sentence[claim.num_end - claim.sentence_start:run[0].num_start - claim.sentence_start])
         if unit_key(claim.unit) != unit_key(unit) or claim.sentence_start != run[0].sentence_start \
                 or not _LIST_JOIN.match(between):
             break

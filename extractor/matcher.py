@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import takewhile
 
+from .context import last_match
 from .models import Claim, Numeral, Sentence, unit_key
 from .numerals import QUALIFIER_BEFORE
 from .rules import NUM_HEAD, NUM_TAIL, REGEX_TIMEOUT, SEPARATORS, Rule, RuleSet
@@ -53,6 +54,7 @@ def _left_qualifier_regex() -> re.Pattern[str]:
 
 _LEFT_QUALIFIER = _left_qualifier_regex()
 _PART_MARKER = re.compile(r"其中|包括")
+_GROUP_NAME_MIN = 2        # characters after a rule's subject word that name a group (处分 + 乡科级干部)
 _UNITS_OF = {"人": ("人", "名")}          # the units a part may be counted in, by unit_key (else its own)
 _LIST_ITEM = re.compile(r"[、和及与][^，。；\ue000]{0,12}$")
 _NO_SEPARATOR = re.compile(f"[^{SEPARATORS}\ue000]{{1,16}}")
@@ -115,7 +117,9 @@ class SentenceMatcher:
     def __init__(self, ruleset: RuleSet):
         self.timeouts: Counter[str] = Counter()     # rule → numerals its regex timed out on (take_timeouts)
         self.rules = [r for r in ruleset.rules if not r.fallback]
+        self._subject_words = {r.id: r.subject_words for r in ruleset.rules if r.subject_words is not None}
         self.fallback_rules = [r for r in ruleset.rules if r.fallback]
+        self.fallback_ids = frozenset(r.id for r in self.fallback_rules)
         self._by_kind: dict[tuple[str, bool], list[Rule]] = {}   # (kind, fallback) → the rules that take it
         self._right_tests: dict[tuple[str, bool], re.Pattern[str]] = {}   # … → one test of all their `right`s
         units = sorted(ruleset.units | {"个", "名", "人", "项", "次", "%", "％"}, key=len, reverse=True)
@@ -148,7 +152,8 @@ class SentenceMatcher:
         for i in range(len(numerals)):
             cand = self._match_one(doc, sentence, masked, numerals, i, simplified, previous, keep_attempts)
             if cand.claim is None and not cand.ruled_out:
-                _inherit(cand, sentence, masked, last_count or prior)
+                before = last_count or prior
+                _inherit(cand, sentence, masked, before, before is not None and self._names_a_group(before))
             if cand.claim is None and previous is not None:
                 self._count_after_count(cand, sentence, masked, simplified, previous)
             if cand.claim is None and not cand.ruled_out:
@@ -168,6 +173,14 @@ class SentenceMatcher:
                 c.claim = None
                 c.attempts.append(Attempt("-", False, "is the field of a ranking in this sentence"))
         return candidates
+
+    def _names_a_group(self, claim: Claim) -> bool:
+        """Does `claim` count a group named after its rule's subject word (处分乡科级干部31人: the
+        people of one rank among those disciplined)? Bare items after it in a ；list (一般干部40人；)
+        then go on with the breakdown."""
+        words = self._subject_words.get(claim.rule.removesuffix("+inherited"))
+        last = last_match(words, claim.subject_simplified) if words is not None else None
+        return last is not None and len(claim.subject_simplified) - last.end() >= _GROUP_NAME_MIN
 
     def rules_for(self, kind: str, fallback: bool = False) -> list[Rule]:
         """The rules (or the fallback rules) that take numerals of `kind`, in the order they are tried."""
@@ -401,9 +414,10 @@ def _respective_changes(candidates: list[Candidate]) -> None:
         return
 
 
-def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim | None) -> None:
+def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim | None, breakdown: bool) -> None:
     """A part listed after 其中/包括, or a 、-joined item, takes the family of the claim before it
-    when it counts in the same unit (其中重复件150件次 after 信访举报2,045件次)."""
+    when it counts in the same unit (其中重复件150件次 after 信访举报2,045件次). `breakdown`: the
+    claim before counts a group (处分乡科级干部31人), so the items of a ；list after it are parts too."""
     if previous is None or previous.unit in ("", "%"):
         return
     n = cand.numeral
@@ -423,7 +437,7 @@ def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim |
         how = "part after " + marker.group()
     elif item:
         how = "item of a list" if item.re is _LIST_ITEM else "next part, after a comma"
-    elif _continues_parts(previous, sentence, between):
+    elif _continues_parts(previous, sentence, between, breakdown):
         how = "next part of a ；list"
     else:
         return
@@ -438,15 +452,16 @@ def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim |
                                                        f"({previous.category}), same unit"))
 
 
-def _continues_parts(previous: Claim, sentence: Sentence, between: str) -> bool:
-    """This sentence goes on with the parts of a 其中 list the sentence before ended with a ；
-    (其中科级干部19人；一般干部58人；…): the last claim was a part, right before, and only the
-    item's name stands before this number."""
+def _continues_parts(previous: Claim, sentence: Sentence, between: str, breakdown: bool) -> bool:
+    """This sentence goes on with the parts of a list the sentence before ended with a ；
+    (其中科级干部19人；一般干部58人；… · 处分乡科级干部31人；一般干部40人；…): the last claim was a
+    part or counted a group (`breakdown`), right before, and only the item's name stands before
+    this number."""
     if previous.sentence_start == sentence.start or not previous.sentence.rstrip().endswith(("；", ";")):
         return False
     if sentence.start - (previous.sentence_start + len(previous.sentence)) > 2:
         return False
-    was_part = previous.rule.endswith("+inherited") or _PART_MARKER.search(previous.sentence) is not None
+    was_part = breakdown or previous.rule.endswith("+inherited") or _PART_MARKER.search(previous.sentence) is not None
     return was_part and _NO_SEPARATOR.fullmatch(between) is not None
 
 

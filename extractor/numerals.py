@@ -53,8 +53,8 @@ _MEASURE_ALT = "|".join(sorted((re.escape(w) for w in MEASURE_WORDS), key=len, r
 _D = CN_DIGITS
 _AR = r"(?:[0-9]{1,3}(?:,[0-9]{3}(?![0-9]))+|[0-9]+)(?:\.[0-9]+)?"
 _MULT = r"(?:[十千万亿]|百(?!分))"
-_AR_NUM = (rf"{_AR}(?:\s?{_MULT}+(?:零?(?:[0-9]+|[{_D}]+){_MULT}+)*"
-           rf"(?:零?[0-9]+(?![0-9.]))?)?(?:[余多][万亿]+)?")
+_AR_NUM = (rf"{_AR}(?:\s?{_MULT}+(?:[ \u00a0]?零?(?:[0-9]+|[{_D}]+)[ \u00a0]?{_MULT}+)*"
+           rf"(?:[ \u00a0]?零?[0-9]+(?![0-9.]))?)?(?:[余多][万亿]+)?")
 _CN = rf"(?:[{_D}十千万亿拾佰仟廿卅]|百(?!分))+(?:[点.][{_D}]+[万亿]*)?(?:[余多几][万亿]+)?"
 # A redaction mark takes the multiplier after it: ｘ万元 is a redacted amount, not 1万元.
 _RED = r"(?:(?<![A-Za-z0-9])[xX]{1,3}(?![A-Za-z])|(?<![0-9])[ｘ×*＊]{1,3})(?:[百千万亿]+(?!分))?"
@@ -580,8 +580,9 @@ def _qualifier(cand: _Cand, norm: str) -> str:
         return "redacted"
     if cand.qualifier:
         return cand.qualifier
+    before = cand.start - 1 if cand.start and norm[cand.start - 1] in " \u00a0" else cand.start   # 约 62件
     for width in (3, 2, 1):                     # the longest word before the numeral wins
-        if cand.start >= width and (found := QUALIFIER_BEFORE.get(norm[cand.start - width:cand.start])):
+        if before >= width and (found := QUALIFIER_BEFORE.get(norm[before - width:before])):
             return found
     span = norm[cand.start:cand.end]
     if cand.start and span[0] in "十百千万亿" and (norm[cand.start - 1] in "数几" or

@@ -20,6 +20,7 @@ _HALF_WIDTH = str.maketrans(_FULL_WIDTH, "0123456789-./")   # same length: offse
 _CN_DIGITS = "〇零○一二三四五六七八九"
 _YEAR4 = rf"(?<![0-9])[12][0-9]{{3}}|[{_CN_DIGITS}]{{4}}"
 _TO = r"(?:至|到|—|–|-|－|～|~)"
+_GAP = r"[ \u00a0]?"          # a space some texts put between a figure and its word (2023 年 · 3 月)
 # Spans of several years: 十八大以来 · 近三年来 · 近5年 · 过去五年 · 去年以来 · 本届县委以来 · 近年来 · “十四五”以来.
 _MULTI_YEAR = (r"(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五六七八九十\d]+年(?:来|以来)?|"
                r"过去的?[两二三四五六七八九十\d]+年|(?:去年|上年)以来|本届[^，,。；;\d]{0,6}?以来|近年来|近年以来|多年来|"
@@ -29,9 +30,9 @@ SINCE = rf"{_MULTI_YEAR}|(?:今年|本年)以来"
 _YEAR_MENTION = re.compile(
     rf"(?P<span>{_MULTI_YEAR}|(?<![\d])(?!一年)(?:[一二三两四五六七八九十]+|\d{{1,2}})年(?:来|以来)|"
     rf"(?:{_YEAR4})年?{_TO}(?:{_YEAR4})年|(?:{_YEAR4})年至今)"   # 二〇二六年到二〇三〇年 · 2021—2023年 · 2019年至今
-    rf"|(?P<since>{_YEAR4})年(?:[\d一二三四五六七八九十]{{1,2}}月份?)?以来"   # 2018年以来: a span, unless in the document's year
+    rf"|(?P<since>{_YEAR4}){_GAP}年(?:[\d一二三四五六七八九十]{{1,2}}月份?)?以来"   # 2018年以来: a span, unless in the document's year
     rf"|(?P<now>今年以来|本年以来|年初以来|截至目前|截止目前)"
-    rf"|(?P<year>{_YEAR4}|民国\d{{2,3}})年"                     # 民國113年: Taiwan's calendar, 1911 + 113
+    rf"|(?P<year>{_YEAR4}|民国\d{{2,3}}){_GAP}年"                     # 民國113年: Taiwan's calendar, 1911 + 113
     rf"|(?P<rel>去年|上年|上一年|前年|今年|本年|明年)"
     rf"|(?P<review>(?:过去的?|这)?一年(?:来|以来)|过去的?一年)"
     rf"|(?P<weak>全年|当月|当年)"
@@ -39,7 +40,7 @@ _YEAR_MENTION = re.compile(
 # Every mention holds one of these (the 以来 of 十八大以来, the 目前 of 截至目前 …), and before the first
 # one only the characters of `_BEFORE_ANCHOR`; except 本届…以来, where anything may stand between.
 _ANCHORS = ("年", "以来", "期间", "目前", "当月")
-_BEFORE_ANCHOR = frozenset("〇零○一二三两四五六七八九十党的大近过去上多历新时代五”至到—–-－～~今本截止民国前明这全当")
+_BEFORE_ANCHOR = frozenset("〇零○一二三两四五六七八九十党的大近过去上多历新时代五”至到—–-－～~今本截止民国前明这全当 \u00a0")
 _TERM = "本届"
 _WORDS = (*_ANCHORS, _TERM)
 _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "明年": 1}
@@ -48,10 +49,10 @@ _ROC_BASE = 1911
 
 # A year named to compare with, or that something moved from, dates only its own figures:
 # 较上年同期的80件 · 比去年 · 与2022年（立案5件）相比 · 去年同期为 · （2021年为…） · 由去年的.
-_COMPARED_BEFORE = re.compile(r"(?:比|较|较之|由)\Z")
-_WITH_BEFORE = re.compile(r"(?:与|和|跟|同)\Z")
+_COMPARED_BEFORE = re.compile(r"(?:比|较|较之|由)[ \u00a0]?\Z")
+_WITH_BEFORE = re.compile(r"(?:与|和|跟|同)[ \u00a0]?\Z")
 _COMPARED_AFTER = re.compile(r"(?:[^，,；;。]|(?<=\d),(?=\d)){0,24}?(?:相比|相较|比较|对比|持平)")
-_LOCAL_GAP = re.compile(r"(?:同期)?(?:的|为|是)?(?:[（(][^）)\d，,。；;]{0,6})?")
+_LOCAL_GAP = re.compile(r"(?:同期)?(?:的|为|是)?(?:[（(][^）)\d，,。；;]{0,6})?[ \u00a0]?")
 # The earlier figure stated: 去年同期为… · 去年同期立案5件 · 2022年为488件 · 2021年分别为….
 _STATED = re.compile(r"同期|(?:分别)?为(?=[^，,；;。]{0,3}?[\d一二三四五六七八九十两百千])")
 _CLAUSE = re.compile(r"(?:[^，,；;。！？!?\n）)]|(?<=\d),(?=\d))*")
@@ -61,7 +62,7 @@ _SENTENCE_START = "。！？!?；;\n"
 _FIRST_LINES = 8
 # (No digit before the year: checked after its first character, so a search skips to a 1 or 2 at C speed.)
 _ISO_DATE = re.compile(r"([12](?<![0-9][12])[0-9]{3})[-/.．]\d{1,2}[-/.．]\d{1,2}(?![0-9])")
-_CN_DATE = re.compile(rf"({_YEAR4})年[\d〇零○一二三四五六七八九十]{{1,2}}月[\d〇零○一二三四五六七八九十]{{1,3}}日")
+_CN_DATE = re.compile(rf"({_YEAR4}){_GAP}年{_GAP}[\d〇零○一二三四五六七八九十]{{1,2}}{_GAP}月{_GAP}[\d〇零○一二三四五六七八九十]{{1,3}}{_GAP}日")
 _DATE_LABEL = re.compile(r"(?:发布|日期|时间|date)", re.IGNORECASE)
 _SHORT_LINE = 40
 # A title naming a meeting names the year it is held in, not the year it reviews.
@@ -186,13 +187,13 @@ def _locality(text: str, start: int, end: int) -> tuple[bool, int | None]:
     (None: only the figure right after it). 较上年同期的80件, 比去年, 由去年的: that figure; 与2022年
     （…）相比: up to 相比; （2021年为447件次）: up to the parenthesis' end; 去年同期为276起,
     2022年为488件: to the end of the clause (of the sentence when the year begins it)."""
-    before = text[max(0, start - 2):start]
+    before = text[max(0, start - 3):start]
     if _WITH_BEFORE.search(before):
         compared = _COMPARED_AFTER.match(text, end)
         if compared:
             return True, compared.end()
     if _COMPARED_BEFORE.search(before) or _COMPARED_AFTER.match(text, end, end + 2) \
-            or (before.endswith("从") and text.startswith("的", end)):
+            or (before.rstrip(" \u00a0").endswith("从") and text.startswith("的", end)):
         return True, None
     if _in_parenthesis(text, start):
         return True, _CLAUSE.match(text, end).end()

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .context import resolve_parents, resolve_rank_fields, resolve_scopes
+from .context import resolve_parents, resolve_rank_fields, resolve_scopes, resolve_sums
 from .indicators import Indicators, assign_indicators
 from .matcher import Attempt, Candidate, SentenceMatcher
 from .models import Claim, Document, Numeral, Sentence
@@ -130,23 +130,24 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     for n, claim in enumerate(claims, start=1):
         claim.claim_id = f"{doc_no:04d}-{n:04d}"
     if claims:                                  # a document (or line) without claims needs no context
-        _resolve_context(claims, cells, text, sentences, speaks_from, years, extractor.indicators)
+        _resolve_context(claims, cells, text, sentences, speaks_from, years, extractor)
     return DocumentResult(document.doc, claims, speaks_from.year, kept, speaks_from.source,
                           extractor.matcher.take_timeouts(), tables)
 
 
 def _resolve_context(claims: list[Claim], cells: list[TableClaim], text: str, sentences: list[Sentence],
-                     speaks_from: DocumentYear, years: DocumentYears, indicators: Indicators) -> None:
-    """Periods, scopes, parents, indicators and places of the claims of one document."""
+                     speaks_from: DocumentYear, years: DocumentYears, extractor: Extractor) -> None:
+    """Periods, scopes, sums of named parts, parents, indicators and places of the claims of one document."""
     resolve_periods(claims, sentences, speaks_from, years)
     in_text = [c for c in claims if c.source == "text"]
     resolve_scopes(in_text)
+    resolve_sums(in_text, extractor.matcher.fallback_ids)
     resolve_parents(in_text)
     for cell in cells:
         if cell.period is not None:
             cell.claim.period, cell.claim.period_source = cell.period, "the headers of its table"
     link_table_parts([c.claim for c in cells])
-    assign_indicators(claims, text, indicators)
+    assign_indicators(claims, text, extractor.indicators)
 
 
 def _table_cells(document: Document, tables: list[Table], extractor: Extractor, sentences: list[Sentence],

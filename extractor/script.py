@@ -1,4 +1,5 @@
-"""Traditional → simplified characters, one character for one, so offsets hold."""
+"""The simplified view of a text: traditional → simplified characters and full-width digits →
+ASCII digits (２０２３ → 2023), one character for one, so offsets hold."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def _table() -> dict[int, str]:
         simp = simp.split(" ")[0]
         if len(trad) == 1 and len(simp) == 1 and trad != simp:
             table[ord(trad)] = simp
+    table.update({0xFF10 + i: str(i) for i in range(10)})      # ０-９: every [0-9] of the rules reads them
     return table
 
 
@@ -30,7 +32,8 @@ def _traditional() -> re.Pattern[str]:
 
 
 def to_simplified(text: str) -> str:
-    """`text` with traditional characters replaced by simplified ones; same length.
+    """`text` with traditional characters replaced by simplified ones and full-width digits by
+    ASCII ones; same length.
 
     A simplified text (most are) is returned as it is after one search at C speed.
     """

@@ -25,7 +25,7 @@ from typing import TypeVar
 import ahocorasick
 import yaml
 
-from .regexstart import first_chars, landmark
+from .regexstart import decimal_digits, first_chars, landmark
 from .rules import RuleFileError, refuse_aliases
 
 Span = TypeVar("Span", bound=re.Match)
@@ -82,9 +82,12 @@ class StopList:
     _anywhere: re.Pattern[str] | None = field(default=None, repr=False)
     _near: _Near | None = field(default=None, repr=False)
     _longest: int = field(default=0, repr=False)
-    _starts: re.Pattern[str] | None = field(default=None, repr=False)
+    _starts: re.Pattern[str] | None = field(default=None, repr=False)        # start characters but the lone ones
+    _starts_all: re.Pattern[str] | None = field(default=None, repr=False)    # … and the lone ones
     _by_first: _ByFirst | None = field(default=None, repr=False)
-    _alone: _Lone | None = field(default=None, repr=False)
+    _lone_patterns: dict[str, list[tuple[str, str]]] = field(default_factory=dict, repr=False)
+    _alone: _Lone | None = field(default=None, repr=False)                   # compiled once worth it (`_lone`)
+    _searched: int = field(default=0, repr=False)                            # characters searched for patterns
     _phrases: dict[str, StopEntry] = field(default_factory=dict, repr=False)
     _patterns: dict[str, StopEntry] = field(default_factory=dict, repr=False)
 
@@ -145,12 +148,12 @@ class StopList:
             self._longest = max(map(len, self._phrases))
         if anchored:
             alone = _alone(anchored)
-            rest = set().union(*(chars for _, _, chars in anchored)) - set(alone)
-            self._starts = char_class(rest) if rest else None
+            every = set().union(*(chars for _, _, chars in anchored))
+            self._starts = char_class(every - set(alone)) if every - set(alone) else None
+            self._starts_all = char_class(every)
             self._by_first = _ByFirst(anchored)
-            if alone:
-                self._alone = _Lone({ch: [(name, regex.pattern) for name, regex, chars in anchored if ch in chars]
-                                     for ch in alone})
+            self._lone_patterns = {ch: [(name, regex.pattern) for name, regex, chars in anchored if ch in chars]
+                                   for ch in alone}
         if near:
             self._near = _Near(near)
         if anywhere:
@@ -211,17 +214,19 @@ class StopList:
         """Start → (end, pattern name) of the first pattern, in file order, that matches there,
         at every position up to `limit` where one matches and no phrase starts."""
         found: dict[int, tuple[int, str]] = {}
-        if self._starts is not None and self._by_first is not None:
+        lone = self._lone(limit)
+        starts = self._starts if lone is not None else self._starts_all
+        if starts is not None and self._by_first is not None:
             by_first = self._by_first
-            for hit in self._starts.finditer(folded, 0, limit + 1):
+            for hit in starts.finditer(folded, 0, limit + 1):
                 at = hit.start()
                 if at not in taken:
                     m = by_first[folded[at]](folded, at)
                     if m:
                         found[at] = (m.end(), m.lastgroup or by_first.name(m))
-        if self._alone is not None:
-            names = self._alone.names
-            for hit in self._alone.finder.finditer(folded):
+        if lone is not None:
+            names = lone.names
+            for hit in lone.finder.finditer(folded):
                 at = hit.start()
                 if at > limit:
                     break
@@ -242,11 +247,22 @@ class StopList:
                 m = search(folded, at + 1)
         return found
 
+    def _lone(self, searched: int) -> _Lone | None:
+        """The one-pass finder of the lone start characters, compiled once this process has searched
+        COMPILE_AFTER characters for patterns (it is a large regex: compiling it costs more than a
+        short run gains from it); until then their patterns are tried one by one like the others."""
+        if self._alone is None and self._lone_patterns:
+            self._searched += searched
+            if self._searched >= COMPILE_AFTER:
+                self._alone = _Lone(self._lone_patterns)
+        return self._alone
+
     def __len__(self) -> int:
         return len(self.entries)
 
 
 HOT = 1024    # visits of a character after which its patterns are tried as one compiled alternation
+COMPILE_AFTER = 100_000   # characters searched after which the large one-pass regexes (`_Lone`, `_Near`) are compiled
 
 Matcher = Callable[[str, int], "re.Match[str] | None"]
 
@@ -300,26 +316,30 @@ class _Near:
     their start. One regex finds, at C speed, every landmark k ≤ reach characters after which the
     alternation of those patterns (file order, named groups p0, p1 …) matches — a lookbehind of
     k+1 characters steps back to that start; only there are the starts tried one by one.
-    Compiled at first use."""
+    That regex is compiled once COMPILE_AFTER characters have been searched (it is large); until
+    then the starts are tried back from every landmark. Compiled at first use."""
 
     def __init__(self, patterns: list[tuple[str, str, frozenset[str], int]]) -> None:
         self._patterns = patterns
         self._reach = max(r for _, _, _, r in patterns)
         self._marks: re.Pattern[str] | None = None
+        self._landmarks: re.Pattern[str] | None = None
         self._alternation: re.Pattern[str] | None = None
+        self._searched = 0
 
     def matches(self, text: str) -> Iterator[tuple[int, int, str]]:
         """(start, end, pattern name) of the first pattern, in file order, that matches at each
         start where one does (a start may come more than once, always with the same answer)."""
-        if self._marks is None or self._alternation is None:
-            chars = char_class(set().union(*(chars for _, _, chars, _ in self._patterns))).pattern
-            alternation = "|".join(f"(?P<{name}>{source})" for name, source, _, _ in self._patterns)
+        if self._alternation is None or self._landmarks is None:
+            self._landmarks = char_class(set().union(*(chars for _, _, chars, _ in self._patterns)))
+            self._alternation = re.compile("|".join(f"(?P<{name}>{source})" for name, source, _, _ in self._patterns))
+        self._searched += len(text)
+        if self._marks is None and self._searched >= COMPILE_AFTER:
             unnamed = "|".join(f"(?:{source})" for _, source, _, _ in self._patterns)
             back = "|".join(f"(?<=(?=(?:{unnamed}))[\\s\\S]{{{k + 1}}})" for k in range(self._reach + 1))
-            self._marks = re.compile(f"{chars}(?:{back})")
-            self._alternation = re.compile(alternation)
+            self._marks = re.compile(f"{self._landmarks.pattern}(?:{back})")
         match = self._alternation.match
-        for mark in self._marks.finditer(text):
+        for mark in (self._marks or self._landmarks).finditer(text):
             for at in range(max(0, mark.start() - self._reach), mark.start() + 1):
                 m = match(text, at)
                 if m:
@@ -392,8 +412,10 @@ class Scanner:
 
 def char_class(chars: set[str]) -> re.Pattern[str]:
     """A character class of `chars`; astral ones widen it to every astral character, which keeps
-    the class a bitmap that `search` runs at C speed (a superset is fine for finding starts)."""
-    bmp = "".join(re.escape(c) for c in sorted(chars) if ord(c) <= 0xFFFF)
+    the class a bitmap that `search` runs at C speed (a superset is fine for finding starts).
+    All decimal digits among them are written \\d (quicker to compile than 680 characters)."""
+    digits = "\\d" if decimal_digits() <= chars else ""
+    bmp = digits + "".join(re.escape(c) for c in sorted(chars) if ord(c) <= 0xFFFF and not (digits and c.isdecimal()))
     astral = "\U00010000-\U0010ffff" if any(ord(c) > 0xFFFF for c in chars) else ""
     return re.compile(f"[{bmp}{astral}]")
 

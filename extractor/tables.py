@@ -349,7 +349,7 @@ def _table(rows: list[list[Cell]], number: int, before: list[_Line], words: Tabl
     year = None
     for text, title in [(line.text, False) for line in before] + [(_joined(rows[r]), True) for r in sorted(titles)]:
         units = _unit_line(text, words) or units
-        found = _YEAR.search(text)
+        found = _YEAR.search(to_simplified(text))
         if found and (title or any(p.search(to_simplified(text.strip())) for p in words.captions)):
             year = int(found.group(1))
     return Table(number, numbered, header_rows, rows[0][0].start, numbered[-1][-1].end, units, year, titles)
@@ -443,10 +443,10 @@ def _read_header(parts: list[str], words: TableWords, doc_year: int | None) -> _
         text, units = _strip_units(part, words)
         plain = to_simplified(text)           # the words are simplified; the measure keeps its script
         head.units += units
-        found = _YEAR.fullmatch(text)
+        found = _YEAR.fullmatch(plain)
         if found:
             head.period = int(found.group(1))
-            head.scope = found.group(2).strip()
+            head.scope = text[found.start(2):].strip()        # as written (plain has the same length)
         elif plain in words.periods:
             head.period = None if doc_year is None else doc_year + words.periods[plain]
         elif (word := _ends_with(plain, words.changes)) is not None:
@@ -579,7 +579,7 @@ def _cell_claim(context: _Context, cell: Cell, head: _Header, labels: list[str],
     table, words, reader = context.table, context.words, context.reader
     label, part = _without_part_marker("".join(labels), words)
     label, row_units = _strip_units(label, words)
-    row_year = _YEAR.fullmatch(label)
+    row_year = _YEAR.fullmatch(to_simplified(label))
     by_column = words.is_place_or_month(label) or row_year is not None
     scope = " ".join(s for s in (head.scope, "" if row_year else label if by_column else "") if s)
     measure = (head.measure or group) if by_column else group + label + ("" if head.neutral else head.measure)

@@ -434,3 +434,25 @@ def test_a_share_does_not_reach_into_another_paragraph():
     for claim in later:
         claim.line = 2
     assert [c for c in audit_document(doc.claims) if c.kind == "share_counts"] == []
+
+
+def test_checks_read_traditional_script_as_simplified():
+    """占/佔 · 总/總 · 分别为/分別為 · 与/與 between figures are read on the simplified view: a
+    traditional-script text gets the checks and statuses of the same text in simplified script."""
+    import opencc
+
+    from extractor import extract_text
+
+    text = ("全县共处分干部80人，其中乡科级干部20人，占处分总人数的25%；一般干部60人。"
+            "全县共立案50件，分别为违反中央八项规定精神问题30件、违反廉洁纪律问题20件。"
+            "全市受理信访举报120件，其中检举控告类96件，占80%。")
+    traditional = opencc.OpenCC("s2t").convert(text)
+    assert traditional != text and len(traditional) == len(text)
+
+    def checks(of: str) -> list[tuple]:
+        claims = extract_text(of, year=2024)
+        return sorted((c.kind, c.status, tuple(c.claim_ids.split(";"))) for c in audit_document(claims))
+
+    simplified = checks(text)
+    assert {kind for kind, _, _ in simplified} >= {"share_counts", "parts_total"}
+    assert checks(traditional) == simplified

@@ -55,3 +55,71 @@ def test_a_subject_taken_from_another_claim_is_simplified_too(text, numeral, sub
     claim = next(c for c in extract_text(text, year=2024) if c.num_text == numeral)
     assert claim.subject == subject
     assert claim.subject_simplified == to_simplified(subject)
+
+
+@pytest.mark.parametrize("script", ["simplified", "traditional"])
+def test_items_of_a_semicolon_list_after_a_group_count_go_on_with_the_breakdown(script):
+    """处分县处级干部3人；一般干部27人；农村、企业等其他人员65人: after a measure that names a group,
+    the bare items of the ；list are the next groups of those disciplined; a sum of named groups
+    (县处级干部和一般干部合计30人) takes their category too."""
+    from extractor import extract_text
+    from extractor.script import to_simplified
+
+    text = ("今年以来，全县共给予党纪政务处分95人。处分县处级干部3人，占处分总人数的3.2%；一般干部27人；"
+            "农村、企业等其他人员65人。县处级干部和一般干部合计30人。")
+    if script == "traditional":
+        import opencc
+
+        text = opencc.OpenCC("s2t").convert(text)
+    claims = {c.num_text: c for c in extract_text(text, year=2025)}
+    assert [(n, claims[n].category, to_simplified(claims[n].subject)) for n in ("3", "27", "65", "30")] == [
+        ("3", "discipline", "处分县处级干部"), ("27", "discipline", "一般干部"),
+        ("65", "discipline", "农村、企业等其他人员"), ("30", "discipline", "县处级干部和一般干部")]
+
+
+@pytest.mark.parametrize("text, numeral", [
+    ("全县共给予党纪处分12人；培训干部40人。", "40"),                  # a measure that names no group
+    ("处分县处级干部3人。来信和来访合计30人。", "30"),                    # the names of the sum were no claims
+])
+def test_a_count_after_a_measure_is_no_part_of_it_otherwise(text, numeral):
+    from extractor import extract_text
+
+    claim = next(c for c in extract_text(text, year=2025) if c.num_text == numeral)
+    assert claim.category != "discipline"
+
+
+def test_full_width_digits_read_as_ascii_ones():
+    """２０２３年 · 在全省１４个地市中位列第三 · 占２５％: periods, fields of rankings, checks and
+    subjects are read as from the same text in ASCII digits (the simplified view folds them)."""
+    from extractor import extract_text
+    from extractor.audit import audit_document
+
+    text = ("２０２３年，全市共处分干部８０人，其中乡科级干部２０人，占处分总人数的２５％；一般干部６０人。"
+            "在全省１４个地市中，我市处分人数位列第三。２０２２年同期为７２人。")
+    ascii_text = text.translate({0xFF10 + i: str(i) for i in range(10)} | {ord("％"): "%"})
+
+    def read(of: str) -> tuple[list[tuple], list[tuple]]:
+        claims = extract_text(of, year=2024)
+        fields = [(c.value, c.category, c.unit, c.period, c.rank_of, c.indicator, c.subject_simplified)
+                  for c in claims]
+        return fields, sorted((k.kind, k.status) for k in audit_document(claims))
+
+    fields, checks = read(text)
+    assert (fields, checks) == read(ascii_text)
+    assert [f[4] for f in fields if f[1] == "ranking"] == [14]
+    assert {f[3] for f in fields} >= {2022, 2023}
+
+
+def test_a_space_between_figures_and_words_is_read_through():
+    """Texts that put a space around Arabic figures (2023 年 · 在全省 14 个地市中 · 约 62 件 · 较 2021 年
+    同期的 72 人 · 1 万 2345 起) get the periods, rank fields, qualifiers and values of the same
+    text without the spaces."""
+    from extractor import extract_text
+
+    spaced = ("2023 年，全市共处分干部 80 人，较 2021 年同期的 72 人有所增加。在全省 14 个地市中，我市处分人数"
+              "位列第三。平均每月处置问题线索约 62 件。与 2022 年（立案 45 件）相比，全年查处问题 1 万 2345 起。")
+    claims = {c.num_text: c for c in extract_text(spaced, year=2024)}
+    assert claims["80"].period == 2023 and claims["72"].period == 2021 and claims["45"].period == 2022
+    assert claims["1 万 2345"].value == 12345
+    assert claims["第三"].rank_of == 14 and "14" not in claims
+    assert claims["62"].qualifier == "approx"

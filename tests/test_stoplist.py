@@ -111,15 +111,18 @@ def _one_alternation(stop: StopList, text: str) -> list[tuple[int, int, str]]:
 
 
 @pytest.mark.parametrize("hot", [1, 10**9])          # patterns as one alternation at once / one by one
-def test_automaton_and_prefilter_find_what_one_alternation_finds(hot, monkeypatch):
+@pytest.mark.parametrize("compile_after", [0, 10**12])   # the one-pass regexes at once / never
+def test_automaton_and_prefilter_find_what_one_alternation_finds(hot, compile_after, monkeypatch):
     monkeypatch.setattr(stoplist, "HOT", hot)
+    monkeypatch.setattr(stoplist, "COMPILE_AFTER", compile_after)
     stop = StopList.from_entries(STOP.entries)
     text = fold(RULES.read_text(encoding="utf-8") + "\n六稳六保，两个维护。党的二十大以来，第三次全会，一是抓好整改"
                 "\n（二）我们一起干，杀一儆百，“一岗双责”落实到位，查处问题12起。")
     assert [(s, e, entry.id) for s, e, entry in stop.blocked_spans(text)] == _one_alternation(stop, text)
 
 
-def test_unblocked_keeps_what_no_blocked_span_covers():
+@pytest.mark.parametrize("compile_after", [0, 10**12])   # the one-pass regexes at once / never
+def test_unblocked_keeps_what_no_blocked_span_covers(compile_after, monkeypatch):
     """`unblocked` (what find_numerals asks) agrees with `blocked_spans` (what explain shows):
     a span is dropped when a stop-list match starts at or before it and ends at or after it."""
     import re
@@ -127,11 +130,13 @@ def test_unblocked_keeps_what_no_blocked_span_covers():
     text = fold(RULES.read_text(encoding="utf-8") + "\n六稳六保，两个维护。党的二十大以来，第三次全会，"
                 "一是抓好整改\n（二）我们一起干，杀一儆百，“一岗双责”落实到位，查处问题12起，发现一起、查处一起。")
     spans = list(re.finditer(r"[0-9]+|[一二三四五六七八九十百千万两]+", text))
-    blocked = STOP.blocked_spans(text)
+    monkeypatch.setattr(stoplist, "COMPILE_AFTER", compile_after)
+    stop = StopList.from_entries(STOP.entries)
+    blocked = stop.blocked_spans(text)
     expected = [m for m in spans if not any(a <= m.start() and m.end() <= b for a, b, _ in blocked)]
     assert len(expected) < len(spans)
-    assert STOP.unblocked(text, spans) == expected
-    assert STOP.unblocked(text, []) == []
+    assert stop.unblocked(text, spans) == expected
+    assert stop.unblocked(text, []) == []
 
 
 @pytest.mark.parametrize("regex", [r".五", r"\w+五"])     # 五 one after the start / anywhere
