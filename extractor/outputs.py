@@ -266,9 +266,9 @@ class RunOutputs:
 
     # --- the cross-document checks
 
-    def _read_figures(self) -> tuple[tuple[array, array], Iterator[list[Claim]]]:
+    def _read_figures(self) -> tuple[tuple[array, array], Iterator[list[bytes]]]:
         """The entries of the indexed claims that share a figure key across documents (with their
-        key's number), and their claims, read back in the pool (only those rows; tasks of about
+        key's number), and their claims, rebuilt and pickled in the pool (only those rows; tasks of about
         READ_ROWS rows, READ_AHEAD per worker under way)."""
         figures = self.figures
         wanted = figures.shared()
@@ -281,13 +281,13 @@ class RunOutputs:
                 tasks[-1].append((path, rows[start:start + READ_ROWS]))
         return wanted, map_in_order(read_claims, tasks, self.pool, self.jobs, READ_AHEAD)
 
-    def _corpus_checks(self, figures: tuple[tuple[array, array], Iterator[list[Claim]]]) -> tuple[list[Check], dict[int, tuple[str, str]]]:
+    def _corpus_checks(self, figures: tuple[tuple[array, array], Iterator[list[bytes]]]) -> tuple[list[Check], dict[int, tuple[str, str]]]:
         """The corpus checks over the claims of `_read_figures`, one figure key at a time (the
         claims wait on disk until all are read, so memory holds one key's), and the rows whose
         status they make worse (row → (claim id, new status), in row order)."""
         (entries, keys), read = figures
         claims = (claim for some in read for claim in some)
-        keyed = zip(keys, entries, claims, strict=True)
+        keyed = zip(keys, entries, claims, strict=True)          # claims pickled (by the pool)
         checks: list[Check] = []
         changed = {}
         for group in _grouped(self.out_dir / ".figures.sqlite", keyed):
@@ -311,16 +311,15 @@ class RunOutputs:
         write_parquet(self.out_dir / "claims.parquet", OUTPUT_CLAIM_COLUMNS, PARQUET_TYPES, parts)
 
 
-def _grouped(path: Path, keyed: Iterable[tuple[int, int, Claim]]) -> Iterator[list[tuple[int, Claim]]]:
-    """(group number, entry, claim)s kept in an SQLite table at `path` until all are in, then
+def _grouped(path: Path, keyed: Iterable[tuple[int, int, bytes]]) -> Iterator[list[tuple[int, Claim]]]:
+    """(group number, entry, pickled claim)s kept in an SQLite table at `path` until all are in, then
     each group's (entry, claim)s: groups by number, entries ascending, equal texts of a group held
     once (a figure recurs in its sentence); the table removed at the end."""
     db = scratch_database(path)
     try:
         db.execute("CREATE TABLE claims (grp INTEGER, entry INTEGER, claim BLOB)")
         db.execute("BEGIN")
-        db.executemany("INSERT INTO claims VALUES (?, ?, ?)",
-                       ((key, entry, pickle.dumps(claim, pickle.HIGHEST_PROTOCOL)) for key, entry, claim in keyed))
+        db.executemany("INSERT INTO claims VALUES (?, ?, ?)", keyed)
         rows = db.execute("SELECT grp, entry, claim FROM claims ORDER BY grp, entry")
         for _, group in groupby(rows, key=itemgetter(0)):
             texts: dict[str, str] = {}
@@ -398,11 +397,11 @@ def render_group(group: Group) -> Encoded:
     return encode(_final_rows(group), group.sheet, Path(group.prefix))
 
 
-def read_claims(places: list[tuple[str, list[int]]]) -> list[Claim]:
+def read_claims(places: list[tuple[str, list[int]]]) -> list[bytes]:
     """The claims of the chosen rows of parts (see `Dataset.locate`), rebuilt for the
-    cross-document checks (in any process); equal texts are held once."""
-    texts: dict[str, str] = {}
-    return [_claim(row, texts) for path, rows in places for row in read_rows(Path(path), rows, CLAIM_COLUMNS)]
+    cross-document checks and pickled (in any process)."""
+    return [pickle.dumps(_claim(row), pickle.HIGHEST_PROTOCOL)
+            for path, rows in places for row in read_rows(Path(path), rows, CLAIM_COLUMNS)]
 
 
 def _typed(row: dict) -> dict:
@@ -417,11 +416,9 @@ def _shown(value: float | int | None) -> float | int | None:
     return value if isinstance(shown, str) else shown
 
 
-def _claim(row: dict, texts: dict[str, str]) -> Claim:
-    """A claim rebuilt from its row (for the cross-document checks), numbers as the outputs show
-    them; texts equal to one in `texts` are that one."""
-    return Claim(**{name: texts.setdefault(value, value) if isinstance(value, str) else value
-                    for name, value in _typed({**row, "check_status": ""}).items() if name in CLAIM_COLUMNS})
+def _claim(row: dict) -> Claim:
+    """A claim rebuilt from its row (for the cross-document checks), numbers as the outputs show them."""
+    return Claim(**{name: value for name, value in _typed({**row, "check_status": ""}).items() if name in CLAIM_COLUMNS})
 
 
 def _worse(a: str, b: str) -> str:
