@@ -7,6 +7,7 @@ Dask cluster (`--engine dask`); `outcomes` yields the results in input order eit
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -23,10 +24,10 @@ from .audit import (
     claim_status,
     figure_key,  # the key same_figure groups by: claims without one never meet across documents
 )
-from .changes import Stated, pending_changes
+from .changes import pending_changes
 from .dataset import CLAIMS_COLUMNS, Part, to_records, write_part
 from .models import Claim, Document, sentence_window
-from .panel import panel_entries
+from .panel import panel_entries, panel_records
 from .pipeline import DocumentResult, Extractor, extract_document
 from .reader import ReadError, read_document
 
@@ -97,8 +98,8 @@ class DocOutcome:
                                                           # (file, how many; on the batch's first outcome)
     figures: list[Figure] = field(default_factory=list)
     report: Section | None = None           # its report section, statuses of its figures left open
-    panel: list[Claim] = field(default_factory=list)          # its claims that enter the panel
-    pending: list[Stated] = field(default_factory=list)       # its changes whose base it does not state
+    panel: list[tuple] = field(default_factory=list)          # its claims that enter the panel (panel_records)
+    pending: list[bytes] = field(default_factory=list)        # its changes whose base it does not state, pickled
     timeouts: dict[str, int] = field(default_factory=dict)   # rule → numerals its regex timed out on
 
 
@@ -126,7 +127,8 @@ def process_document(task: Task, options: RunOptions) -> DocOutcome:
         return DocOutcome(doc_no, doc, {"doc": doc, "claims": 0, "problems": err.reason}, error=str(err))
     if options.dump_text:
         dump_text(Path(options.dump_text), doc, document.text)
-    result = extract_document(document, _extractor(options.rules), year=options.year, doc_no=doc_no)
+    extractor = _extractor(options.rules)
+    result = extract_document(document, extractor, year=options.year, doc_no=doc_no)
     claims = result.claims
     checks = audit_document(claims)
     status = claim_status(claims, checks)
@@ -142,8 +144,8 @@ def process_document(task: Task, options: RunOptions) -> DocOutcome:
         checks=to_records([c.row() for c in checks], CHECK_COLUMNS),
         figures=figures,
         report=_section(document, result, checks, status, figures) if options.report else None,
-        panel=panel_entries(claims),
-        pending=pending_changes(claims),
+        panel=panel_records(panel_entries(claims), extractor.indicators.generic()),
+        pending=[pickle.dumps(item, pickle.HIGHEST_PROTOCOL) for item in pending_changes(claims)],
         timeouts=result.timeouts,
     )
 

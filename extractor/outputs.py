@@ -176,7 +176,7 @@ class RunOutputs:
         summary.by_status.update(outcome.check_statuses)
         first_row = self.claim_count
         self.claim_count += count
-        self.panel.add(outcome.panel, first_row)
+        self.panel.add_records(outcome.panel, first_row)
         self.panel.add_pending(outcome.pending)
         for figure in outcome.figures:
             self.figures.add(outcome.doc_no, figure, first_row)
@@ -283,7 +283,8 @@ class RunOutputs:
 
     def _corpus_checks(self, figures: tuple[tuple[array, array], Iterator[list[bytes]]]) -> tuple[list[Check], dict[int, tuple[str, str]]]:
         """The corpus checks over the claims of `_read_figures`, one figure key at a time (the
-        claims wait on disk until all are read, so memory holds one key's), and the rows whose
+        claims wait on disk until all are read, so memory holds one key's; the corpus check,
+        same_figure, compares the claims of one key), and the rows whose
         status they make worse (row → (claim id, new status), in row order)."""
         (entries, keys), read = figures
         claims = (claim for some in read for claim in some)

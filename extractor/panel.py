@@ -84,19 +84,20 @@ class PanelStore:
         self.db.execute("BEGIN")                      # one transaction: no commit per document
         self._indexed = False
 
-    def add(self, claims: Iterable[Claim], rows_before: int = 0) -> None:
-        """Keep the claims that have a panel key; `rows_before`: the claims sheet rows before
-        their document's (the claim number of a claim id is its place in its document)."""
-        rows = [(*_key_columns(key), rows_before + int(claim.claim_id.rpartition("-")[2] or 0) - 1,
-                 pickle.dumps(claim, pickle.HIGHEST_PROTOCOL))
-                for claim in claims if (key := panel_key(claim, self.vague)) is not None]
-        if rows:
-            self.db.executemany(f"INSERT INTO claims ({KEY}, sheet_row, claim) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    def add(self, claims: Iterable[Claim]) -> None:
+        """Keep the claims that have a panel key."""
+        self.add_records(panel_records(claims, self.vague))
 
-    def add_pending(self, items: Iterable[object]) -> None:
-        """Keep pending changes (in order)."""
-        self.db.executemany("INSERT INTO pending (item) VALUES (?)",
-                            [(pickle.dumps(item, pickle.HIGHEST_PROTOCOL),) for item in items])
+    def add_records(self, records: list[tuple], rows_before: int = 0) -> None:
+        """Keep claims as `panel_records` gives them (made with this store's `vague`);
+        `rows_before`: the claims sheet rows before their document's."""
+        if records:
+            self.db.executemany(f"INSERT INTO claims ({KEY}, sheet_row, claim) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                [(*record[:5], rows_before + record[5] - 1, record[6]) for record in records])
+
+    def add_pending(self, items: Iterable[bytes]) -> None:
+        """Keep pending changes, pickled (in order)."""
+        self.db.executemany("INSERT INTO pending (item) VALUES (?)", [(item,) for item in items])
 
     def pending(self) -> Iterator:
         """The pending changes, in the order they were added."""
@@ -130,6 +131,14 @@ class PanelStore:
         self.db.close()
         if self.path != ":memory:":
             Path(self.path).unlink(missing_ok=True)
+
+
+def panel_records(claims: Iterable[Claim], vague: frozenset[str] = frozenset()) -> list[tuple]:
+    """The claims that have a panel key as a `PanelStore` keeps them (made where the claims are,
+    in any process): their key's columns, their number in their document (of their claim id), and
+    the claim pickled."""
+    return [(*_key_columns(key), int(claim.claim_id.rpartition("-")[2] or 0), pickle.dumps(claim, pickle.HIGHEST_PROTOCOL))
+            for claim in claims if (key := panel_key(claim, vague)) is not None]
 
 
 def panel_rows(store: PanelStore, name: Callable[[str], str] = str) -> Iterator[tuple[dict, list[int]]]:
