@@ -42,7 +42,7 @@ _RISE = r"增长|上升|提高|增加|增多|增幅|攀升"
 _FALL = r"下降|减少|降低|回落|降幅|减幅"
 # The words right before a stated change of a figure (同比增长12.3%, 较上年同期的312件增长9.6%).
 _CHANGE = re.compile(rf"(?:{_RISE}|{_FALL})(?:了|为|达)?\s*$")
-_DIFFERENCE = re.compile(rf"(?:比|较)[^，。；]{{0,16}}?(?:{_RISE}|{_FALL}|多|少)(?:了)?(?:将近|近|约)?\s*$")
+_DIFFERENCE = re.compile(rf"(?:比|较)[^，,。；;]{{0,16}}?(?:{_RISE}|{_FALL}|多|少)(?:了)?(?:将近|近|约)?\s*$")
 _FALLING = re.compile(rf"(?:{_FALL}|少)(?:了)?(?:将近|近|约)?\s*$")
 # The words right before a comparison figure: 去年同期为474件, 较上年同期的312件, 2023年同期为.
 _COMPARED = re.compile(r"(?:去年|上年|前年|上一年|[0-9]{4}年)(?:同期)?(?:为|的|是)?\s*$")
@@ -181,7 +181,7 @@ def _respectively(r: Reading, i: int) -> list[Stated]:
     return [Stated("change", claims[k], claims[j], falling, _base(r, j), listed=True) for k, j in pairs]
 
 
-_NAMES = re.compile(r"([^，。；：、和及与]+(?:[、和及与][^，。；：、和及与]+)+)分别")
+_NAMES = re.compile(r"([^，,。；;：:、和及与]+(?:[、和及与][^，,。；;：:、和及与]+)+)分别")
 _COUNTED = re.compile(r"(?:人数|件数|总数|总量|数量|数)$")
 
 

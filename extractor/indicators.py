@@ -23,7 +23,7 @@ from .stoplist import char_class
 INDICATORS_FILE = "indicators.yaml"
 MAX_REMEMBERED = 100_000       # subjects whose measure is remembered at once
 GAP = "…"                      # in a synonym: up to 8 characters of anything
-_GAP_RE = "[^，。；：]{0,8}?"
+_GAP_RE = "[^，,。；;：:]{0,8}?"
 
 
 @dataclass(frozen=True)

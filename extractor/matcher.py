@@ -49,14 +49,14 @@ def _left_qualifier_regex() -> re.Pattern[str]:
             by_kind[kind].append(word)
     alternatives = {kind: "|".join(sorted(words, key=len, reverse=True)) for kind, words in by_kind.items()}
     return re.compile(rf"(?:(?P<approx>{alternatives['approx']})(?:占|达到|达|为)|(?P<over>{alternatives['over']})|"
-                      rf"(?P<under>{alternatives['under']}))[^，。；]{{0,8}}$")
+                      rf"(?P<under>{alternatives['under']}))[^，,。；;]{{0,8}}$")
 
 
 _LEFT_QUALIFIER = _left_qualifier_regex()
 _PART_MARKER = re.compile(r"其中|包括")
 _GROUP_NAME_MIN = 2        # characters after a rule's subject word that name a group (处分 + 乡科级干部)
 _UNITS_OF = {"人": ("人", "名")}          # the units a part may be counted in, by unit_key (else its own)
-_LIST_ITEM = re.compile(r"[、和及与][^，。；\ue000]{0,12}$")
+_LIST_ITEM = re.compile(r"[、和及与][^，,。；;\ue000]{0,12}$")
 _NO_SEPARATOR = re.compile(f"[^{SEPARATORS}\ue000]{{1,16}}")
 # A subject that only names the period compared with: the figure is the earlier one of the count before.
 _COMPARISON_ONLY = re.compile(r"(?:较|比|与|同|和)?(?:(?:去年|上年|前年|上一年度?|[0-9]{4}年度?)(?:同期)?|同期)(?:的|为|是)?")
@@ -64,7 +64,7 @@ _CHANGE_WORD = re.compile(r"增长|下降|上升|减少|增加|提高|降低|增
 _BRACKET_REACH = 40
 _PERCENT_SIGN = re.compile(r"\s?[%％]?")
 # After a part of a 其中 list, the next part may follow a comma: 其中乡科级干部3人，一般干部12人.
-_NEXT_PART = re.compile(r"[，,][^，。；\ue000]{1,12}$")
+_NEXT_PART = re.compile(r"[，,][^，,。；;\ue000]{1,12}$")
 _LIST_JOINER = re.compile(r"[、和及与]|以及")
 _NUMBER_MASK_KINDS = {"count", "redacted", "percent", "fraction", "points", "ordinal", "times"}
 

@@ -123,3 +123,20 @@ def test_a_space_between_figures_and_words_is_read_through():
     assert claims["1 万 2345"].value == 12345
     assert claims["第三"].rank_of == 14 and "14" not in claims
     assert claims["62"].qualifier == "approx"
+
+
+def test_half_width_punctuation_reads_as_full_width():
+    """，；： written , ; : (some texts do) give the same claims: every clause boundary the rules,
+    the stop-list and the checks look for has both forms."""
+    from extractor import extract_text
+
+    text = ("全县共查处问题12起，处分10人；其中党纪处分8人，占80%。在全省14个县区中，我县位列第二。"
+            "小组一起唱歌，这些问题要解决。立案数、处分人数分别增长12%和8%。")
+    half = text.translate(str.maketrans("，；：", ",;:"))
+
+    def read(of: str) -> list[tuple]:
+        return [(c.num_text, c.value, c.category, c.unit, c.rank_of, c.qualifier, c.indicator)
+                for c in extract_text(of, year=2024)]
+
+    assert read(half) == read(text)
+    assert "一" not in [f[0] for f in read(half)]
