@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from .models import MANIFEST, TOOL, Document
+from .sentences import HEADING_NUMBER
 
 if TYPE_CHECKING:
     import pdfplumber
@@ -535,7 +536,7 @@ def _read_pdf(path: Path, data: bytes) -> Decoded:
         reader = _open_pdf(path, data, pypdf)
         pages, problems = _pdf_pages(path, reader)
     tabled = _pdf_table_pages(data)
-    pages = [tabled.get(k, page) for k, page in enumerate(pages)]
+    pages = [tabled[k] if k in tabled else join_wrapped_lines(page) for k, page in enumerate(pages)]
     text = repair_pdf_spacing("\n".join(pages))
     return _finish(path, text, "pdf", problems, "the PDF has no text layer (scanned images?); run OCR on it first",
                    garbled="the PDF's text layer is garbled (broken font encoding?)")
@@ -613,6 +614,36 @@ def _pdf_page_with_tables(page: pdfplumber.page.Page, tables: list[pdfplumber.ta
             rows = ["\t".join(" ".join((cell or "").split()) for cell in row) for row in grid]
         pieces.append((table.bbox[1], "\n".join(rows)))
     return "\n".join(text for _, text in sorted(pieces, key=lambda piece: piece[0]))
+
+
+# A line that ends one of these ends its sentence (or is a heading, a caption): never joined.
+_ENDS_SENTENCE = "。！？；：!?;:…”」』）)"
+_FULL = 0.9             # a line this share of the page's full lines' length was broken at the page's edge
+_WRAPPED_LINES = 3      # pages with fewer full lines hold no wrapped prose
+
+
+def join_wrapped_lines(page: str) -> str:
+    """A PDF page's visual lines joined where the page's width broke a sentence: a line about as
+    long as the page's longest ones, ending with no sentence mark, goes on with the next line
+    unless that one starts a paragraph (indented, or a heading number: 二、 · （三） · 1.).
+    Without this every line end would end a sentence and cut figures from their words."""
+    lines = page.split("\n")
+    if len(lines) < _WRAPPED_LINES:
+        return page
+    lengths = sorted(len(line.rstrip()) for line in lines)
+    full = lengths[-_WRAPPED_LINES] * _FULL          # the third-longest line sets the page's width
+    if full < 10:
+        return page
+    out = [lines[0]]
+    for line in lines[1:]:
+        last = out[-1].rstrip()
+        if len(last) >= full and last[-1] not in _ENDS_SENTENCE and line[:1].strip() \
+                and not HEADING_NUMBER.match(line):
+            glue = " " if last[-1].isascii() and last[-1].isalnum() and line[0].isascii() else ""
+            out[-1] = last + glue + line
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def repair_pdf_spacing(text: str) -> str:

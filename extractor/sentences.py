@@ -15,7 +15,7 @@ _SENTENCE_END = re.compile(rf"[{_END_MARKS}]+[”’」』）)\"']*")
 _SENTENCE = re.compile(rf"{_SENTENCE_END.pattern}|[^\s{_END_MARKS}](?:[^\n{_END_MARKS}]*[^\s{_END_MARKS}])?"
                        rf"(?:[^\S\n]*{_SENTENCE_END.pattern})?")
 # Numbered headings: 一、… · （一）… · (一）… · 第一部分 … · 1. …
-_HEADING_NUMBER = re.compile(
+HEADING_NUMBER = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|第[一二三四五六七八九十]+[部分章节篇]|\d+[.、．])"
 )
 _MAX_HEADING_CHARS = 50
@@ -55,7 +55,7 @@ def is_heading_line(line: str) -> bool:
     inner = stripped.rstrip("。！？!?")
     if _SENTENCE_END.search(inner):
         return False
-    return bool(_HEADING_NUMBER.match(stripped)) or stripped[-1] not in "。！？!?"
+    return bool(HEADING_NUMBER.match(stripped)) or stripped[-1] not in "。！？!?"
 
 
 def heading_level(line: str) -> int:

@@ -412,3 +412,24 @@ def test_reading_never_modifies_inputs(tmp_path):
         except ReadError:
             pass
     assert before == {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (tmp_path / "in").iterdir()}
+
+
+def test_pdf_lines_broken_at_the_page_edge_are_joined(tmp_path):
+    """A paragraph the PDF broke into visual lines is one line again (a figure keeps its words);
+    a line ending a sentence, a heading and an indented line stay apart."""
+    from extractor import extract_text
+
+    path = tmp_path / "wrapped.pdf"
+    make_pdf(path, [["全县纪检监察机关坚持严的基调不动摇，全年共立案审查调查案",
+                     "件128件，给予党纪政务处分96人，其中处分科级干部12人",
+                     "，移送检察机关审查起诉3人，追缴违纪违法所得共计560万",
+                     "元。",
+                     "二、下一步工作",
+                     "（一）持续加强监督检查，推动全面从严治党向纵深发展。"]])
+    text = read_document(path, "wrapped.pdf").text
+    assert text.split("\n") == [
+        "全县纪检监察机关坚持严的基调不动摇，全年共立案审查调查案件128件，给予党纪政务处分96人，其中处分"
+        "科级干部12人，移送检察机关审查起诉3人，追缴违纪违法所得共计560万元。",
+        "二、下一步工作", "（一）持续加强监督检查，推动全面从严治党向纵深发展。"]
+    claims = {c.num_text: c for c in extract_text(text, year=2024)}
+    assert claims["128"].unit == "件" and claims["560万"].unit == "元"
