@@ -214,7 +214,9 @@ class StopList:
         """Start → (end, pattern name) of the first pattern, in file order, that matches there,
         at every position up to `limit` where one matches and no phrase starts."""
         found: dict[int, tuple[int, str]] = {}
-        lone = self._lone(limit)
+        self._searched += limit
+        warm = self._searched >= COMPILE_AFTER        # the large one-pass regexes are worth compiling
+        lone = self._lone(warm)
         starts = self._starts if lone is not None else self._starts_all
         if starts is not None and self._by_first is not None:
             by_first = self._by_first
@@ -234,7 +236,7 @@ class StopList:
                     group = hit.lastgroup or ""
                     found[at] = (hit.end(group), names[group])
         if self._near is not None:
-            for at, end, name in self._near.matches(folded):
+            for at, end, name in self._near.matches(folded, warm):
                 if at <= limit and at not in taken and (at not in found or _order(name) < _order(found[at][1])):
                     found[at] = (end, name)
         if self._anywhere is not None:
@@ -247,14 +249,12 @@ class StopList:
                 m = search(folded, at + 1)
         return found
 
-    def _lone(self, searched: int) -> _Lone | None:
-        """The one-pass finder of the lone start characters, compiled once this process has searched
-        COMPILE_AFTER characters for patterns (it is a large regex: compiling it costs more than a
-        short run gains from it); until then their patterns are tried one by one like the others."""
-        if self._alone is None and self._lone_patterns:
-            self._searched += searched
-            if self._searched >= COMPILE_AFTER:
-                self._alone = _Lone(self._lone_patterns)
+    def _lone(self, warm: bool) -> _Lone | None:
+        """The one-pass finder of the lone start characters, compiled once `warm` (this process has
+        searched COMPILE_AFTER characters for patterns: it is a large regex, and compiling it costs
+        more than a short run gains from it); until then their patterns are tried one by one."""
+        if self._alone is None and self._lone_patterns and warm:
+            self._alone = _Lone(self._lone_patterns)
         return self._alone
 
     def __len__(self) -> int:
@@ -316,7 +316,7 @@ class _Near:
     their start. One regex finds, at C speed, every landmark k ≤ reach characters after which the
     alternation of those patterns (file order, named groups p0, p1 …) matches — a lookbehind of
     k+1 characters steps back to that start; only there are the starts tried one by one.
-    That regex is compiled once COMPILE_AFTER characters have been searched (it is large); until
+    That regex is compiled once the stop-list is warm (it is large: see `StopList._lone`); until
     then the starts are tried back from every landmark. Compiled at first use."""
 
     def __init__(self, patterns: list[tuple[str, str, frozenset[str], int]]) -> None:
@@ -325,16 +325,14 @@ class _Near:
         self._marks: re.Pattern[str] | None = None
         self._landmarks: re.Pattern[str] | None = None
         self._alternation: re.Pattern[str] | None = None
-        self._searched = 0
 
-    def matches(self, text: str) -> Iterator[tuple[int, int, str]]:
+    def matches(self, text: str, warm: bool) -> Iterator[tuple[int, int, str]]:
         """(start, end, pattern name) of the first pattern, in file order, that matches at each
         start where one does (a start may come more than once, always with the same answer)."""
         if self._alternation is None or self._landmarks is None:
             self._landmarks = char_class(set().union(*(chars for _, _, chars, _ in self._patterns)))
             self._alternation = re.compile("|".join(f"(?P<{name}>{source})" for name, source, _, _ in self._patterns))
-        self._searched += len(text)
-        if self._marks is None and self._searched >= COMPILE_AFTER:
+        if self._marks is None and warm:
             unnamed = "|".join(f"(?:{source})" for _, source, _, _ in self._patterns)
             back = "|".join(f"(?<=(?=(?:{unnamed}))[\\s\\S]{{{k + 1}}})" for k in range(self._reach + 1))
             self._marks = re.compile(f"{self._landmarks.pattern}(?:{back})")
