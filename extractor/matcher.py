@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import takewhile
@@ -152,8 +152,7 @@ class SentenceMatcher:
         for i in range(len(numerals)):
             cand = self._match_one(doc, sentence, masked, numerals, i, simplified, previous, keep_attempts)
             if cand.claim is None and not cand.ruled_out:
-                before = last_count or prior
-                _inherit(cand, sentence, masked, before, before is not None and self._names_a_group(before))
+                _inherit(cand, sentence, masked, last_count or prior, self._names_a_group)
             if cand.claim is None and previous is not None:
                 self._count_after_count(cand, sentence, masked, simplified, previous)
             if cand.claim is None and not cand.ruled_out:
@@ -178,7 +177,7 @@ class SentenceMatcher:
         """Does `claim` count a group named after its rule's subject word (处分乡科级干部31人: the
         people of one rank among those disciplined)? Bare items after it in a ；list (一般干部40人；)
         then go on with the breakdown."""
-        words = self._subject_words.get(claim.rule.removesuffix("+inherited"))
+        words = self._subject_words.get(claim.base_rule)
         last = last_match(words, claim.subject_simplified) if words is not None else None
         return last is not None and len(claim.subject_simplified) - last.end() >= _GROUP_NAME_MIN
 
@@ -414,10 +413,11 @@ def _respective_changes(candidates: list[Candidate]) -> None:
         return
 
 
-def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim | None, breakdown: bool) -> None:
+def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim | None,
+             names_a_group: Callable[[Claim], bool]) -> None:
     """A part listed after 其中/包括, or a 、-joined item, takes the family of the claim before it
-    when it counts in the same unit (其中重复件150件次 after 信访举报2,045件次). `breakdown`: the
-    claim before counts a group (处分乡科级干部31人), so the items of a ；list after it are parts too."""
+    when it counts in the same unit (其中重复件150件次 after 信访举报2,045件次). `names_a_group`: does
+    a claim count a group (处分乡科级干部31人)? The items of a ；list after one are parts too."""
     if previous is None or previous.unit in ("", "%"):
         return
     n = cand.numeral
@@ -437,7 +437,7 @@ def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim |
         how = "part after " + marker.group()
     elif item:
         how = "item of a list" if item.re is _LIST_ITEM else "next part, after a comma"
-    elif _continues_parts(previous, sentence, between, breakdown):
+    elif _continues_parts(previous, sentence, between, names_a_group):
         how = "next part of a ；list"
     else:
         return
@@ -452,17 +452,19 @@ def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim |
                                                        f"({previous.category}), same unit"))
 
 
-def _continues_parts(previous: Claim, sentence: Sentence, between: str, breakdown: bool) -> bool:
+def _continues_parts(previous: Claim, sentence: Sentence, between: str, names_a_group: Callable[[Claim], bool]) -> bool:
     """This sentence goes on with the parts of a list the sentence before ended with a ；
     (其中科级干部19人；一般干部58人；… · 处分乡科级干部31人；一般干部40人；…): the last claim was a
-    part or counted a group (`breakdown`), right before, and only the item's name stands before
-    this number."""
+    part or counted a group (`names_a_group`, asked last), right before, and only the item's name
+    stands before this number."""
     if previous.sentence_start == sentence.start or not previous.sentence.rstrip().endswith(("；", ";")):
         return False
     if sentence.start - (previous.sentence_start + len(previous.sentence)) > 2:
         return False
-    was_part = breakdown or previous.rule.endswith("+inherited") or _PART_MARKER.search(previous.sentence) is not None
-    return was_part and _NO_SEPARATOR.fullmatch(between) is not None
+    if _NO_SEPARATOR.fullmatch(between) is None:
+        return False
+    return previous.rule.endswith("+inherited") or _PART_MARKER.search(previous.sentence) is not None \
+        or names_a_group(previous)
 
 
 def _claim_after(previous: Claim, sentence: Sentence, n: Numeral, *, category: str, subject: str, unit: str,

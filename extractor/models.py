@@ -23,6 +23,7 @@ CLAIM_COLUMNS = [
 MAX_SENTENCE_CHARS = 1_000      # a longer sentence is quoted as a window around its claim
 WINDOW_CHARS = 300              # characters kept either side of the claim in such a window
 CUT_MARK = "[…]"                # marks where a quoted sentence was cut
+FIGURE_SPACES = " \u00a0"        # the spaces some texts put around a figure (2023 年 · 约 62 件)
 BEFORE_WINDOW = 300             # characters before a number read for its scope, place and measure
                                 # words: a whole sentence of normal length, a bounded cost in any
 
@@ -127,6 +128,11 @@ class Claim:
     def __post_init__(self) -> None:
         if not self.subject_simplified:
             self.subject_simplified = to_simplified(self.subject)
+
+    @property
+    def base_rule(self) -> str:
+        """The id of the rule whose reading the claim has (without +inherited, +after 起)."""
+        return self.rule.split("+")[0]
 
     def rename(self, subject: str) -> None:
         """Give the claim another subject; `subject_simplified` follows it."""

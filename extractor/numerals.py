@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from itertools import pairwise
 
-from .models import Numeral
+from .models import FIGURE_SPACES, Numeral
 from .regexstart import first_chars
 from .stoplist import Scanner, StopList, char_class, fold
 
@@ -53,8 +53,9 @@ _MEASURE_ALT = "|".join(sorted((re.escape(w) for w in MEASURE_WORDS), key=len, r
 _D = CN_DIGITS
 _AR = r"(?:[0-9]{1,3}(?:,[0-9]{3}(?![0-9]))+|[0-9]+)(?:\.[0-9]+)?"
 _MULT = r"(?:[十千万亿]|百(?!分))"
-_AR_NUM = (rf"{_AR}(?:\s?{_MULT}+(?:[ \u00a0]?零?(?:[0-9]+|[{_D}]+)[ \u00a0]?{_MULT}+)*"
-           rf"(?:[ \u00a0]?零?[0-9]+(?![0-9.]))?)?(?:[余多][万亿]+)?")
+_GAP = f"[{FIGURE_SPACES}]?"
+_AR_NUM = (rf"{_AR}(?:\s?{_MULT}+(?:{_GAP}零?(?:[0-9]+|[{_D}]+){_GAP}{_MULT}+)*"
+           rf"(?:{_GAP}零?[0-9]+(?![0-9.]))?)?(?:[余多][万亿]+)?")
 _CN = rf"(?:[{_D}十千万亿拾佰仟廿卅]|百(?!分))+(?:[点.][{_D}]+[万亿]*)?(?:[余多几][万亿]+)?"
 # A redaction mark takes the multiplier after it: ｘ万元 is a redacted amount, not 1万元.
 _RED = r"(?:(?<![A-Za-z0-9])[xX]{1,3}(?![A-Za-z])|(?<![0-9])[ｘ×*＊]{1,3})(?:[百千万亿]+(?!分))?"
@@ -320,8 +321,9 @@ def find_numerals(text: str, stoplist: StopList | None = None, norm: str | None 
 # count: a measure word or a qualifier before one (_MEASURE), %, 个百分点, 成, 倍, 年 (_AFTER), a
 # range connector (_CONNECTOR) — or white space; and right before it: 前 (排名前三), a sign (负, -),
 # a range connector or a word listing ordinals (第三、四轮), or white space.
-_MAY_FOLLOW = frozenset(w[0] for w in MEASURE_WORDS) | frozenset("余多几%个百成倍年至到~〜-—–―－")
-_MAY_PRECEDE = frozenset("前负-") | _ORDINAL_LIST_JOINERS | frozenset("至到~〜-—–―－")
+_CONNECTOR_CHARS = frozenset("至到~〜-—–―－")             # what a range connector (_CONNECTOR) starts with
+_MAY_FOLLOW = frozenset(w[0] for w in MEASURE_WORDS) | frozenset("余多几%个百成倍年") | _CONNECTOR_CHARS
+_MAY_PRECEDE = frozenset("前负-") | _ORDINAL_LIST_JOINERS | _CONNECTOR_CHARS
 
 
 # A lone word-part numeral character (the 一 of 一些, the 三 of 再三) that `_cannot_count` would drop
@@ -580,7 +582,7 @@ def _qualifier(cand: _Cand, norm: str) -> str:
         return "redacted"
     if cand.qualifier:
         return cand.qualifier
-    before = cand.start - 1 if cand.start and norm[cand.start - 1] in " \u00a0" else cand.start   # 约 62件
+    before = cand.start - 1 if cand.start and norm[cand.start - 1] in FIGURE_SPACES else cand.start   # 约 62件
     for width in (3, 2, 1):                     # the longest word before the numeral wins
         if before >= width and (found := QUALIFIER_BEFORE.get(norm[before - width:before])):
             return found
