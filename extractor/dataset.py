@@ -91,12 +91,14 @@ class Dataset:
         self.name = name
         self.columns = list(columns)
         self.parts: list[Part] = []
-        self.rows = 0
         self._pending: list[tuple] = []
+
+    @property
+    def rows(self) -> int:
+        return sum(part.rows for part in self.parts) + len(self._pending)
 
     def append(self, records: list[tuple]) -> None:
         self._pending.extend(records)
-        self.rows += len(records)
         if len(self._pending) >= PART_ROWS:
             self._flush()
 
@@ -104,7 +106,6 @@ class Dataset:
         """A part written elsewhere (`write_part`), its rows after those appended so far."""
         self._flush()
         self.parts.append(part)
-        self.rows += part.rows
 
     def close(self) -> None:
         """Write what is buffered (before reading back)."""

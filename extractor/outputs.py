@@ -38,6 +38,7 @@ from .audit import (
 from .changes import across_documents
 from .dataset import (
     CLAIMS_COLUMNS,
+    NUMBER_TYPES,
     OUTPUT_CLAIM_COLUMNS,
     ROW_GROUP,
     Dataset,
@@ -70,12 +71,11 @@ if TYPE_CHECKING:
 DOCUMENT_COLUMNS = ["doc", "encoding", "claims", "year", "problems"]
 CATEGORIES = ["discipline", "case", "risk", "ranking", "activity", "share", "money"]
 SUMMARY_COLUMNS = ["table", "key", *CATEGORIES, "total"]
-NUMBER_COLUMNS = frozenset({"value", "value_high", "rank_of", "period", "num_start", "num_end",
-                            "claim_start", "claim_end", "line"})
+PARQUET_TYPES = {name: kind for name, kind in NUMBER_TYPES.items() if name in OUTPUT_CLAIM_COLUMNS}
+NUMBER_COLUMNS = frozenset(PARQUET_TYPES)      # the number columns of a claim row
 READ_ROWS = 256                      # rows per task reading back the figures to compare
 READ_AHEAD = 2                       # such tasks per worker under way (their claims come back in memory)
 RENDER_AHEAD = 16                    # row groups per worker submitted ahead (their rows go to files)
-PARQUET_TYPES = {name: "float64" if name.startswith("value") else "int64" for name in NUMBER_COLUMNS}
 
 
 class FigureIndex:

@@ -637,8 +637,9 @@ _STYLES = (
     + '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>")
 HEADER_STYLE = 6
+_FILLS = (None, "red", "yellow")      # a data cell's fill (`_fill_key`), in the order of its styles
 STYLE_IDS: StyleIds = {(fill, wrapped): 2 * i + wrapped or None
-                       for i, fill in enumerate((None, "red", "yellow")) for wrapped in (False, True)}
+                       for i, fill in enumerate(_FILLS) for wrapped in (False, True)}
 
 
 def _line_end(data: bytes, lines: int) -> int:
@@ -680,10 +681,8 @@ class RowEncoder:
         self.highlight = sheet.highlight
         self.fills = sheet.fills
         wrap = set(sheet.wrap)
-        self._styles = {fill: [_style_attr(STYLE_IDS[(fill, name in wrap)]) for name in self.columns]
-                        for fill in (None, "red", "yellow")}
-        self._cells = {fill: [_CellShapes(name, style) for name, style in zip(self.columns, styles, strict=True)]
-                       for fill, styles in self._styles.items()}
+        self._cells = {fill: [_CellShapes(name, _style_attr(STYLE_IDS[(fill, name in wrap)])) for name in self.columns]
+                       for fill in _FILLS}
         self._text_column = sheet.highlight[0] if sheet.highlight else None
 
     def xlsx(self, rows: Iterable[dict], stats: Stats) -> bytes:
