@@ -15,8 +15,10 @@ from .script import to_simplified
 from .sentences import UNNUMBERED, heading_level
 
 _TITLE = re.compile(r"《[^》]*》")
-_FULL_WIDTH = "０１２３４５６７８９－．／"
-_HALF_WIDTH = str.maketrans(_FULL_WIDTH, "0123456789-./")   # same length: offsets hold
+# Date marks as ASCII (same length: offsets hold); full-width digits are folded already by `to_simplified`,
+# which every text reaches `_half_width` through.
+_FULL_WIDTH = "－．／"
+_HALF_WIDTH = str.maketrans(_FULL_WIDTH, "-./")
 _CN_DIGITS = "〇零○一二三四五六七八九"
 _YEAR4 = rf"(?<![0-9])[12][0-9]{{3}}|[{_CN_DIGITS}]{{4}}"
 _TO = r"(?:至|到|—|–|-|－|～|~)"
@@ -175,7 +177,8 @@ def _year_matches(text: str) -> list[re.Match[str]]:
 
 
 def _half_width(text: str) -> str:
-    """Full-width digits and date marks as ASCII (same length); the text itself when it has none."""
+    """Full-width date marks of a simplified text (its digits are ASCII already) as ASCII (same
+    length); the text itself when it has none."""
     for full in _FULL_WIDTH:                        # `in` per character: faster than one expression's scan
         if full in text:
             return text.translate(_HALF_WIDTH)
