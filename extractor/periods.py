@@ -252,15 +252,14 @@ class DocumentYears:
         self.sentence_starts = [s.start for s in sentences]
         self.raw = _raw_mentions(self.text)
         self.starts = [r.pos for r in self.raw] if self.raw else []
-        self.simplified = simplified
         self._per_sentence: bool | None = None       # read when first asked: a line without claims never asks
 
     @property
     def per_sentence(self) -> bool:
         """Are the sentences scanned one by one (a 《title》 spans a sentence end)?"""
         if self._per_sentence is None:
-            self._per_sentence = "《" in self.simplified and not _titles_inside(
-                self.simplified, self.sentence_starts, self.sentences)
+            self._per_sentence = "《" in self.text and not _titles_inside(     # (《》 as in `simplified`)
+                self.text, self.sentence_starts, self.sentences)
         return self._per_sentence
 
     def line_of(self, pos: int) -> int:
