@@ -30,8 +30,9 @@ _NAME_JOINER = re.compile(r"以及|[和、及与]")
 _LIST_JOIN = re.compile(r"^[^，,；;。\ue000]{0,12}?[、和及与]")
 
 # The field of a ranking: 在全省14个地市中 (same sentence) · 全省共有14个地市参加考评 (sentence before).
-_FIELD_HERE = re.compile(r"(?P<n>[0-9]+|[一二三四五六七八九十百两]+)[ \u00a0]?(?:个|家|所|名)[^，,。；;：:0-9]{0,15}?(?:中|当中|之中)")
-_FIELD_BEFORE = re.compile(r"(?P<n>[0-9]+|[一二三四五六七八九十百两]+)[ \u00a0]?(?:个|家|所|名)[^，,。；;：:0-9]{0,15}?(?:参加|参与|参评|接受)")
+_FIELD = r"(?P<n>[0-9]+|[一二三四五六七八九十百两]+)[ \u00a0]?(?:个|家|所|名)[^，,。；;：:0-9]{0,15}?"
+_FIELD_HERE = re.compile(_FIELD + "(?:中|当中|之中)")
+_FIELD_BEFORE = re.compile(_FIELD + "(?:参加|参与|参评|接受)")
 
 
 def resolve_rank_fields(claims: list[Claim], sentences: list[Sentence]) -> list[Claim]:

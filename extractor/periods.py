@@ -15,12 +15,14 @@ from .script import to_simplified
 from .sentences import UNNUMBERED, heading_level
 
 _TITLE = re.compile(r"《[^》]*》")
-_FULL_WIDTH = "０１２３４５６７８９－．／"
-_HALF_WIDTH = str.maketrans(_FULL_WIDTH, "0123456789-./")   # same length: offsets hold
+# Date marks as ASCII (same length: offsets hold); full-width digits are folded already by `to_simplified`,
+# which every text reaches `_half_width` through.
+_FULL_WIDTH = "－．／"
+_HALF_WIDTH = str.maketrans(_FULL_WIDTH, "-./")
 _CN_DIGITS = "〇零○一二三四五六七八九"
 _YEAR4 = rf"(?<![0-9])[12][0-9]{{3}}|[{_CN_DIGITS}]{{4}}"
 _TO = r"(?:至|到|—|–|-|－|～|~)"
-_GAP = r"[ \u00a0]?"          # a space some texts put between a figure and its word (2023 年 · 3 月)
+_GAP = r"[ \u00a0]?"          # a space some texts put between a figure and a word (2023 年 · 3 月 · 比 2022年)
 # Spans of several years: 十八大以来 · 近三年来 · 近5年 · 过去五年 · 去年以来 · 本届县委以来 · 近年来 · “十四五”以来.
 _MULTI_YEAR = (r"(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五六七八九十\d]+年(?:来|以来)?|"
                r"过去的?[两二三四五六七八九十\d]+年|(?:去年|上年)以来|本届[^，,。；;\d]{0,6}?以来|近年来|近年以来|多年来|"
@@ -49,10 +51,10 @@ _ROC_BASE = 1911
 
 # A year named to compare with, or that something moved from, dates only its own figures:
 # 较上年同期的80件 · 比去年 · 与2022年（立案5件）相比 · 去年同期为 · （2021年为…） · 由去年的.
-_COMPARED_BEFORE = re.compile(r"(?:比|较|较之|由)[ \u00a0]?\Z")
-_WITH_BEFORE = re.compile(r"(?:与|和|跟|同)[ \u00a0]?\Z")
+_COMPARED_BEFORE = re.compile(rf"(?:比|较|较之|由){_GAP}\Z")
+_WITH_BEFORE = re.compile(rf"(?:与|和|跟|同){_GAP}\Z")
 _COMPARED_AFTER = re.compile(r"(?:[^，,；;。]|(?<=\d),(?=\d)){0,24}?(?:相比|相较|比较|对比|持平)")
-_LOCAL_GAP = re.compile(r"(?:同期)?(?:的|为|是)?(?:[（(][^）)\d，,。；;]{0,6})?[ \u00a0]?")
+_LOCAL_GAP = re.compile(rf"(?:同期)?(?:的|为|是)?(?:[（(][^）)\d，,。；;]{{0,6}})?{_GAP}")
 # The earlier figure stated: 去年同期为… · 去年同期立案5件 · 2022年为488件 · 2021年分别为….
 _STATED = re.compile(r"同期|(?:分别)?为(?=[^，,；;。]{0,3}?[\d一二三四五六七八九十两百千])")
 _CLAUSE = re.compile(r"(?:[^，,；;。！？!?\n）)]|(?<=\d),(?=\d))*")
@@ -175,7 +177,8 @@ def _year_matches(text: str) -> list[re.Match[str]]:
 
 
 def _half_width(text: str) -> str:
-    """Full-width digits and date marks as ASCII (same length); the text itself when it has none."""
+    """Full-width date marks of a simplified text (its digits are ASCII already) as ASCII (same
+    length); the text itself when it has none."""
     for full in _FULL_WIDTH:                        # `in` per character: faster than one expression's scan
         if full in text:
             return text.translate(_HALF_WIDTH)
@@ -249,15 +252,14 @@ class DocumentYears:
         self.sentence_starts = [s.start for s in sentences]
         self.raw = _raw_mentions(self.text)
         self.starts = [r.pos for r in self.raw] if self.raw else []
-        self.simplified = simplified
         self._per_sentence: bool | None = None       # read when first asked: a line without claims never asks
 
     @property
     def per_sentence(self) -> bool:
         """Are the sentences scanned one by one (a 《title》 spans a sentence end)?"""
         if self._per_sentence is None:
-            self._per_sentence = "《" in self.simplified and not _titles_inside(
-                self.simplified, self.sentence_starts, self.sentences)
+            self._per_sentence = "《" in self.text and not _titles_inside(     # (《》 as in `simplified`)
+                self.text, self.sentence_starts, self.sentences)
         return self._per_sentence
 
     def line_of(self, pos: int) -> int:

@@ -349,8 +349,9 @@ def _table(rows: list[list[Cell]], number: int, before: list[_Line], words: Tabl
     year = None
     for text, title in [(line.text, False) for line in before] + [(_joined(rows[r]), True) for r in sorted(titles)]:
         units = _unit_line(text, words) or units
-        found = _YEAR.search(to_simplified(text))
-        if found and (title or any(p.search(to_simplified(text.strip())) for p in words.captions)):
+        plain = to_simplified(text)
+        found = _YEAR.search(plain)
+        if found and (title or any(p.search(plain.strip()) for p in words.captions)):
             year = int(found.group(1))
     return Table(number, numbered, header_rows, rows[0][0].start, numbered[-1][-1].end, units, year, titles)
 
