@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .models import BEFORE_WINDOW, Claim, Sentence, unit_key
+from .models import BEFORE_WINDOW, FIGURE_SPACES, Claim, Sentence, unit_key
 from .numerals import parse_numeral
 from .periods import SINCE
 from .regexstart import first_chars
@@ -30,7 +30,7 @@ _NAME_JOINER = re.compile(r"以及|[和、及与]")
 _LIST_JOIN = re.compile(r"^[^，,；;。\ue000]{0,12}?[、和及与]")
 
 # The field of a ranking: 在全省14个地市中 (same sentence) · 全省共有14个地市参加考评 (sentence before).
-_FIELD = r"(?P<n>[0-9]+|[一二三四五六七八九十百两]+)[ \u00a0]?(?:个|家|所|名)[^，,。；;：:0-9]{0,15}?"
+_FIELD = rf"(?P<n>[0-9]+|[一二三四五六七八九十百两]+)[{FIGURE_SPACES}]?(?:个|家|所|名)[^，,。；;：:0-9]{{0,15}}?"
 _FIELD_HERE = re.compile(_FIELD + "(?:中|当中|之中)")
 _FIELD_BEFORE = re.compile(_FIELD + "(?:参加|参与|参评|接受)")
 
@@ -99,7 +99,7 @@ def resolve_sums(claims: list[Claim], weak_rules: frozenset[str]) -> None:
     category of the claims it adds up: for each name, the last claim before it in its paragraph,
     in the same unit, whose subject ends with that name — when they all agree."""
     for i, claim in enumerate(claims):
-        if claim.rule.split("+")[0] not in weak_rules:
+        if claim.base_rule not in weak_rules:
             continue
         words = to_simplified(claim.claim_text[:claim.num_start - claim.claim_start]).rstrip()
         summed = _SUM_OF.fullmatch(words)

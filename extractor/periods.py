@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .models import Claim, Sentence
+from .models import FIGURE_SPACES, Claim, Sentence
 from .numerals import parse_numeral
 from .script import to_simplified
 from .sentences import UNNUMBERED, heading_level
@@ -22,7 +22,7 @@ _HALF_WIDTH = str.maketrans(_FULL_WIDTH, "-./")
 _CN_DIGITS = "〇零○一二三四五六七八九"
 _YEAR4 = rf"(?<![0-9])[12][0-9]{{3}}|[{_CN_DIGITS}]{{4}}"
 _TO = r"(?:至|到|—|–|-|－|～|~)"
-_GAP = r"[ \u00a0]?"          # a space some texts put between a figure and a word (2023 年 · 3 月 · 比 2022年)
+_GAP = f"[{FIGURE_SPACES}]?"     # a space some texts put between a figure and a word (2023 年 · 3 月 · 比 2022年)
 # Spans of several years: 十八大以来 · 近三年来 · 近5年 · 过去五年 · 去年以来 · 本届县委以来 · 近年来 · “十四五”以来.
 _MULTI_YEAR = (r"(?:党的)?(?:十[一二三四五六七八九]?|二十)大以来|近[一二三两四五六七八九十\d]+年(?:来|以来)?|"
                r"过去的?[两二三四五六七八九十\d]+年|(?:去年|上年)以来|本届[^，,。；;\d]{0,6}?以来|近年来|近年以来|多年来|"
@@ -42,7 +42,7 @@ _YEAR_MENTION = re.compile(
 # Every mention holds one of these (the 以来 of 十八大以来, the 目前 of 截至目前 …), and before the first
 # one only the characters of `_BEFORE_ANCHOR`; except 本届…以来, where anything may stand between.
 _ANCHORS = ("年", "以来", "期间", "目前", "当月")
-_BEFORE_ANCHOR = frozenset("〇零○一二三两四五六七八九十党的大近过去上多历新时代五”至到—–-－～~今本截止民国前明这全当 \u00a0")
+_BEFORE_ANCHOR = frozenset("〇零○一二三两四五六七八九十党的大近过去上多历新时代五”至到—–-－～~今本截止民国前明这全当" + FIGURE_SPACES)
 _TERM = "本届"
 _WORDS = (*_ANCHORS, _TERM)
 _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "明年": 1}
@@ -196,7 +196,7 @@ def _locality(text: str, start: int, end: int) -> tuple[bool, int | None]:
         if compared:
             return True, compared.end()
     if _COMPARED_BEFORE.search(before) or _COMPARED_AFTER.match(text, end, end + 2) \
-            or (before.rstrip(" \u00a0").endswith("从") and text.startswith("的", end)):
+            or (before.rstrip(FIGURE_SPACES).endswith("从") and text.startswith("的", end)):
         return True, None
     if _in_parenthesis(text, start):
         return True, _CLAUSE.match(text, end).end()
