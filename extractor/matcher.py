@@ -7,14 +7,13 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import takewhile
+from typing import NamedTuple
 
 from .context import last_match
 from .models import Claim, Numeral, Sentence, unit_key
 from .numerals import QUALIFIER_BEFORE
 from .rules import NUM_HEAD, NUM_TAIL, REGEX_TIMEOUT, SEPARATORS, Rule, RuleSet
-from .script import to_simplified
 
 _CLAUSE_END = re.compile(f"[{SEPARATORS}]")
 # Words that stand between a subject and its number and are no part of the subject.
@@ -79,6 +78,19 @@ class Attempt:
     parts: dict[str, str] = field(default_factory=dict)   # what each placeholder matched
 
 
+class _Spot(NamedTuple):
+    """Where a numeral stands in its masked sentence: its span, the start of its clause, and the
+    words after it up to the clause's end or the next numeral (found once, read by every step)."""
+
+    start: int
+    end: int
+    clause_start: int
+    right_text: str
+
+
+_FITS = ("",)     # after the groups of a right test: what a rule without `right` reads (slot -1)
+
+
 @dataclass
 class Candidate:
     """A numeral of a sentence with what the rules made of it; `attempts` are recorded for
@@ -121,7 +133,8 @@ class SentenceMatcher:
         self.fallback_rules = [r for r in ruleset.rules if r.fallback]
         self.fallback_ids = frozenset(r.id for r in self.fallback_rules)
         self._by_kind: dict[tuple[str, bool], list[Rule]] = {}   # (kind, fallback) → the rules that take it
-        self._right_tests: dict[tuple[str, bool], re.Pattern[str]] = {}   # … → one test of all their `right`s
+        self._right_tests: dict[tuple[str, bool], tuple[re.Pattern[str], list[tuple[Rule, int]]]] = {}  # … → one
+        # test of all their `right`s
         units = sorted(ruleset.units | {"个", "名", "人", "项", "次", "%", "％"}, key=len, reverse=True)
         self._leading_unit = re.compile(
             r"(?:余|多)?(?:" + "|".join(map(re.escape, units)) + r")?(?:左右|以上|之多)?")
@@ -146,31 +159,35 @@ class SentenceMatcher:
         """
         numerals = [n for n in numerals if n.kind in _NUMBER_MASK_KINDS]
         masked = mask(simplified, numerals, sentence.start)
+        separators = [m.start() for m in _CLAUSE_END.finditer(masked)]
+        brackets = "（" in masked or "(" in masked
         candidates: list[Candidate] = []
         previous: Claim | None = None            # the last claim of this sentence
         last_count: Claim | None = None          # … that is no share
-        for i in range(len(numerals)):
-            cand = self._match_one(doc, sentence, masked, numerals, i, simplified, previous, keep_attempts)
+        for i, numeral in enumerate(numerals):
+            spot = _spot(masked, separators, numeral.start - sentence.start, numeral.end - sentence.start)
+            cand = self._match_one(doc, sentence, masked, numerals, i, spot, simplified, previous, keep_attempts)
             if cand.claim is None and not cand.ruled_out:
                 _inherit(cand, sentence, masked, last_count or prior, self._names_a_group)
             if cand.claim is None and previous is not None:
-                self._count_after_count(cand, sentence, masked, simplified, previous)
+                self._count_after_count(cand, sentence, spot, simplified, previous)
             if cand.claim is None and not cand.ruled_out:
-                self._apply(True, cand, doc, sentence, masked, numerals, i, simplified, previous, keep_attempts)
+                self._apply(True, cand, doc, sentence, masked, numerals, i, spot, simplified, previous, keep_attempts)
             if cand.claim is not None:
                 _compared_with(cand, last_count)
                 previous = cand.claim
-                if cand.claim.unit != "%" and not _in_brackets(masked, cand.claim.num_start - sentence.start):
+                if cand.claim.unit != "%" and not (brackets and _in_brackets(masked, cand.claim.num_start - sentence.start)):
                     last_count = cand.claim
             candidates.append(cand)
-            if not keep_attempts:
+            if not keep_attempts and cand.attempts:
                 cand.attempts.clear()
         _respective_changes(candidates)
         consumed = {id(c.field_numeral) for c in candidates if c.claim and c.field_numeral}
-        for c in candidates:
-            if c.claim and id(c.numeral) in consumed:
-                c.claim = None
-                c.attempts.append(Attempt("-", False, "is the field of a ranking in this sentence"))
+        if consumed:
+            for c in candidates:
+                if c.claim and id(c.numeral) in consumed:
+                    c.claim = None
+                    c.attempts.append(Attempt("-", False, "is the field of a ranking in this sentence"))
         return candidates
 
     def _names_a_group(self, claim: Claim) -> bool:
@@ -189,79 +206,77 @@ class SentenceMatcher:
             self._by_kind[key] = [rule for rule in rules if kind in rule.kinds]
         return self._by_kind[key]
 
-    def _to_try(self, kind: str, fallback: bool, keep_attempts: bool, masked: str, clause_start: int,
-                right_text: str, end: int) -> Iterable[Rule]:
+    def _to_try(self, kind: str, fallback: bool, keep_attempts: bool, masked: str, spot: _Spot) -> Iterable[Rule]:
         """The rules to try on a numeral of `kind` in their order: for explain every rule; else those
         that take its kind and pass two quick tests in C (their words after the number fit — all
         rules tested in one regex call —, and a subject word of theirs stands in the clause: the
         subject is a part of it); `_try` says why a rule fails, which only explain reads."""
         if keep_attempts:
             return self.fallback_rules if fallback else self.rules
-        rules = self.rules_for(kind, fallback)
-        fits = self._right_test(kind, fallback).match(right_text).groups()
-        stop = end + len(right_text)
-        return (rule for rule, fit in zip(rules, fits, strict=True) if fit is not None and (      # lazily: none
-            rule.subject_words is None or rule.subject_words.search(masked, clause_start, stop) is not None))  # after a match
+        test, slots = self._right_test(kind, fallback)
+        fits = test.match(spot.right_text).groups() + _FITS
+        clause_start, stop = spot.clause_start, spot.end + len(spot.right_text)
+        return (rule for rule, slot in slots if fits[slot] is not None and (      # lazily: none after a match
+            rule.subject_words is None or rule.subject_words.search(masked, clause_start, stop) is not None))
 
-    def _right_test(self, kind: str, fallback: bool) -> re.Pattern[str]:
-        """One regex whose group k is not None when rule k of `rules_for(kind, fallback)` has no
-        `right` or its `right` matches at the start of the text: `(?:(?=R)())?` per rule."""
+    def _right_test(self, kind: str, fallback: bool) -> tuple[re.Pattern[str], list[tuple[Rule, int]]]:
+        """One regex whose group k is not None when the k-th distinct `right` of the rules of
+        `rules_for(kind, fallback)` matches at the start of the text — `(?:(?=R)())?` per distinct
+        R (rules often share one) —, and each of those rules with the group of its `right` (-1, the
+        `_FITS` after the groups, for a rule without one)."""
         key = (kind, fallback)
         if key not in self._right_tests:
-            self._right_tests[key] = re.compile("".join("()" if rule.right_test is None else f"(?:(?={rule.right_test})())?"
-                                                        for rule in self.rules_for(kind, fallback)))
+            rules = self.rules_for(kind, fallback)
+            rights = list(dict.fromkeys(rule.right_test for rule in rules if rule.right_test is not None))
+            slots = [(rule, -1 if rule.right_test is None else rights.index(rule.right_test)) for rule in rules]
+            self._right_tests[key] = (re.compile("".join(f"(?:(?={right})())?" for right in rights)), slots)
         return self._right_tests[key]
 
     def _match_one(self, doc: str, sentence: Sentence, masked: str, numerals: list[Numeral],
-                   index: int, context: str, previous: Claim | None, keep_attempts: bool) -> Candidate:
-        numeral = numerals[index]
-        cand = Candidate(numeral)
-        end = numeral.end - sentence.start
-        start = numeral.start - sentence.start
-        if _DURATION.match(masked, end, _clause_end(masked, end)):
+                   index: int, spot: _Spot, context: str, previous: Claim | None, keep_attempts: bool) -> Candidate:
+        cand = Candidate(numerals[index])
+        start, end = spot.start, spot.end
+        if _DURATION.match(masked, end, end + len(spot.right_text)):
             cand.ruled_out = True
             if keep_attempts:
                 cand.attempts.append(Attempt("-", False, "a duration or a date, not a tally"))
-        elif _FUTURE_TARGET.search(masked, max(_clause_start(masked, start), start - LOOKBACK), start):
+        elif _FUTURE_TARGET.search(masked, max(spot.clause_start, start - LOOKBACK), start):
             cand.ruled_out = True
             if keep_attempts:
                 cand.attempts.append(Attempt("-", False, "a target for the future, not a tally"))
         else:
-            self._apply(False, cand, doc, sentence, masked, numerals, index, context, previous, keep_attempts)
+            self._apply(False, cand, doc, sentence, masked, numerals, index, spot, context, previous, keep_attempts)
         return cand
 
     def _apply(self, fallback: bool, cand: Candidate, doc: str, sentence: Sentence, masked: str,
-               numerals: list[Numeral], index: int, context: str, previous: Claim | None, keep_attempts: bool) -> None:
+               numerals: list[Numeral], index: int, spot: _Spot, context: str, previous: Claim | None,
+               keep_attempts: bool) -> None:
         """Try the rules (or the fallback rules) in order on numeral `index`; the first that matches
         makes its claim. `keep_attempts`: every rule, each attempt recorded; else only the rules that
         take the numeral's kind."""
         numeral = numerals[index]
-        start, end = numeral.start - sentence.start, numeral.end - sentence.start
-        clause_start = _clause_start(masked, start)
-        local_start = self._local_start(masked, numerals, index, sentence.start, clause_start, previous)
-        right_text = masked[end:_clause_end(masked, end)]
-        for rule in self._to_try(numeral.kind, fallback, keep_attempts, masked, clause_start, right_text, end):
-            reason, hit = self._try(rule, numeral, masked, clause_start, local_start, start, right_text, context)
+        local_start = self._local_start(masked, numerals, index, sentence.start, spot.clause_start, previous)
+        for rule in self._to_try(numeral.kind, fallback, keep_attempts, masked, spot):
+            reason, hit = self._try(rule, numeral, masked, spot, local_start, context)
             if keep_attempts:
                 cand.attempts.append(Attempt(rule.id, hit is not None, reason, _parts(hit)))
             if hit is not None:
-                cand.claim, cand.field_numeral = self._claim(doc, sentence, masked, numerals, numeral, rule, hit)
+                cand.claim, cand.field_numeral = self._claim(doc, sentence, masked, numerals, numeral, spot, rule, hit)
                 return
 
-    def _count_after_count(self, cand: Candidate, sentence: Sentence, masked: str, context: str,
+    def _count_after_count(self, cand: Candidate, sentence: Sentence, spot: _Spot, context: str,
                            previous: Claim) -> None:
         """A count right after a claim in another unit, with nothing between (查处问题24起34人: the
         people of the cases just counted): the first rule whose subject words the claim before
         names and whose unit follows this number takes it, with that subject."""
         n = cand.numeral
-        start, end = n.start - sentence.start, n.end - sentence.start
+        start, end, right_text = spot.start, spot.end, spot.right_text
         if previous.sentence_start != sentence.start or previous.claim_end - sentence.start != start:
             return
-        right_text = masked[end:_clause_end(masked, end)]
         subject = previous.subject
         for rule in self.rules_for(n.kind):
             if (rule.left is None or rule.right is None or rule.subject_words is None
-                    or not rule.subject_words.search(to_simplified(subject))):
+                    or not rule.subject_words.search(previous.subject_simplified)):
                 continue
             m = rule.right.match(right_text)
             unit = m.group("unit") if m and "unit" in m.re.groupindex else None
@@ -291,13 +306,14 @@ class SentenceMatcher:
         joiner = _LIST_JOINER.match(masked, prev_end)
         return max(clause_start, joiner.end() if joiner else prev_end)
 
-    def _try(self, rule: Rule, numeral: Numeral, masked: str, clause_start: int, local_start: int,
-             start: int, right_text: str, context: str) -> tuple[str, dict | None]:
+    def _try(self, rule: Rule, numeral: Numeral, masked: str, spot: _Spot, local_start: int,
+             context: str) -> tuple[str, dict | None]:
         """Why `rule` does not take `numeral`, or the spans it matched."""
         if numeral.kind not in rule.kinds:
             return f"numeral is {numeral.kind}, rule takes {'/'.join(sorted(rule.kinds))}", None
         if numeral.text in rule.not_numerals:
             return f"this rule never takes 「{numeral.text}」", None
+        start, clause_start, right_text = spot.start, spot.clause_start, spot.right_text
         if rule.whole is not None:
             try:
                 return _try_whole(rule, masked, start)
@@ -321,7 +337,6 @@ class SentenceMatcher:
             hit["right_end"] = right_offset + m.end()
             for name, (pos, text) in _groups(m, "subject", "unit").items():
                 hit[name] = (right_offset + pos, text)
-            hit["number_first"] = "subject" in m.re.groupindex and m.group("subject") is not None
         subject = hit.get("subject")
         if rule.subject_words is not None and not (subject and rule.subject_words.search(subject[1])):
             return "no subject word of this rule next to the number", None
@@ -337,7 +352,7 @@ class SentenceMatcher:
         return "matched", hit
 
     def _claim(self, doc: str, sentence: Sentence, masked: str, numerals: list[Numeral], numeral: Numeral,
-               rule: Rule, hit: dict) -> tuple[Claim, Numeral | None]:
+               spot: _Spot, rule: Rule, hit: dict) -> tuple[Claim, Numeral | None]:
         subject = _clean_subject(sentence.text, hit.get("subject"))
         unit = hit["unit"][1] if hit.get("unit") else rule.unit_default
         unit = rule.unit_map.get(unit, unit)
@@ -356,8 +371,8 @@ class SentenceMatcher:
                 rank_of = int(field_numeral.value)
         qualifier = numeral.qualifier
         if qualifier == "exact":
-            pos = numeral.start - sentence.start
-            qualifier = _left_qualifier(masked[max(_clause_start(masked, pos), pos - 10):pos]) or qualifier
+            pos = spot.start
+            qualifier = _left_qualifier(masked[max(spot.clause_start, pos - 10):pos]) or qualifier
         claim_start = sentence.start + hit["left_start"]
         claim_end = sentence.start + hit["right_end"]
         claim = Claim(
@@ -387,7 +402,7 @@ def _compared_with(cand: Candidate, base: Claim | None) -> None:
     count's subject and category."""
     claim = cand.claim
     if (base is None or base.sentence_start != claim.sentence_start or unit_key(base.unit) != unit_key(claim.unit)
-            or not _COMPARISON_ONLY.fullmatch(to_simplified(claim.subject).strip("（("))):
+            or not _COMPARISON_ONLY.fullmatch(claim.subject_simplified.strip("（("))):
         return
     claim.rename(base.subject)
     claim.category = base.category
@@ -400,13 +415,13 @@ def _respective_changes(candidates: list[Candidate]) -> None:
     (立案2921件、结案1779件、处分1800人，分别比去年同期增长49.4%、5.0%和6.8%)."""
     claims = [c.claim for c in candidates if c.claim]
     for i, claim in enumerate(claims):
-        if claim.unit != "%" or not claim.subject or "分别" not in to_simplified(claim.subject):
+        if claim.unit != "%" or "分别" not in claim.subject_simplified:
             continue
         shares = list(takewhile(lambda c: c.unit == "%", claims[i:]))
         counts = list(takewhile(lambda c: c.unit != "%", reversed(claims[:i])))[::-1]
         if len(shares) < 2 or len(counts) < len(shares):
             return
-        change = _CHANGE_WORD.search(to_simplified(claim.subject))
+        change = _CHANGE_WORD.search(claim.subject_simplified)
         word = claim.subject[change.start():change.end()] if change else ""   # as the text writes it
         for count, share in zip(counts[-len(shares):], shares, strict=True):
             share.rename(count.subject + word)
@@ -495,11 +510,8 @@ def _left_qualifier(before: str) -> str | None:
 
 def _groups(m: re.Match, *names: str) -> dict:
     """(start, text) of each named group that took part in the match."""
-    out = {}
-    for name in names:
-        if name in m.re.groupindex and m.group(name) is not None:
-            out[name] = (m.start(name), m.group(name))
-    return out
+    index = m.re.groupindex
+    return {name: (m.start(name), m.group(name)) for name in names if name in index and m.start(name) >= 0}
 
 
 def _try_whole(rule: Rule, masked: str, start: int) -> tuple[str, dict | None]:
@@ -511,28 +523,16 @@ def _try_whole(rule: Rule, masked: str, start: int) -> tuple[str, dict | None]:
     return "the regex does not match at this number", None
 
 
-@lru_cache(maxsize=4)
-def _separators(masked: str) -> list[int]:
-    """Where the clause separators of a sentence are, found once per sentence (the sentence
-    being matched is the same string object for all its numerals, so the cache hits)."""
-    return [m.start() for m in _CLAUSE_END.finditer(masked)]
-
-
-def _clause_start(masked: str, pos: int) -> int:
-    """Start of the clause holding `pos`: just after the last separator before it (a bisection,
-    not a scan back: a sentence without punctuation costs no more per numeral than a short one)."""
-    separators = _separators(masked)
-    i = bisect_left(separators, pos)
-    return separators[i - 1] + 1 if i else 0
-
-
-def _clause_end(masked: str, pos: int) -> int:
-    """End of the phrase after `pos`: the next separator or the next numeral."""
-    separators = _separators(masked)
-    i = bisect_left(separators, pos)
-    end = separators[i] if i < len(separators) else len(masked)
-    nxt = masked.find(NUM_HEAD, pos, end)
-    return nxt if nxt >= 0 else end
+def _spot(masked: str, separators: list[int], start: int, end: int) -> _Spot:
+    """Where the numeral at start…end of `masked` stands (`separators`: where the sentence's clause
+    separators are, found once per sentence); by bisection, not a scan back: a sentence without
+    punctuation costs no more per numeral than a short one."""
+    i = bisect_left(separators, start)
+    clause_start = separators[i - 1] + 1 if i else 0
+    k = bisect_left(separators, end, i)
+    clause_end = separators[k] if k < len(separators) else len(masked)
+    nxt = masked.find(NUM_HEAD, end, clause_end)
+    return _Spot(start, end, clause_start, masked[end:nxt if nxt >= 0 else clause_end])
 
 
 def _clean_subject(text: str, subject: tuple[int, str] | None) -> str:
@@ -554,5 +554,6 @@ def _clean_subject(text: str, subject: tuple[int, str] | None) -> str:
     tail = _SUBJECT_TAIL.search(rest) if ends else None
     cut_tail = len(simplified) - (tail.start() + cut_head if tail else len(simplified))
     cleaned = original[cut_head:len(original) - cut_tail] if cut_tail else original[cut_head:]
-    cleaned = _PINYIN.sub("", cleaned)
+    if "(" in cleaned or "（" in cleaned:
+        cleaned = _PINYIN.sub("", cleaned)
     return cleaned.strip("“”\"'（）() 、") or original.strip()
