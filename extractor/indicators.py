@@ -8,12 +8,12 @@ claims of one document (a pipeline step after context resolution).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .context import last_match
+from .context import head_finder, last_match
 from .models import BEFORE_WINDOW, Claim
 from .regexstart import landmark
 from .rules import RuleFileError, read_yaml
@@ -115,20 +115,20 @@ class Indicators:
     def of(self, subject: str, unit: str, parent: str = "", before: str = "", listed: bool = False) -> str:
         """The indicator id of a claim: a measure, or `measure.breakdown` for a part of one (the
         measure from the subject, else `parent` — the indicator of its total —, else the measure
-        named in `before`, its sentence up to the number); "" if none fits. A generic measure
-        (问题) gives way to a narrower one named in `before`, unless the claim is `listed`: an item
-        of a 、 list."""
+        named in `before`, its sentence up to the number, simplified); "" if none fits. A generic
+        measure (问题) gives way to a narrower one named in `before`, unless the claim is `listed`:
+        an item of a 、 list."""
         if self._changes is not None and self._changes.search(to_simplified(subject)):
             return ""
         part = self.measure(subject, unit, breakdown=True)
         whole = self.measure(subject, unit)
-        if whole is not None and whole.generic and not listed and (narrower := self._measure(to_simplified(before), unit, False)) \
+        if whole is not None and whole.generic and not listed and (narrower := self._measure(before, unit, False)) \
                 and not narrower.generic and narrower.unit == whole.unit:
             whole = narrower
         if part is None:
             return whole.id if whole else ""
         base = whole.id if whole else parent.split(".")[0]
-        if not base and (named := self._measure(to_simplified(before), unit, False)):
+        if not base and (named := self._measure(before, unit, False)):
             base = named.id
         return f"{base}.{part.id}" if base else ""
 
@@ -214,6 +214,7 @@ _NAMED = re.compile(f"({_PLACE}){_AFTER_NAMED}")
 _NAMED_ENDS = _LEVEL_WORD + _AFTER_NAMED
 # (the lookahead lets the engine pass over every position no body can begin at, in C)
 _BODY = re.compile(f"(?=[乡{_LEVELS}])(?:(?:乡镇|[{_LEVELS}])纪委(?:监委)?|[{_LEVELS}]直机关)")
+_BODY_FINDER = head_finder(_BODY, set("乡" + _LEVELS))
 # What a place name holds no more than: text up to a year, a session, a verb or a particle.
 # In the header lines a place may stand before anything (青山县第十五届…, 梅岭县卫生健康局).
 _LOOSE = re.compile(f"({_PLACE})")
@@ -248,27 +249,27 @@ def _landmark(source: str) -> tuple[re.Pattern[str], int] | None:
     return (re.compile(_NAMED_ENDS) if source == _NAMED.pattern else char_class(set(found[0]))), found[1]
 
 
-def _place_matches(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+def _place_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """`pattern.finditer(text)` for _NAMED or _LOOSE, tried only where a match can begin: at most
-    its landmark's reach before one of its landmark characters (most positions of a text are not)."""
+    its landmark's reach before one of its landmark characters (most positions of a text are not);
+    lazily: the header's first name ends the search."""
     mark = _landmark(pattern.pattern)
     if mark is None:
-        return list(pattern.finditer(text))
+        yield from pattern.finditer(text)
+        return
     marks, reach = mark
     match = pattern.match
-    found: list[re.Match[str]] = []
     end = 0                                         # the positions before it are tried, or inside a match
     for landmark_at in marks.finditer(text):       # (in order: each tries the positions it adds)
         at = landmark_at.start()
         start = max(end, at - reach)
         while start <= at:
             if m := match(text, start):
-                found.append(m)
+                yield m
                 start = m.end()
             else:
                 start += 1
         end = start
-    return found
 
 
 def _name(found: str) -> str:
@@ -281,8 +282,8 @@ def claim_place(claim: Claim, before: str, header: Callable[[], str]) -> str:
     """Where the figure is: the place or body named last in `before` (its sentence up to the
     number, simplified: 云溪县, 乡镇纪委, 全县), else in its scope, else the document header's
     place (`header()`: read only when asked for); 全县 is the header's place when that is a county (云溪县)."""
-    named = next((m for m in reversed(_place_matches(_NAMED, before)) if _name(m.group(1))), None)
-    found = [m for m in (named, last_match(_BODY, before), last_match(_WHOLE, before)) if m is not None]
+    named = next((m for m in reversed(list(_place_matches(_NAMED, before))) if _name(m.group(1))), None)
+    found = [m for m in (named, last_match(_BODY, before, _BODY_FINDER), last_match(_WHOLE, before)) if m is not None]
     if not found and (scope := last_match(_WHOLE, to_simplified(claim.scope))) is not None:
         found = [scope]
     if not found:

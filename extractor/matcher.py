@@ -14,6 +14,7 @@ from .context import last_match
 from .models import Claim, Numeral, Sentence, unit_key
 from .numerals import QUALIFIER_BEFORE
 from .rules import NUM_HEAD, NUM_TAIL, REGEX_TIMEOUT, SEPARATORS, Rule, RuleSet
+from .stoplist import char_class
 
 _CLAUSE_END = re.compile(f"[{SEPARATORS}]")
 # Words that stand between a subject and its number and are no part of the subject.
@@ -38,20 +39,22 @@ LOOKBACK = 1_000    # characters before a numeral searched for a word of its cla
 _DURATION = re.compile(r"\s?(?:余|多)?个?(?:月|小时|工作日|星期|季度|年|天|日|周|分钟|学时)")
 
 
-def _left_qualifier_regex() -> re.Pattern[str]:
+def _left_qualifier_regex() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """A bound word of numerals.QUALIFIER_BEFORE a few characters before the number, opening a
     share or total: 约占…, 超过…的, 不到…的. Words of approximation need a verb after them (约占,
-    近达), and single characters other than them and 逾 are too loose at a distance (超标)."""
+    近达), and single characters other than them and 逾 are too loose at a distance (超标).
+    With a class of the words' first characters: a text without one holds no such word."""
     by_kind: dict[str, list[str]] = {"approx": [], "over": [], "under": []}
     for word, kind in QUALIFIER_BEFORE.items():
         if kind in by_kind and (len(word) > 1 or word in "约近逾"):
             by_kind[kind].append(word)
     alternatives = {kind: "|".join(sorted(words, key=len, reverse=True)) for kind, words in by_kind.items()}
-    return re.compile(rf"(?:(?P<approx>{alternatives['approx']})(?:占|达到|达|为)|(?P<over>{alternatives['over']})|"
+    heads = char_class({word[0] for words in by_kind.values() for word in words})
+    return heads, re.compile(rf"(?:(?P<approx>{alternatives['approx']})(?:占|达到|达|为)|(?P<over>{alternatives['over']})|"
                       rf"(?P<under>{alternatives['under']}))[^，,。；;]{{0,8}}$")
 
 
-_LEFT_QUALIFIER = _left_qualifier_regex()
+_LEFT_QUALIFIER_HEADS, _LEFT_QUALIFIER = _left_qualifier_regex()
 _PART_MARKER = re.compile(r"其中|包括")
 _GROUP_NAME_MIN = 2        # characters after a rule's subject word that name a group (处分 + 乡科级干部)
 _UNITS_OF = {"人": ("人", "名")}          # the units a part may be counted in, by unit_key (else its own)
@@ -502,7 +505,7 @@ def _parts(hit: dict | None) -> dict[str, str]:
 
 def _left_qualifier(before: str) -> str | None:
     """approx/over/under from a bound word that opens a share or total: 约占, 超过…的, 不到…的."""
-    m = _LEFT_QUALIFIER.search(before)
+    m = _LEFT_QUALIFIER.search(before) if _LEFT_QUALIFIER_HEADS.search(before) else None
     if not m:
         return None
     return "approx" if m.group("approx") else "over" if m.group("over") else "under"
@@ -510,8 +513,11 @@ def _left_qualifier(before: str) -> str | None:
 
 def _groups(m: re.Match, *names: str) -> dict:
     """(start, text) of each named group that took part in the match."""
-    index = m.re.groupindex
-    return {name: (m.start(name), m.group(name)) for name in names if name in index and m.start(name) >= 0}
+    out = {}
+    for name, text in m.groupdict().items():
+        if text is not None and name in names:
+            out[name] = (m.start(name), text)
+    return out
 
 
 def _try_whole(rule: Rule, masked: str, start: int) -> tuple[str, dict | None]:
@@ -543,7 +549,7 @@ def _clean_subject(text: str, subject: tuple[int, str] | None) -> str:
     title_end = simplified.rfind("》") + 1
     if 0 < title_end < len(simplified):
         start, simplified = start + title_end, simplified[title_end:]
-    leading = _PINYIN.match(simplified)       # the unit's annotation: 個(gè)典型案例
+    leading = _PINYIN.match(simplified) if simplified[:1] in "(（" else None   # the unit's annotation: 個(gè)典型案例
     if leading:
         start, simplified = start + leading.end(), simplified[leading.end():]
     original = text[start:start + len(simplified)]

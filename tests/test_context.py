@@ -140,3 +140,32 @@ def test_half_width_punctuation_reads_as_full_width():
 
     assert read(half) == read(text)
     assert "一" not in [f[0] for f in read(half)]
+
+
+def _spans(match):
+    return (match.span(), match.group()) if match is not None else None
+
+
+@pytest.mark.parametrize("source, heads", [
+    ("(?=[ab])(?:ab|b[0-9]?)", set("ab")),                        # overlapping starts: finditer's order
+    ("(?=[上前第1-9])(?:上半年|前[一二三]季度|第?[1-4]季度|[1-9]月(?![0-9]日))", set("上前第123456789")),
+])
+def test_a_head_finder_gives_the_last_match_finditer_gives(source, heads):
+    import re
+
+    from extractor.context import head_finder, last_match
+
+    pattern = re.compile(source)
+    finder = head_finder(pattern, heads)
+    texts = ["abab2bb9ab", "ba1bab", "xyz", "", "上半年、前二季度和第3季度，7月9日，8月", "第五季度第4季度上半年1月"]
+    for text in texts:
+        for end in range(len(text) + 1):                         # every prefix: matches cut at the end too
+            assert _spans(last_match(pattern, text[:end], finder)) == _spans(last_match(pattern, text[:end]))
+
+
+def test_a_head_finder_needs_heads():
+    import re
+
+    from extractor.context import head_finder
+
+    assert head_finder(re.compile("a"), None) is None and head_finder(re.compile("a"), set()) is None
