@@ -266,7 +266,7 @@ class DocumentYears:
     def sentence_starts(self) -> list[int]:
         """Where each sentence starts (made when first asked: a line without claims never asks)."""
         if self._sentence_starts is None:
-            self._sentence_starts = [s.start for s in self.sentences]
+            self._sentence_starts = list(map(_START, self.sentences))
         return self._sentence_starts
 
     @property

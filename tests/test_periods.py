@@ -281,7 +281,8 @@ def test_year_scan_finds_what_the_pattern_finds_everywhere():
     from extractor.periods import _YEAR_MENTION, _year_matches
 
     texts = ["近12年来，自二〇一九年到二〇二三年；本届区委以来、党的二十大以来", "２０２０年—2022年、十三五”期间、当月当年全年",
-             "截至目前，民国111年，上一年与这一年来，1998至2001年", "去年以来新时代十年本届以来，较前年同期"]
+             "截至目前，民国111年，上一年与这一年来，1998至2001年", "去年以来新时代十年本届以来，较前年同期",
+             "以来，来往前月间届时本届以来，年初以来目前期间当月"]     # (words found by their last character)
     for text in texts:
         assert [m.span() for m in _year_matches(text)] == [m.span() for m in _YEAR_MENTION.finditer(text)]
         assert _year_matches(text)
