@@ -13,7 +13,7 @@ from typing import NamedTuple
 from .models import FIGURE_SPACES, Claim, Sentence
 from .numerals import parse_numeral
 from .script import to_simplified
-from .sentences import UNNUMBERED, heading_level
+from .sentences import UNNUMBERED, heading_level, split_sentences
 
 _TITLE = re.compile(r"《[^》]*》")
 # Date marks as ASCII (same length: offsets hold); full-width digits are folded already by `to_simplified`,
@@ -61,6 +61,7 @@ _COMPARED_AFTER = re.compile(r"(?:[^，,；;。]|(?<=\d),(?=\d)){0,24}?(?:相比
 _LOCAL_GAP = re.compile(rf"(?:同期)?(?:的|为|是)?(?:[（(][^）)\d，,。；;]{{0,6}})?{_GAP}")
 # The earlier figure stated: 去年同期为… · 去年同期立案5件 · 2022年为488件 · 2021年分别为….
 _STATED = re.compile(r"同期|(?:分别)?为(?=[^，,；;。]{0,3}?[\d一二三四五六七八九十两百千])")
+_OPEN_PARENTHESIS = re.compile(r"[（(][^）)。；;\n]*\Z")      # (searched up to a position: \Z stands there)
 _CLAUSE = re.compile(r"(?:[^，,；;。！？!?\n）)]|(?<=\d),(?=\d))*")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]*")
 _SENTENCE_START = "。！？!?；;\n"
@@ -215,10 +216,8 @@ def _locality(text: str, start: int, end: int) -> tuple[bool, int | None]:
 
 
 def _in_parenthesis(text: str, pos: int) -> bool:
-    """Is `pos` inside a （…） opened in the same clause?"""
-    window = text[max(0, pos - 30):pos]
-    opened = max(window.rfind("（"), window.rfind("("))
-    return opened >= 0 and opened > max(window.rfind(ch) for ch in "）)。；;\n")
+    """Is `pos` inside a （…） opened in the same clause (within 30 characters before it)?"""
+    return _OPEN_PARENTHESIS.search(text, max(0, pos - 30), pos) is not None
 
 
 def _resolved(raw: list[_Raw], doc_year: int | None, shift: int = 0) -> list[YearMention]:
@@ -254,7 +253,8 @@ class DocumentYears:
     《title》 does (a title's 。 ends a sentence), sentences are scanned one by one instead.
     """
 
-    def __init__(self, simplified: str, sentences: list[Sentence]) -> None:
+    def __init__(self, simplified: str, sentences: list[Sentence] | None) -> None:
+        """`sentences` None: the text is not split (`text_year`); only `raw`, `text` and `line_of` are asked."""
         self.text = _half_width(simplified)       # digits and date marks as ASCII: the text years are read from
         self.sentences = sentences
         self.raw = _raw_mentions(self.text)
@@ -285,9 +285,9 @@ class DocumentYears:
         return self._per_sentence
 
     def line_of(self, pos: int) -> int:
-        """The line number of the sentence holding text position `pos`."""
-        i = bisect_right(self.sentences, pos, key=_START) - 1       # (asked once: no list of starts)
-        return self.sentences[max(i, 0)].line
+        """The line number of the sentence holding text position `pos` of a mention: its own line
+        (a mention begins with a character that is no white space, so a sentence holds it)."""
+        return self.text.count("\n", 0, pos) + 1
 
     def of(self, i: int, doc_year: int | None) -> list[YearMention]:
         """The mentions of sentence i, positions relative to the sentence."""
@@ -335,6 +335,11 @@ def document_year(sentences: list[Sentence], years: DocumentYears, given: int | 
         if own:
             meeting = _MEETING.search(to_simplified(sentences[title].text)) is not None
             return DocumentYear(max(own), f"title line {sentences[title].line}", titled=not meeting)
+    return _latest_year(years)
+
+
+def _latest_year(years: DocumentYears) -> DocumentYear:
+    """The latest year the text names for its own work (`document_year`, without dateline or title)."""
     own = [r for r in years.raw if r.kind == "year" and r.offset is None and not r.local and not r.target] \
         if years.raw else years.raw
     if own:
@@ -343,12 +348,25 @@ def document_year(sentences: list[Sentence], years: DocumentYears, given: int | 
     return _NO_YEAR
 
 
+def text_year(text: str, years: DocumentYears, given: int | None = None) -> DocumentYear:
+    """`document_year` of `text` (`years`: its DocumentYears, with or without sentences), the text
+    split into sentences only when that year needs them: a text whose words stand on one line and
+    hold no date has no dateline nor title line (a line passed alone, most often). Sentences split
+    here are kept in `years`."""
+    if given is not None:
+        return document_year([], years, given)      # (a year given needs no sentence)
+    folded = years.text
+    start, end = len(folded) - len(folded.lstrip()), len(folded.rstrip())      # its first and last word
+    if folded.find("\n", start, end) < 0 and not _may_hold_date(folded, start, end):
+        return _latest_year(years)
+    if years.sentences is None:
+        years.sentences = split_sentences(text)
+    return document_year(years.sentences, years)
+
+
 def infer_doc_year(text: str) -> int | None:
     """The year a text speaks from (see `document_year`)."""
-    from .sentences import split_sentences
-
-    sentences = split_sentences(text)
-    return document_year(sentences, DocumentYears(to_simplified(text), sentences)).year
+    return text_year(text, DocumentYears(to_simplified(text), None)).year
 
 
 def _dateline(sentences: list[Sentence], folded: str) -> DocumentYear | None:

@@ -5,7 +5,14 @@ import pytest
 
 from extractor import extract_text
 from extractor.models import Claim
-from extractor.periods import DocumentYears, document_year, infer_doc_year, resolve_periods, year_mentions
+from extractor.periods import (
+    DocumentYear,
+    DocumentYears,
+    document_year,
+    infer_doc_year,
+    resolve_periods,
+    year_mentions,
+)
 from extractor.script import to_simplified
 from extractor.sentences import split_sentences
 
@@ -295,3 +302,20 @@ def test_a_heading_governs_however_many_lines_below_it():
     text = f"二、2017年督导情况\n{body}\n（一）走访结果\n督导组走访企业6家。\n另走访学校9所。"
     assert periods_of(text, "6", "9", year=2020) == [2017, 2017]
     assert periods_of("没有年份的一句话。", year=2020) == []
+
+
+@pytest.mark.parametrize("text", [
+    "青川镇2029年立案8件，2030年立案11件。", "  发布时间：2031-02-17　青川镇立案3件。 ", "没有年份的一行。", "", " \n ",
+    "青川镇2027年工作总结\n2028年全镇立案9件。", "2032年5月6日\n青川镇立案7件。", "到2033年建成示范点6个。\n\n\n",
+    "民國112年新竹縣立案4件", "第一行2026年。\n" * 12 + "2034年6月7日"])
+def test_the_year_of_a_text_split_only_when_needed_is_the_documents_year(text):
+    """`text_year` without sentences gives what `document_year` gives with them (a text of one
+    line without a date is never split), and keeps the sentences it splits."""
+    from extractor.periods import text_year
+
+    sentences = split_sentences(text)
+    expected = document_year(sentences, DocumentYears(to_simplified(text), sentences))
+    years = DocumentYears(to_simplified(text), None)
+    assert text_year(text, years) == expected
+    assert years.sentences is None or years.sentences == sentences
+    assert text_year(text, DocumentYears(to_simplified(text), None), 2019) == DocumentYear(2019, "given with --year")
