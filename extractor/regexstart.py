@@ -50,6 +50,14 @@ def landmark(pattern: str) -> tuple[frozenset[str], int] | None:
     return info.chars, info.reach
 
 
+def width(pattern: str) -> int | None:
+    """The most characters a match of `pattern` consumes; None when unbounded (or not read)."""
+    try:
+        return _Reader(pattern).read().width
+    except _Unknown:
+        return None
+
+
 def first_chars(pattern: str) -> set[str] | None:
     """Every character a match of `pattern` can start with; None when that is (nearly) any."""
     found = landmark(pattern)

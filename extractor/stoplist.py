@@ -1,23 +1,26 @@
 """The stop-list: phrases and patterns whose numerals are no statistics (四个意识, 一岗双责 …).
 
 `rules/stoplist.yaml` holds the entries as data. `StopList.load` puts the phrases into one
-Aho-Corasick automaton (pyahocorasick: one pass over the text in C finds them all) and the
-patterns each into a regular expression; a character class of every character a pattern can
-start with skips the rest of the text at C speed, and only the patterns that can start with the
-character found are tried there, in file order (`regexstart.py` reads those characters from the
-pattern's text); the start characters whose patterns no other shares (几) are found in a pass
-of their own that tries their patterns in C. A pattern that may start with any character but holds one
-of a few within a few characters of its start ([\u4e00-\u9fff]{1,3}一起) is tried back from
-those; patterns that may start anywhere are one alternation searched on their own, so they do
-not slow down the others.
+Aho-Corasick automaton (pyahocorasick) and the patterns each into a regular expression. Asked
+which numeral candidates no match covers (`unblocked`), it looks for phrases and short patterns
+(matches of at most CLOSE_WIDTH characters, as `regexstart.py` reads from the pattern's text) only
+in the stretch just before each candidate: a match covering a candidate starts there. Longer
+patterns are searched through the text. Either way a character class of every character a pattern
+can start with skips the rest of the text at C speed, and only the patterns that can start with
+the character found are tried there, in file order (through the whole text, once the stop-list is
+warm, by one regex that tries them in C). A pattern that may start with any character but holds
+one of a few within a few characters of its start ([\u4e00-\u9fff]{1,3}一起) is tried back from
+those; patterns that may start anywhere are one alternation searched on their own.
 Matching runs on the text after `fold`, a one-for-one character folding (full-width digits and
 signs, traditional numeral characters), so offsets into the folded text are offsets into the text.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable, Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -25,7 +28,7 @@ from typing import TypeVar
 import ahocorasick
 import yaml
 
-from .regexstart import decimal_digits, first_chars, landmark
+from .regexstart import decimal_digits, first_chars, landmark, width
 from .rules import RuleFileError, refuse_aliases
 
 Span = TypeVar("Span", bound=re.Match)
@@ -79,15 +82,13 @@ class StopList:
     examples: list[str] = field(default_factory=list)
     path: Path | None = None
     _automaton: ahocorasick.Automaton | None = field(default=None, repr=False)
-    _anywhere: re.Pattern[str] | None = field(default=None, repr=False)
-    _near: _Near | None = field(default=None, repr=False)
     _longest: int = field(default=0, repr=False)
-    _starts: re.Pattern[str] | None = field(default=None, repr=False)        # start characters but the lone ones
-    _starts_all: re.Pattern[str] | None = field(default=None, repr=False)    # … and the lone ones
-    _by_first: _ByFirst | None = field(default=None, repr=False)
-    _lone_patterns: dict[str, list[tuple[str, str]]] = field(default_factory=dict, repr=False)
-    _alone: _Lone | None = field(default=None, repr=False)                   # compiled once worth it (`_lone`)
-    _searched: int = field(default=0, repr=False)                            # characters searched for patterns
+    _close: _Anchored | None = field(default=None, repr=False)     # short patterns: looked for near numerals
+    _reach: int = field(default=0, repr=False)                     # how far before a numeral a match may start
+    _wide: _Anchored | None = field(default=None, repr=False)      # long ones: looked for through the text
+    _near: _Near | None = field(default=None, repr=False)
+    _anywhere: re.Pattern[str] | None = field(default=None, repr=False)
+    _searched: int = field(default=0, repr=False)                  # characters searched for patterns
     _phrases: dict[str, StopEntry] = field(default_factory=dict, repr=False)
     _patterns: dict[str, StopEntry] = field(default_factory=dict, repr=False)
 
@@ -117,13 +118,15 @@ class StopList:
         return stop
 
     def _compile(self) -> None:
-        """The phrases go into one automaton. Each pattern is compiled on its own: a pattern that
-        names the characters it can start with is tried only where one stands (a character maps to
-        those patterns, in file order). A pattern that may start with many characters but holds
-        one of a few within a few characters of its start ([\u4e00-\u9fff]{1,3}一起: 一 within 3)
-        is tried back from each of those (`_Near`); the others, which may start anywhere, form one
-        alternation searched through the text."""
-        anchored: list[tuple[str, re.Pattern[str], set[str] | None]] = []
+        """The phrases go into one automaton. Each pattern is compiled on its own. A pattern that
+        names the characters it can start with is tried only where one stands; when its matches
+        are at most CLOSE_WIDTH characters long it is looked for only that far before a numeral
+        (`_close`), else through the text (`_wide`). A pattern that may start with many characters
+        but holds one of a few within a few characters of its start ([\u4e00-\u9fff]{1,3}一起: 一
+        within 3) is tried back from each of those (`_Near`); the others, which may start anywhere,
+        form one alternation searched through the text."""
+        close: list[tuple[str, re.Pattern[str], set[str]]] = []
+        wide: list[tuple[str, re.Pattern[str], set[str]]] = []
         near: list[tuple[str, str, frozenset[str], int]] = []
         anywhere: list[str] = []
         for entry in self.entries:
@@ -131,9 +134,12 @@ class StopList:
                 name = f"p{len(self._patterns)}"
                 self._patterns[name] = entry
                 chars = first_chars(entry.text)
+                size = width(entry.text)
                 mark = landmark(entry.text) if chars is None else None
                 if chars is not None:
-                    anchored.append((name, re.compile(entry.text), chars))
+                    short = size is not None and size <= CLOSE_WIDTH
+                    (close if short else wide).append((name, re.compile(entry.text), chars))
+                    self._reach = max(self._reach, size - 1) if short and size is not None else self._reach
                 elif mark is not None:
                     near.append((name, entry.text, *mark))
                 else:
@@ -146,18 +152,11 @@ class StopList:
                 self._automaton.add_word(phrase, len(phrase))
             self._automaton.make_automaton()
             self._longest = max(map(len, self._phrases))
-        if anchored:
-            alone = _alone(anchored)
-            every = set().union(*(chars for _, _, chars in anchored))
-            self._starts = char_class(every - set(alone)) if every - set(alone) else None
-            self._starts_all = char_class(every)
-            self._by_first = _ByFirst(anchored)
-            self._lone_patterns = {ch: [(name, regex.pattern) for name, regex, chars in anchored if ch in chars]
-                                   for ch in alone}
-        if near:
-            self._near = _Near(near)
-        if anywhere:
-            self._anywhere = re.compile("|".join(anywhere))
+            self._reach = max(self._reach, self._longest - 1)
+        self._close = _Anchored(close) if close else None
+        self._wide = _Anchored(wide) if wide else None
+        self._near = _Near(near) if near else None
+        self._anywhere = re.compile("|".join(anywhere)) if anywhere else None
 
     def blocked_spans(self, text: str, folded: bool = False) -> list[tuple[int, int, StopEntry]]:
         """Every stop-list match in `text` as (start, end, entry), by start; matches may overlap.
@@ -166,21 +165,25 @@ class StopList:
         file order) that matches there. `folded=True` says `text` has been through `fold` already.
         """
         folded_text = text if folded else fold(text)
-        found = {start: (end, self._phrases[folded_text[start:end]])
-                 for start, end in self._phrase_ends(folded_text, len(folded_text)).items()}
-        for start, (end, name) in self._pattern_matches(folded_text, found, len(folded_text)).items():
+        if not folded_text:
+            return []
+        whole = [(0, len(folded_text) - 1)]
+        phrases = self._phrase_ends(folded_text, whole)
+        found = {start: (end, self._phrases[folded_text[start:end]]) for start, end in phrases.items()}
+        for start, (end, name) in self._pattern_matches(folded_text, whole, phrases, len(folded_text)).items():
             found[start] = (end, self._patterns[name])
         return [(start, end, entry) for start, (end, entry) in sorted(found.items()) if end > start]
 
     def unblocked(self, folded: str, spans: list[Span]) -> list[Span]:
         """The spans (regex matches, by start, not overlapping) of `folded` that no stop-list
         match covers: `blocked_spans` asked only what a numeral needs. A match can cover a span
-        only if it starts at or before it, so nothing starting after the last span is looked for."""
+        only if it starts at or before it and, but for a long pattern's, at most `_reach`
+        characters before: phrases and short patterns are looked for only there."""
         if not spans:
             return spans
-        limit = spans[-1].start()
-        ends = self._phrase_ends(folded, limit)
-        for start, (end, _) in self._pattern_matches(folded, ends, limit).items():
+        regions = self._regions(spans)
+        ends = self._phrase_ends(folded, regions)
+        for start, (end, _) in self._pattern_matches(folded, regions, ends, spans[-1].start()).items():
             ends[start] = end
         if not ends:
             return spans
@@ -198,73 +201,118 @@ class StopList:
                 out.append(span)
         return out
 
-    def _phrase_ends(self, folded: str, limit: int) -> dict[int, int]:
-        """Start → end of the longest phrase starting there, for every start up to `limit` (one
-        pass of the automaton, which stops `limit` plus the longest phrase's length in)."""
+    def _regions(self, spans: list[Span]) -> list[tuple[int, int]]:
+        """(first, last) start positions, merged, where a phrase or a short pattern covering one
+        of `spans` may start: from `_reach` characters before each span to its start."""
+        reach = self._reach
+        regions: list[tuple[int, int]] = []
+        first = last = None
+        for span in spans:
+            at = span.start()
+            if last is None or at - reach > last + 1:
+                if first is not None and last is not None:
+                    regions.append((first, last))
+                first = max(0, at - reach)
+            last = at
+        if first is not None and last is not None:
+            regions.append((first, last))
+        return regions
+
+    def _phrase_ends(self, folded: str, regions: list[tuple[int, int]]) -> dict[int, int]:
+        """Start → end of the longest phrase starting there, for every start in `regions` (the
+        automaton runs over each region and the longest phrase's length after it; on a slice:
+        pyahocorasick's own start and end arguments cost a pass over the whole text)."""
         found: dict[int, int] = {}
         if self._automaton is None:
             return found
-        for last, size in self._automaton.iter(folded, 0, min(len(folded), limit + self._longest)):
-            start = last + 1 - size
-            if found.get(start, -1) <= last:
-                found[start] = last + 1
+        for first, last in regions:
+            part = folded[first:last + self._longest]
+            for end, size in self._automaton.iter(part):
+                start = first + end + 1 - size
+                if start <= last and found.get(start, -1) <= first + end:
+                    found[start] = first + end + 1
         return found
 
-    def _pattern_matches(self, folded: str, taken: dict, limit: int) -> dict[int, tuple[int, str]]:
-        """Start → (end, pattern name) of the first pattern, in file order, that matches there,
-        at every position up to `limit` where one matches and no phrase starts."""
+    def _pattern_matches(self, folded: str, regions: list[tuple[int, int]], phrases: dict[int, int],
+                         limit: int) -> dict[int, tuple[int, str]]:
+        """Start → (end, pattern name) of the first pattern, in file order, that matches there:
+        short patterns at every start in `regions`, the others at every start up to `limit`; never
+        where a phrase starts (`phrases`: those of the regions)."""
         found: dict[int, tuple[int, str]] = {}
         self._searched += limit
         warm = self._searched >= COMPILE_AFTER        # the large one-pass regexes are worth compiling
-        lone = self._lone(warm)
-        starts = self._starts if lone is not None else self._starts_all
-        if starts is not None and self._by_first is not None:
-            by_first = self._by_first
-            for hit in starts.finditer(folded, 0, limit + 1):
-                at = hit.start()
-                if at not in taken:
-                    m = by_first[folded[at]](folded, at)
-                    if m:
-                        found[at] = (m.end(), m.lastgroup or by_first.name(m))
-        if lone is not None:
-            names = lone.names
-            for hit in lone.finder.finditer(folded):
-                at = hit.start()
-                if at > limit:
-                    break
-                if at not in taken:
-                    group = hit.lastgroup or ""
-                    found[at] = (hit.end(group), names[group])
-        if self._near is not None:
-            for at, end, name in self._near.matches(folded, warm):
-                if at <= limit and at not in taken and (at not in found or _order(name) < _order(found[at][1])):
+        if self._close is not None:
+            for first, last in regions:
+                for at, end, name in self._close.matches(folded, first, last, skip=phrases):
                     found[at] = (end, name)
+        farther: list[Iterator[tuple[int, int, str]]] = []
+        if self._wide is not None:
+            farther.append(self._wide.matches(folded, 0, limit, warm))
+        if self._near is not None:
+            farther.append(self._near.matches(folded, limit, warm))
         if self._anywhere is not None:
-            search = self._anywhere.search
-            m = search(folded)
-            while m and m.start() <= limit:
-                at, name = m.start(), m.lastgroup or ""
-                if at not in taken and (at not in found or _order(name) < _order(found[at][1])):
-                    found[at] = (m.end(), name)
-                m = search(folded, at + 1)
+            farther.append(_search_all(self._anywhere, folded, limit))
+        for matches in farther:
+            for at, end, name in matches:
+                if (at not in found or _order(name) < _order(found[at][1])) and not (
+                        at in phrases if _inside(regions, at) else self._phrase_starts_at(folded, at)):
+                    found[at] = (end, name)
         return found
 
-    def _lone(self, warm: bool) -> _Lone | None:
-        """The one-pass finder of the lone start characters, compiled once `warm` (this process has
-        searched COMPILE_AFTER characters for patterns: it is a large regex, and compiling it costs
-        more than a short run gains from it); until then their patterns are tried one by one."""
-        if self._alone is None and self._lone_patterns and warm:
-            self._alone = _Lone(self._lone_patterns)
-        return self._alone
+    def _phrase_starts_at(self, folded: str, at: int) -> bool:
+        """Does a phrase start at `at` (asked outside the regions, for a long pattern's match)?"""
+        if self._automaton is None:
+            return False
+        return any(end + 1 == size for end, size in self._automaton.iter(folded[at:at + self._longest]))
 
     def __len__(self) -> int:
         return len(self.entries)
 
 
 HOT = 1024    # visits of a character after which its patterns are tried as one compiled alternation
-COMPILE_AFTER = 100_000   # characters searched after which the large one-pass regexes (`_Lone`, `_Near`) are compiled
+COMPILE_AFTER = 100_000   # characters searched after which the large one-pass regexes (`_Grouped`, `_Near`) are compiled
+CLOSE_WIDTH = 40          # a pattern whose matches are at most this long is looked for only near numerals
 
 Matcher = Callable[[str, int], "re.Match[str] | None"]
+
+
+class _Anchored:
+    """Patterns that name the characters they can start with. `matches` gives, at each start of a
+    stretch where one of them matches, the first (file order) that does: the start characters are
+    found at C speed and their patterns tried there (`_ByFirst`); `warm`, one regex finds them in C
+    and Python sees only the matches (`_Grouped`: worth it for a stretch as long as the text)."""
+
+    def __init__(self, patterns: list[tuple[str, re.Pattern[str], set[str]]]) -> None:
+        self._patterns = patterns
+        chars = set().union(*(chars for _, _, chars in patterns))
+        self._starts = char_class(chars)
+        self._groupable = all(ord(ch) <= 0xFFFF for ch in chars)
+        self._by_first = _ByFirst(patterns)
+        self._grouped: _Grouped | None = None
+
+    def matches(self, text: str, first: int, last: int, warm: bool = False,
+                skip: Container[int] = ()) -> Iterator[tuple[int, int, str]]:
+        """(start, end, pattern name) for each start from `first` to `last` where a pattern
+        matches, but those in `skip`."""
+        if warm and self._groupable:
+            if self._grouped is None:
+                self._grouped = _Grouped(self._patterns)
+            names = self._grouped.names
+            for hit in self._grouped.finder.finditer(text, first):
+                at = hit.start()
+                if at > last:
+                    return
+                if at not in skip:
+                    group = hit.lastgroup or ""
+                    yield at, hit.end(group), names[group]
+            return
+        by_first = self._by_first
+        for hit in self._starts.finditer(text, first, last + 1):
+            at = hit.start()
+            if at not in skip:
+                m = by_first[text[at]](text, at)
+                if m:
+                    yield at, m.end(), m.lastgroup or by_first.name(m)
 
 
 class _ByFirst(dict):
@@ -316,7 +364,7 @@ class _Near:
     their start. One regex finds, at C speed, every landmark k ≤ reach characters after which the
     alternation of those patterns (file order, named groups p0, p1 …) matches — a lookbehind of
     k+1 characters steps back to that start; only there are the starts tried one by one.
-    That regex is compiled once the stop-list is warm (it is large: see `StopList._lone`); until
+    That regex is compiled once the stop-list is warm (it is large: see COMPILE_AFTER); until
     then the starts are tried back from every landmark. Compiled at first use."""
 
     def __init__(self, patterns: list[tuple[str, str, frozenset[str], int]]) -> None:
@@ -326,9 +374,10 @@ class _Near:
         self._landmarks: re.Pattern[str] | None = None
         self._alternation: re.Pattern[str] | None = None
 
-    def matches(self, text: str, warm: bool) -> Iterator[tuple[int, int, str]]:
+    def matches(self, text: str, limit: int, warm: bool) -> Iterator[tuple[int, int, str]]:
         """(start, end, pattern name) of the first pattern, in file order, that matches at each
-        start where one does (a start may come more than once, always with the same answer)."""
+        start up to `limit` where one does (a start may come more than once, always with the same
+        answer)."""
         if self._alternation is None or self._landmarks is None:
             self._landmarks = char_class(set().union(*(chars for _, _, chars, _ in self._patterns)))
             self._alternation = re.compile("|".join(f"(?P<{name}>{source})" for name, source, _, _ in self._patterns))
@@ -338,38 +387,52 @@ class _Near:
             self._marks = re.compile(f"{self._landmarks.pattern}(?:{back})")
         match = self._alternation.match
         for mark in (self._marks or self._landmarks).finditer(text):
-            for at in range(max(0, mark.start() - self._reach), mark.start() + 1):
+            if mark.start() - self._reach > limit:
+                return
+            for at in range(max(0, mark.start() - self._reach), min(mark.start(), limit) + 1):
                 m = match(text, at)
                 if m:
                     yield at, m.end(), m.lastgroup or ""
 
 
-def _alone(patterns: list[tuple[str, re.Pattern[str], set[str] | None]]) -> list[str]:
-    """The start characters no other start character shares its patterns with (几 of 几点意见):
-    they are searched for apart from the others, at C speed, their patterns tried there in C (`_Lone`)."""
-    by_patterns: dict[tuple[str, ...], list[str]] = {}
-    for ch in sorted(set().union(*(chars or set() for _, _, chars in patterns))):
-        by_patterns.setdefault(tuple(name for name, _, chars in patterns if chars and ch in chars), []).append(ch)
-    return [chars[0] for chars in by_patterns.values() if len(chars) == 1 and ord(chars[0]) <= 0xFFFF]
+class _Grouped:
+    """One regex finding each start of a set of patterns (`_Anchored`) where one of them matches:
+    the start characters are grouped by the patterns they start, and the search steps from one
+    such character to the next in C, looks back to it and tries its group's alternation there
+    (file order) — `[三四](?<=(?=(?:(?P<g0_p4>…)|(?P<g0_p9>…)))[\\s\\S])|第(?<=…)`, a branch whose
+    characters are not the one found skipped at once — so Python sees only the matches. `names`
+    maps a group (g0_p4) to its pattern (p4). Start characters beyond the BMP are not grouped."""
 
-
-class _Lone:
-    """One regex finding each lone start character (see `_alone`) where one of its patterns (file
-    order) matches from it: the search steps from one such character to the next in C, looks back
-    to it and tries that character's alternation there — `几(?<=(?=(?P<g0_p4>…))[\\s\\S])|第(?<=…)`,
-    a branch beginning with a wrong character skipped at once — so Python sees only the matches.
-    `names` maps a group (g0_p4) to its pattern (p4)."""
-
-    def __init__(self, patterns: dict[str, list[tuple[str, str]]]) -> None:
+    def __init__(self, patterns: list[tuple[str, re.Pattern[str], set[str]]]) -> None:
+        by_patterns: dict[tuple[str, ...], set[str]] = {}
+        for ch in set().union(*(chars for _, _, chars in patterns)):
+            by_patterns.setdefault(tuple(name for name, _, chars in patterns if ch in chars), set()).add(ch)
+        sources = {name: regex.pattern for name, regex, _ in patterns}
         self.names: dict[str, str] = {}
         branches = []
-        for k, (ch, own) in enumerate(patterns.items()):
+        for k, (names, chars) in enumerate(sorted(by_patterns.items())):
             alternation = []
-            for name, source in own:
+            for name in names:
                 self.names[f"g{k}_{name}"] = name
-                alternation.append(f"(?P<g{k}_{name}>{source})")
-            branches.append(f"{re.escape(ch)}(?<=(?=(?:{'|'.join(alternation)}))[\\s\\S])")
-        self.finder = re.compile(f"{char_class(set(patterns)).pattern}(?<=(?:{'|'.join(branches)}))")
+                alternation.append(f"(?P<g{k}_{name}>{sources[name]})")
+            branches.append(f"{char_class(chars).pattern}(?<=(?=(?:{'|'.join(alternation)}))[\\s\\S])")
+        every = set().union(*by_patterns.values())
+        self.finder = re.compile(f"{char_class(every).pattern}(?<=(?:{'|'.join(branches)}))")
+
+
+def _search_all(pattern: re.Pattern[str], text: str, limit: int) -> Iterator[tuple[int, int, str]]:
+    """(start, end, group name) wherever `pattern`, an alternation of named patterns, matches
+    from a start up to `limit` (a search from each start + 1: matches may overlap)."""
+    m = pattern.search(text)
+    while m and m.start() <= limit:
+        yield m.start(), m.end(), m.lastgroup or ""
+        m = pattern.search(text, m.start() + 1)
+
+
+def _inside(regions: list[tuple[int, int]], at: int) -> bool:
+    """Does position `at` lie in one of `regions` ((first, last), by first, not overlapping)?"""
+    i = bisect_right(regions, (at, math.inf)) - 1
+    return i >= 0 and regions[i][0] <= at <= regions[i][1]
 
 
 def _order(name: str) -> int:

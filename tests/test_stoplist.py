@@ -139,6 +139,30 @@ def test_unblocked_keeps_what_no_blocked_span_covers(compile_after, monkeypatch)
     assert stop.unblocked(text, []) == []
 
 
+@pytest.mark.parametrize("close_width", [0, 40])       # every pattern searched through the text / short ones near numerals
+@pytest.mark.parametrize("compile_after", [0, 10**12])
+def test_unblocked_agrees_with_blocked_spans_near_and_far(close_width, compile_after, monkeypatch):
+    """Phrases and short patterns are looked for only a little before each numeral, long ones through
+    the text: what `unblocked` keeps is still what no match of `blocked_spans` covers — a long
+    match starting far before a numeral included, and not where a phrase starts (the phrase wins)."""
+    import re
+
+    monkeypatch.setattr(stoplist, "CLOSE_WIDTH", close_width)
+    monkeypatch.setattr(stoplist, "COMPILE_AFTER", compile_after)
+    entries = [StopEntry("pair", "甲乙", 1), *STOP.entries,
+               StopEntry("far", "甲[^，。]*三", 2, is_regex=True)]
+    stop = StopList.from_entries(entries)
+    gap = "的" * 60
+    text = fold(RULES.read_text(encoding="utf-8") + f"\n甲乙{gap}三，甲丙{gap}三。今年一季度查处问题12起，"
+                "落实“一岗双责”，详见https://www.example.cn/2023/0115/a12.html第二章第三条")
+    spans = list(re.finditer(r"[0-9]+|[一二三四五六七八九十百千万两]+", text))
+    blocked = stop.blocked_spans(text)
+    expected = [m for m in spans if not any(a <= m.start() and m.end() <= b for a, b, _ in blocked)]
+    kept = stop.unblocked(text, spans)
+    assert kept == expected
+    assert [m.group() for m in kept if m.start() > text.index("甲乙")][:1] == ["三"]   # the phrase won at 甲乙
+
+
 @pytest.mark.parametrize("regex", [r".五", r"\w+五"])     # 五 one after the start / anywhere
 def test_pattern_that_may_start_anywhere_still_works(regex):
     stop = StopList.from_entries([StopEntry("any", regex, 1, is_regex=True)])
