@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import partial
-from itertools import accumulate, chain, compress, count, repeat
-from operator import itemgetter
 
 from .models import Sentence
 
@@ -28,40 +25,29 @@ _HEADING_LEVELS = [re.compile(p) for p in (
     r"^\s*第[一二三四五六七八九十]+[部分章节篇]", r"^\s*[一二三四五六七八九十]+、", r"^\s*[（(][一二三四五六七八九十]+[）)]",
     r"^\s*\d+[.、．]", r"^\s*[（(]\d+[）)]")]
 UNNUMBERED = len(_HEADING_LEVELS)
-# Each sentence with the white space before it: (space, sentence) pairs that tile the text. A sentence
-# never begins with white space, so the sentences are those of `_SENTENCE`.
-_SPACED_SENTENCE = re.compile(rf"(\s*)({_SENTENCE.pattern})")
-_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 # Sentence._make without a Python call per sentence (a named tuple is a tuple built by tuple.__new__).
 _SENTENCE_OF = partial(tuple.__new__, Sentence)
 
 
 def split_sentences(text: str) -> list[Sentence]:
-    """All non-blank sentences of `text`, in order, with offsets into `text`.
-
-    A text of several lines is split in one C pass that finds each sentence with the white space
-    before it: the pieces tile the text up to its trailing white space, so offsets are running sums
-    of their lengths and line numbers running counts of the line breaks in the white space (no
-    sentence spans a line), with no Python step per sentence.
-    """
+    """All non-blank sentences of `text`, in order, with offsets into `text`."""
+    make = _SENTENCE_OF                             # from a tuple, in C: cheaper than Sentence._make
     if "\n" not in text:                            # one line (a line of a file, a sentence)
         heading = is_heading_line(text)
-        return [_SENTENCE_OF((m.start(), m.end(), m.group(), 1, heading)) for m in _SENTENCE.finditer(text)]
-    found = _SPACED_SENTENCE.findall(text, 0, len(text.rstrip()))   # (trailing white space: no rescans)
-    bounds = list(accumulate(map(len, chain.from_iterable(found)), initial=0))
-    lines = list(accumulate(map(str.count, map(_FIRST, found), repeat("\n")), initial=1))
-    del lines[0]
-    return list(map(_SENTENCE_OF, zip(bounds[1::2], bounds[2::2], map(_SECOND, found), lines,
-                                      _heading_flags(text, lines), strict=True)))
-
-
-def _heading_flags(text: str, lines: list[int]) -> Iterator[bool]:
-    """Is each line number of `lines` a heading line of `text` (`is_heading_line`)? Only a line of at
-    most _MAX_HEADING_CHARS characters without its white space is read."""
-    rows = text.split("\n")
-    short = compress(count(1), map(_MAX_HEADING_CHARS.__ge__, map(len, map(str.strip, rows))))
-    headings = {n: True for n in short if is_heading_line(rows[n - 1])}
-    return map(headings.get, lines, repeat(False))
+        return [make((m.start(), m.end(), m.group(), 1, heading)) for m in _SENTENCE.finditer(text)]
+    sentences: list[Sentence] = []
+    append = sentences.append
+    line_no, counted, line_end, heading = 1, 0, -1, False
+    for m in _SENTENCE.finditer(text):
+        start = m.start()
+        if start > line_end:                        # the first sentence of a line
+            line_no += text.count("\n", counted, start)
+            counted = start
+            line_end = text.find("\n", start)
+            line_end = len(text) if line_end < 0 else line_end
+            heading = is_heading_line(text[text.rfind("\n", 0, start) + 1:line_end])
+        append(make((start, m.end(), m.group(), line_no, heading)))
+    return sentences
 
 
 def is_heading_line(line: str) -> bool:

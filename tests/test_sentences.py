@@ -57,8 +57,8 @@ def test_a_single_line_splits_as_the_same_line_of_a_longer_text():
 
 
 def test_sentences_are_those_a_scan_of_each_line_finds():
-    """Offsets and line numbers summed over the pieces equal a scan of each line on its own, with
-    white space of every kind, blank lines and a last line with or without a break."""
+    """Sentences of a whole text (offsets, line numbers, headings) equal a scan of each line on its
+    own, with white space of every kind, blank lines and a last line with or without a break."""
     import random
 
     from extractor.sentences import _SENTENCE
