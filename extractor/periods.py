@@ -7,12 +7,13 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import NamedTuple
 
 from .models import FIGURE_SPACES, Claim, Sentence
 from .numerals import parse_numeral
 from .script import to_simplified
-from .sentences import UNNUMBERED, heading_level
+from .sentences import UNNUMBERED, heading_level, split_sentences
 
 _TITLE = re.compile(r"《[^》]*》")
 # Date marks as ASCII (same length: offsets hold); full-width digits are folded already by `to_simplified`,
@@ -45,6 +46,9 @@ _ANCHORS = ("年", "以来", "期间", "目前", "当月")
 _BEFORE_ANCHOR = frozenset("〇零○一二三两四五六七八九十党的大近过去上多历新时代五”至到—–-－～~今本截止民国前明这全当" + FIGURE_SPACES)
 _TERM = "本届"
 _WORDS = (*_ANCHORS, _TERM)
+# The last character of each of these words: searched for alone (a one-character search runs at memchr
+# speed, two characters several times slower), the word then checked where it ends.
+_LAST_CHARS = tuple(dict.fromkeys(word[-1] for word in _WORDS))
 _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "明年": 1}
 _MIN_YEAR, _MAX_YEAR = 1949, 2100
 _ROC_BASE = 1911
@@ -57,13 +61,15 @@ _COMPARED_AFTER = re.compile(r"(?:[^，,；;。]|(?<=\d),(?=\d)){0,24}?(?:相比
 _LOCAL_GAP = re.compile(rf"(?:同期)?(?:的|为|是)?(?:[（(][^）)\d，,。；;]{{0,6}})?{_GAP}")
 # The earlier figure stated: 去年同期为… · 去年同期立案5件 · 2022年为488件 · 2021年分别为….
 _STATED = re.compile(r"同期|(?:分别)?为(?=[^，,；;。]{0,3}?[\d一二三四五六七八九十两百千])")
+_OPEN_PARENTHESIS = re.compile(r"[（(][^）)。；;\n]*\Z")      # (searched up to a position: \Z stands there)
 _CLAUSE = re.compile(r"(?:[^，,；;。！？!?\n）)]|(?<=\d),(?=\d))*")
 _SENTENCE = re.compile(r"[^。！？!?；;\n]*")
 _SENTENCE_START = "。！？!?；;\n"
 # A date in the first lines: 2025-10-29 · 2022年1月21日 (on a short line, or after 发布时间 …).
 _FIRST_LINES = 8
 # (No digit before the year: checked after its first character, so a search skips to a 1 or 2 at C speed.)
-_ISO_DATE = re.compile(r"([12](?<![0-9][12])[0-9]{3})[-/.．]\d{1,2}[-/.．]\d{1,2}(?![0-9])")
+_ISO_MARKS = "-/.．"                  # an ISO date holds one of these
+_ISO_DATE = re.compile(rf"([12](?<![0-9][12])[0-9]{{3}})[{_ISO_MARKS}]\d{{1,2}}[{_ISO_MARKS}]\d{{1,2}}(?![0-9])")
 _CN_DATE = re.compile(rf"({_YEAR4}){_GAP}年{_GAP}[\d〇零○一二三四五六七八九十]{{1,2}}{_GAP}月{_GAP}[\d〇零○一二三四五六七八九十]{{1,3}}{_GAP}日")
 _DATE_LABEL = re.compile(r"(?:发布|日期|时间|date)", re.IGNORECASE)
 _SHORT_LINE = 40
@@ -73,6 +79,9 @@ _NAVIGATION = ("首页", "当前位置", "您的位置", ">", "›", "»")
 # A target: 到2027年 · 2027年前 · 2027年底前 (not 2023年前三季度).
 _FUTURE_BEFORE = re.compile(r"(?<![截止直])到\Z")
 _DEADLINE_AFTER = re.compile(r"(?:底|末)?前(?![\d一二三四五六七八九十两])")
+
+
+_START, _LINE = attrgetter("start"), attrgetter("line")
 
 
 class YearMention(NamedTuple):
@@ -118,8 +127,8 @@ def year_mentions(text: str, doc_year: int | None) -> list[YearMention]:
 
 def _raw_mentions(folded: str) -> list[_Raw]:
     """The mentions of a simplified text with half-width digits (`_half_width`), 《titles》 blanked out."""
-    for word in _WORDS:                             # a loop of `in`: faster than any() or an expression
-        if word in folded:
+    for last in _LAST_CHARS:                        # a loop of `in`: faster than any() or an expression
+        if last in folded:
             break
     else:
         return []                                   # most lines name no year: nothing to blank or scan
@@ -148,18 +157,18 @@ def _year_matches(text: str) -> list[re.Match[str]]:
     at an anchor (年, 以来 …), in the run of digits and words (去, 上, 十八大 …) right before it,
     or at 本届. Every other position fails, so the matches are the same."""
     starts = []
-    for word in _ANCHORS:
-        a = text.find(word)                         # str.find: faster than an expression's scan
-        while a >= 0:
-            s = a
-            while s and (text[s - 1] in _BEFORE_ANCHOR or text[s - 1].isdecimal()):    # \d: any decimal digit
+    for word in _WORDS:
+        back = len(word) - 1
+        b = text.find(word[-1], back)               # by its last character (`_LAST_CHARS`)
+        while b >= 0:
+            s = a = b - back
+            if back and not text.startswith(word, a):
+                b = text.find(word[-1], b + 1)
+                continue
+            while s and word != _TERM and (text[s - 1] in _BEFORE_ANCHOR or text[s - 1].isdecimal()):  # \d: any digit
                 s -= 1
             starts.append((s, a + 1))
-            a = text.find(word, a + 1)
-    a = text.find(_TERM)
-    while a >= 0:
-        starts.append((a, a + 1))
-        a = text.find(_TERM, a + 1)
+            b = text.find(word[-1], b + 1)
     starts.sort()
     out: list[re.Match[str]] = []
     match, tried = _YEAR_MENTION.match, 0
@@ -207,10 +216,8 @@ def _locality(text: str, start: int, end: int) -> tuple[bool, int | None]:
 
 
 def _in_parenthesis(text: str, pos: int) -> bool:
-    """Is `pos` inside a （…） opened in the same clause?"""
-    window = text[max(0, pos - 30):pos]
-    opened = max(window.rfind("（"), window.rfind("("))
-    return opened >= 0 and opened > max(window.rfind(ch) for ch in "）)。；;\n")
+    """Is `pos` inside a （…） opened in the same clause (within 30 characters before it)?"""
+    return _OPEN_PARENTHESIS.search(text, max(0, pos - 30), pos) is not None
 
 
 def _resolved(raw: list[_Raw], doc_year: int | None, shift: int = 0) -> list[YearMention]:
@@ -246,13 +253,28 @@ class DocumentYears:
     《title》 does (a title's 。 ends a sentence), sentences are scanned one by one instead.
     """
 
-    def __init__(self, simplified: str, sentences: list[Sentence]) -> None:
+    def __init__(self, simplified: str, sentences: list[Sentence] | None) -> None:
+        """`sentences` None: the text is not split (`text_year`); only `raw`, `text` and `line_of` are asked."""
         self.text = _half_width(simplified)       # digits and date marks as ASCII: the text years are read from
         self.sentences = sentences
-        self.sentence_starts = [s.start for s in sentences]
         self.raw = _raw_mentions(self.text)
-        self.starts = [r.pos for r in self.raw] if self.raw else []
         self._per_sentence: bool | None = None       # read when first asked: a line without claims never asks
+        self._sentence_starts: list[int] | None = None
+        self._starts: list[int] | None = None
+
+    @property
+    def sentence_starts(self) -> list[int]:
+        """Where each sentence starts (made when first asked: a line without claims never asks)."""
+        if self._sentence_starts is None:
+            self._sentence_starts = list(map(_START, self.sentences))
+        return self._sentence_starts
+
+    @property
+    def starts(self) -> list[int]:
+        """Where each raw mention starts (made when first asked)."""
+        if self._starts is None:
+            self._starts = [r.pos for r in self.raw]
+        return self._starts
 
     @property
     def per_sentence(self) -> bool:
@@ -263,9 +285,9 @@ class DocumentYears:
         return self._per_sentence
 
     def line_of(self, pos: int) -> int:
-        """The line number of the sentence holding text position `pos`."""
-        i = bisect_right(self.sentence_starts, pos) - 1
-        return self.sentences[max(i, 0)].line
+        """The line number of the sentence holding text position `pos` of a mention: its own line
+        (a mention begins with a character that is no white space, so a sentence holds it)."""
+        return self.text.count("\n", 0, pos) + 1
 
     def of(self, i: int, doc_year: int | None) -> list[YearMention]:
         """The mentions of sentence i, positions relative to the sentence."""
@@ -313,6 +335,11 @@ def document_year(sentences: list[Sentence], years: DocumentYears, given: int | 
         if own:
             meeting = _MEETING.search(to_simplified(sentences[title].text)) is not None
             return DocumentYear(max(own), f"title line {sentences[title].line}", titled=not meeting)
+    return _latest_year(years)
+
+
+def _latest_year(years: DocumentYears) -> DocumentYear:
+    """The latest year the text names for its own work (`document_year`, without dateline or title)."""
     own = [r for r in years.raw if r.kind == "year" and r.offset is None and not r.local and not r.target] \
         if years.raw else years.raw
     if own:
@@ -321,12 +348,25 @@ def document_year(sentences: list[Sentence], years: DocumentYears, given: int | 
     return _NO_YEAR
 
 
+def text_year(text: str, years: DocumentYears, given: int | None = None) -> DocumentYear:
+    """`document_year` of `text` (`years`: its DocumentYears, with or without sentences), the text
+    split into sentences only when that year needs them: a text whose words stand on one line and
+    hold no date has no dateline nor title line (a line passed alone, most often). Sentences split
+    here are kept in `years`."""
+    if given is not None:
+        return document_year([], years, given)      # (a year given needs no sentence)
+    folded = years.text
+    start, end = len(folded) - len(folded.lstrip()), len(folded.rstrip())      # its first and last word
+    if folded.find("\n", start, end) < 0 and not _may_hold_date(folded, start, end):
+        return _latest_year(years)
+    if years.sentences is None:
+        years.sentences = split_sentences(text)
+    return document_year(years.sentences, years)
+
+
 def infer_doc_year(text: str) -> int | None:
     """The year a text speaks from (see `document_year`)."""
-    from .sentences import split_sentences
-
-    sentences = split_sentences(text)
-    return document_year(sentences, DocumentYears(to_simplified(text), sentences)).year
+    return text_year(text, DocumentYears(to_simplified(text), None)).year
 
 
 def _dateline(sentences: list[Sentence], folded: str) -> DocumentYear | None:
@@ -335,24 +375,31 @@ def _dateline(sentences: list[Sentence], folded: str) -> DocumentYear | None:
     if not sentences or (sentences[-1].line - sentences[0].line < _FIRST_LINES
                          and not _may_hold_date(folded, sentences[0].start, sentences[-1].end)):
         return None                                 # (all its lines are first lines, and none holds a date)
-    lines: dict[int, str] = {}
-    for sentence in sentences:
-        if sentence.line not in lines and len(lines) == _FIRST_LINES:
+    i = 0
+    for _ in range(_FIRST_LINES):                   # line by line: its sentences are i to j - 1
+        if i == len(sentences):
             break
-        lines[sentence.line] = lines.get(sentence.line, "") + folded[sentence.start:sentence.end]
-    for line, text in lines.items():
-        year = _date_of_folded(text)
-        if year is not None:
-            return DocumentYear(year, f"dateline line {line}")
+        line = sentences[i].line
+        j = bisect_right(sentences, line, i, key=_LINE)
+        if _may_hold_date(folded, sentences[i].start, sentences[j - 1].end):
+            year = _date_of_folded("".join(folded[s.start:s.end] for s in sentences[i:j]))
+            if year is not None:
+                return DocumentYear(year, f"dateline line {line}")
+        i = j
     return None
 
 
 def _may_hold_date(folded: str, start: int, end: int) -> bool:
     """Can a line of `folded[start:end]` give `_date_of_folded` a year? Not without an ISO date
     nor a 月 and a 日: the white space a line's text leaves out between sentences stands beside end
-    marks, never inside a date, so no date is found in a line that is not found here."""
-    return (folded.find("日", start, end) >= 0 and folded.find("月", start, end) >= 0) \
-        or _ISO_DATE.search(folded, start, end) is not None
+    marks, never inside a date, so no date is found in a line that is not found here. (An ISO date
+    is searched for only where one of its marks stands: a one-character search is far cheaper.)"""
+    if folded.find("日", start, end) >= 0 and folded.find("月", start, end) >= 0:
+        return True
+    for mark in _ISO_MARKS:
+        if folded.find(mark, start, end) >= 0:
+            return _ISO_DATE.search(folded, start, end) is not None
+    return False
 
 
 def _date_of_line(line: str) -> int | None:

@@ -12,7 +12,7 @@ from .indicators import Indicators, assign_indicators
 from .matcher import Attempt, Candidate, SentenceMatcher
 from .models import Claim, Document, Numeral, Sentence
 from .numerals import find_numerals
-from .periods import DocumentYear, DocumentYears, document_year, resolve_periods
+from .periods import DocumentYear, DocumentYears, resolve_periods, text_year
 from .rules import RuleSet, installed_rules_dir, load_rules
 from .script import to_simplified
 from .sentences import split_sentences
@@ -103,8 +103,10 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     extractor.matcher.take_timeouts()          # counted per document
     text = document.text
     simplified = to_simplified(text)
-    sentences = split_sentences(text)
     numerals = numerals_of(text, simplified, extractor.stoplist)
+    # A line without numerals is not split: its year is read without sentences (`text_year`).
+    split = split_sentences(text) if numerals or "\n" in text else None
+    sentences = split or []
     claims: list[Claim] = []
     kept: list[Candidate] = []
     last_count: Claim | None = None          # the last claim that is no share: parts take its reading
@@ -120,8 +122,8 @@ def extract_document(document: Document, extractor: Extractor, year: int | None 
     claims = resolve_rank_fields(claims, sentences)
     if keep_candidates:
         _note_dropped(kept, claims)
-    years = DocumentYears(simplified, sentences)
-    speaks_from = document_year(sentences, years, year)
+    years = DocumentYears(simplified, split)
+    speaks_from = text_year(text, years, year)
     tables = find_tables(text, extractor.tables)
     cells = _table_cells(document, tables, extractor, sentences, speaks_from.year)
     if tables:

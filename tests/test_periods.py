@@ -5,7 +5,14 @@ import pytest
 
 from extractor import extract_text
 from extractor.models import Claim
-from extractor.periods import DocumentYears, document_year, infer_doc_year, resolve_periods, year_mentions
+from extractor.periods import (
+    DocumentYear,
+    DocumentYears,
+    document_year,
+    infer_doc_year,
+    resolve_periods,
+    year_mentions,
+)
 from extractor.script import to_simplified
 from extractor.sentences import split_sentences
 
@@ -281,7 +288,8 @@ def test_year_scan_finds_what_the_pattern_finds_everywhere():
     from extractor.periods import _YEAR_MENTION, _year_matches
 
     texts = ["近12年来，自二〇一九年到二〇二三年；本届区委以来、党的二十大以来", "２０２０年—2022年、十三五”期间、当月当年全年",
-             "截至目前，民国111年，上一年与这一年来，1998至2001年", "去年以来新时代十年本届以来，较前年同期"]
+             "截至目前，民国111年，上一年与这一年来，1998至2001年", "去年以来新时代十年本届以来，较前年同期",
+             "以来，来往前月间届时本届以来，年初以来目前期间当月"]     # (words found by their last character)
     for text in texts:
         assert [m.span() for m in _year_matches(text)] == [m.span() for m in _YEAR_MENTION.finditer(text)]
         assert _year_matches(text)
@@ -294,3 +302,20 @@ def test_a_heading_governs_however_many_lines_below_it():
     text = f"二、2017年督导情况\n{body}\n（一）走访结果\n督导组走访企业6家。\n另走访学校9所。"
     assert periods_of(text, "6", "9", year=2020) == [2017, 2017]
     assert periods_of("没有年份的一句话。", year=2020) == []
+
+
+@pytest.mark.parametrize("text", [
+    "青川镇2029年立案8件，2030年立案11件。", "  发布时间：2031-02-17　青川镇立案3件。 ", "没有年份的一行。", "", " \n ",
+    "青川镇2027年工作总结\n2028年全镇立案9件。", "2032年5月6日\n青川镇立案7件。", "到2033年建成示范点6个。\n\n\n",
+    "民國112年新竹縣立案4件", "第一行2026年。\n" * 12 + "2034年6月7日"])
+def test_the_year_of_a_text_split_only_when_needed_is_the_documents_year(text):
+    """`text_year` without sentences gives what `document_year` gives with them (a text of one
+    line without a date is never split), and keeps the sentences it splits."""
+    from extractor.periods import text_year
+
+    sentences = split_sentences(text)
+    expected = document_year(sentences, DocumentYears(to_simplified(text), sentences))
+    years = DocumentYears(to_simplified(text), None)
+    assert text_year(text, years) == expected
+    assert years.sentences is None or years.sentences == sentences
+    assert text_year(text, DocumentYears(to_simplified(text), None), 2019) == DocumentYear(2019, "given with --year")

@@ -54,3 +54,23 @@ def test_a_single_line_splits_as_the_same_line_of_a_longer_text():
         alone = split_sentences(line)
         below = split_sentences("首行。\n" + line)[1:]
         assert alone == [s._replace(start=s.start - 4, end=s.end - 4, line=1) for s in below]
+
+
+def test_sentences_are_those_a_scan_of_each_line_finds():
+    """Sentences of a whole text (offsets, line numbers, headings) equal a scan of each line on its
+    own, with white space of every kind, blank lines and a last line with or without a break."""
+    import random
+
+    from extractor.sentences import _SENTENCE
+
+    rng = random.Random(7)
+    pieces = ["柳河", "丙", "。", "！", "？", "；", "!", "”", "）", " ", "\u3000", "\t", "\n", "\n\n", "\r", "一、",
+              "（二）", "2031年", "：", "，"]
+    for _ in range(500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        expected, start = [], 0
+        for number, line in enumerate(text.split("\n"), start=1):
+            heading = is_heading_line(line)
+            expected += [(start + m.start(), start + m.end(), m.group(), number, heading) for m in _SENTENCE.finditer(line)]
+            start += len(line) + 1
+        assert [tuple(s) for s in split_sentences(text)] == expected
