@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import NamedTuple
@@ -593,13 +592,14 @@ def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: Do
     """
     if not claims:
         return
-    resolver = _Resolver(sentences, years, doc_year)
     starts = years.sentence_starts if years is not None else [s.start for s in sentences]
+    if years is not None and not years.raw and not years.per_sentence:
+        _undated(claims, starts, len(sentences), doc_year)      # no sentence names a year: nothing dates a figure
+        return
+    resolver = _Resolver(sentences, years, doc_year)
     found: list[_Period | None] = []
     for claim in claims:
-        i, pos = bisect_left(starts, claim.sentence_start), claim.num_start - claim.sentence_start
-        if i == len(sentences) or starts[i] != claim.sentence_start:
-            raise KeyError(claim.sentence_start)
+        i, pos = _sentence_of(claim, starts, len(sentences)), claim.num_start - claim.sentence_start
         period = resolver.period(i, pos) or resolver.weak(i, pos)
         if period is not None and period.review:
             under = resolver.heading(i)
@@ -619,6 +619,24 @@ def resolve_periods(claims: list[Claim], sentences: list[Sentence], doc_year: Do
         claim.period, claim.period_source = period.year, period.source
 
 
+def _sentence_of(claim: Claim, starts: list[int], count: int) -> int:
+    """The index of the claim's sentence (`starts`: where each of the `count` sentences starts);
+    KeyError if none starts there."""
+    i = bisect_left(starts, claim.sentence_start)
+    if i == count or starts[i] != claim.sentence_start:
+        raise KeyError(claim.sentence_start)
+    return i
+
+
+def _undated(claims: list[Claim], starts: list[int], count: int, doc_year: DocumentYear) -> None:
+    """`resolve_periods` of a text that names no year: each claim (its sentence checked as there)
+    has the document's year (`_fallback`), as the resolver would find for every one."""
+    undated = _fallback(doc_year)
+    for claim in claims:
+        _sentence_of(claim, starts, count)
+        claim.period, claim.period_source = undated.year, undated.source
+
+
 def _fallback(doc_year: DocumentYear) -> _Period:
     """Nothing in the text dates the figure: the document's year, if it has one."""
     if doc_year.year is None:
@@ -631,7 +649,9 @@ def _reported_year(dated: list[_Period], doc_year: int | None) -> tuple[int, str
     years = [p.year for p in dated if p.year is not None]
     if not years:
         return None
-    counts = Counter(years)
+    counts: dict[int, int] = {}                     # (a dict: a Counter costs more than the few years counted)
+    for year in years:
+        counts[year] = counts.get(year, 0) + 1
     top = max(counts.values())
     tied = [y for y, n in counts.items() if n == top]
     year = doc_year if doc_year in tied else max(tied)

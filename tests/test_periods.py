@@ -319,3 +319,28 @@ def test_the_year_of_a_text_split_only_when_needed_is_the_documents_year(text):
     assert text_year(text, years) == expected
     assert years.sentences is None or years.sentences == sentences
     assert text_year(text, DocumentYears(to_simplified(text), None), 2019) == DocumentYear(2019, "given with --year")
+
+
+@pytest.mark.parametrize(("text", "numerals"), [
+    ("柳溪乡立案6件，处分4人。\n二、督查情况\n走访农户15户。", ("6", "4", "15")),
+    ("印发《2018年要点。修订稿》后，柳溪乡立案6件。", ("6",)),       # a year only the per-sentence scan sees
+    ("柳溪乡（含青石村）立案6件；处分4人。", ("6", "4"))])
+def test_a_text_naming_no_year_has_the_periods_the_resolver_gives(text, numerals):
+    """A text whose scan finds no year (the short cut of resolve_periods) gives each claim what the
+    sentence-by-sentence resolver gives, with and without a document year."""
+    assert not DocumentYears(to_simplified(text), split_sentences(text)).raw
+    for year in (None, 2021):
+        fast = _claims_at(text, numerals, year)
+        sentences = split_sentences(text)
+        slow = [Claim(**{**vars(c), "period": None, "period_source": ""}) for c in fast]
+        resolve_periods(slow, sentences, document_year(sentences, DocumentYears(to_simplified(text), sentences), year))
+        assert [(c.period, c.period_source) for c in fast] == [(c.period, c.period_source) for c in slow]
+
+
+def test_a_claim_outside_every_sentence_is_refused_also_in_a_text_naming_no_year():
+    text = "柳溪乡立案6件。"
+    sentences = split_sentences(text)
+    claim = _claims_at(text, ("6",), None)[0]
+    claim.sentence_start = 3
+    with pytest.raises(KeyError):
+        resolve_periods([claim], sentences, DocumentYear(2020), DocumentYears(text, sentences))
