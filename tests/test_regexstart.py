@@ -63,12 +63,8 @@ def _regex(depth: int = 0) -> st.SearchStrategy[str]:
 @settings(max_examples=300, deadline=None)
 @given(_regex(), st.lists(st.text(_ALPHABET + "x ", min_size=6, max_size=6), min_size=5, max_size=5))
 def test_every_match_holds_its_landmark(pattern, texts):
-    try:
-        regex = re.compile(pattern)
-    except re.error:
-        return
-    found = landmark(pattern)
-    if found is None:
+    regex, found = _compiled(pattern), landmark(pattern)
+    if regex is None or found is None:
         return
     chars, reach = found
     for text in texts:
@@ -90,14 +86,18 @@ def test_width(pattern, most):
 @given(_regex(), st.lists(st.text(_ALPHABET + "x ", min_size=8, max_size=8), min_size=5, max_size=5))
 def test_no_match_is_wider_than_its_width(pattern, texts):
     """The stop-list looks for a pattern only that far before a numeral: no match may be longer."""
-    try:
-        regex = re.compile(pattern)
-    except re.error:
-        return
-    most = width(pattern)
-    if most is None:
+    regex, most = _compiled(pattern), width(pattern)
+    if regex is None or most is None:
         return
     for text in texts:
         for at in range(len(text)):
             m = regex.match(text, at)
             assert m is None or m.end() - at <= most, (pattern, text, at)
+
+
+def _compiled(pattern: str) -> re.Pattern[str] | None:
+    """The generated pattern compiled, or None when `re` refuses it."""
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
