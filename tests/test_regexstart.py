@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.regexstart import first_chars, landmark
+from extractor.regexstart import first_chars, landmark, width
 
 
 @pytest.mark.parametrize("pattern, chars", [
@@ -63,12 +63,8 @@ def _regex(depth: int = 0) -> st.SearchStrategy[str]:
 @settings(max_examples=300, deadline=None)
 @given(_regex(), st.lists(st.text(_ALPHABET + "x ", min_size=6, max_size=6), min_size=5, max_size=5))
 def test_every_match_holds_its_landmark(pattern, texts):
-    try:
-        regex = re.compile(pattern)
-    except re.error:
-        return
-    found = landmark(pattern)
-    if found is None:
+    regex, found = _compiled(pattern), landmark(pattern)
+    if regex is None or found is None:
         return
     chars, reach = found
     for text in texts:
@@ -76,3 +72,32 @@ def test_every_match_holds_its_landmark(pattern, texts):
             m = regex.match(text, at)
             if m and m.end() > at:
                 assert any(c in chars for c in text[at:at + reach + 1][:m.end() - at]), (pattern, text, at)
+
+
+@pytest.mark.parametrize(("pattern", "most"), [
+    ("abc", 3), ("a{1,3}b", 4), ("(?:第)?[一二]{1,10}届", 12), ("a(?=bcd)", 1), ("(?<=[讲])x|yz?", 2),
+    ("a+", None), ("[^，]*三", None), ("a(?P=x)", None),
+])
+def test_width(pattern, most):
+    assert width(pattern) == most
+
+
+@settings(max_examples=300, deadline=None)
+@given(_regex(), st.lists(st.text(_ALPHABET + "x ", min_size=8, max_size=8), min_size=5, max_size=5))
+def test_no_match_is_wider_than_its_width(pattern, texts):
+    """The stop-list looks for a pattern only that far before a numeral: no match may be longer."""
+    regex, most = _compiled(pattern), width(pattern)
+    if regex is None or most is None:
+        return
+    for text in texts:
+        for at in range(len(text)):
+            m = regex.match(text, at)
+            assert m is None or m.end() - at <= most, (pattern, text, at)
+
+
+def _compiled(pattern: str) -> re.Pattern[str] | None:
+    """The generated pattern compiled, or None when `re` refuses it."""
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
