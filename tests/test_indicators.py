@@ -88,6 +88,15 @@ def test_a_whole_scope_takes_the_place_of_the_header_of_its_level():
     assert [(c.indicator, c.place) for c in claims] == [("eight_rules_problems", "柳河县"), ("filed_cases", "全省")]
 
 
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("槐荫县纪委监委通报立案12件", "槐荫县"), ("槐蔭縣紀委監委通報立案12件", "槐荫县"),     # one line, both scripts
+    ("全年立案12件，处分9人", ""), ("", ""),
+    ("通报\n立案12件\n处分9人\n槐荫县纪委监委", ""),        # a name after the header's three lines
+    ("通报\n\n槐荫县纪委监委\n立案12件", "槐荫县")])
+def test_the_header_place_is_read_from_the_first_three_lines(text, place):
+    assert header_place(text) == place
+
 def test_no_indicator_is_guessed():
     claims = extract_text("全年组织开展主题党日活动12次。")
     assert [c.indicator for c in claims] == [""]
