@@ -48,6 +48,8 @@ _WORDS = (*_ANCHORS, _TERM)
 # The last character of each of these words: searched for alone (a one-character search runs at memchr
 # speed, two characters several times slower), the word then checked where it ends.
 _LAST_CHARS = tuple(dict.fromkeys(word[-1] for word in _WORDS))
+# Each word with its last character, how far its start lies before it, and whether the run before it is read.
+_WORD_ENDS = tuple((word, word[-1], len(word) - 1, word != _TERM) for word in _WORDS)
 _RELATIVE = {"去年": -1, "上年": -1, "上一年": -1, "前年": -2, "今年": 0, "本年": 0, "明年": 1}
 _MIN_YEAR, _MAX_YEAR = 1949, 2100
 _ROC_BASE = 1911
@@ -156,18 +158,18 @@ def _year_matches(text: str) -> list[re.Match[str]]:
     at an anchor (年, 以来 …), in the run of digits and words (去, 上, 十八大 …) right before it,
     or at 本届. Every other position fails, so the matches are the same."""
     starts = []
-    for word in _WORDS:
-        back = len(word) - 1
-        b = text.find(word[-1], back)               # by its last character (`_LAST_CHARS`)
+    for word, last, back, walks in _WORD_ENDS:
+        b = text.find(last, back)                   # by its last character (`_LAST_CHARS`)
         while b >= 0:
             s = a = b - back
             if back and not text.startswith(word, a):
-                b = text.find(word[-1], b + 1)
+                b = text.find(last, b + 1)
                 continue
-            while s and word != _TERM and (text[s - 1] in _BEFORE_ANCHOR or text[s - 1].isdecimal()):  # \d: any digit
-                s -= 1
+            if walks:
+                while s and (text[s - 1] in _BEFORE_ANCHOR or text[s - 1].isdecimal()):  # \d: any digit
+                    s -= 1
             starts.append((s, a + 1))
-            b = text.find(word[-1], b + 1)
+            b = text.find(last, b + 1)
     starts.sort()
     out: list[re.Match[str]] = []
     match, tried = _YEAR_MENTION.match, 0
@@ -251,6 +253,8 @@ class DocumentYears:
     Equal to `year_mentions` of each sentence: no mention spans a sentence end, and when a
     《title》 does (a title's 。 ends a sentence), sentences are scanned one by one instead.
     """
+
+    __slots__ = ("text", "sentences", "raw", "_per_sentence", "_sentence_starts", "_starts")    # (one per call)
 
     def __init__(self, simplified: str, sentences: list[Sentence] | None) -> None:
         """`sentences` None: the text is not split (`text_year`); only `raw`, `text` and `line_of` are asked."""
@@ -355,9 +359,13 @@ def text_year(text: str, years: DocumentYears, given: int | None = None) -> Docu
     if given is not None:
         return document_year([], years, given)      # (a year given needs no sentence)
     folded = years.text
-    start, end = len(folded) - len(folded.lstrip()), len(folded.rstrip())      # its first and last word
-    if folded.find("\n", start, end) < 0 and not _may_hold_date(folded, start, end):
-        return _latest_year(years)
+    if "\n" not in folded:                          # one line (no copy stripped: white space holds no date)
+        if not _may_hold_date(folded, 0, len(folded)):
+            return _latest_year(years)
+    else:
+        start, end = len(folded) - len(folded.lstrip()), len(folded.rstrip())      # its first and last word
+        if folded.find("\n", start, end) < 0 and not _may_hold_date(folded, start, end):
+            return _latest_year(years)
     if years.sentences is None:
         years.sentences = split_sentences(text)
     return document_year(years.sentences, years)
