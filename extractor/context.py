@@ -70,7 +70,7 @@ def resolve_scopes(claims: list[Claim]) -> None:
         time = last_match(_TIME_SCOPE, before, _TIME_FINDER)
         if time is not None and time.group().startswith("全年"):
             time = None
-        place = last_match(_PLACE_SCOPE, before)
+        place = last_match(_PLACE_SCOPE, before) if "全" in before else None     # (every place scope begins with 全)
         if time is not None and place is not None:
             first, second = (time, place) if time.start() <= place.start() else (place, time)
             claim.scope = f"{first.group()} {second.group()}"

@@ -64,6 +64,8 @@ class Indicators:
     _changes: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
     _by_unit: dict[tuple[str, bool], list[Indicator]] = field(default_factory=dict, init=False, repr=False,
                                                               compare=False)
+    _readings: dict[tuple[str, str], tuple[bool, Indicator | None, Indicator | None]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.change_words:           # one search in C instead of a loop over the words
@@ -118,10 +120,9 @@ class Indicators:
         named in `before`, its sentence up to the number, simplified); "" if none fits. A generic
         measure (问题) gives way to a narrower one named in `before`, unless the claim is `listed`:
         an item of a 、 list."""
-        if self._changes is not None and self._changes.search(to_simplified(subject)):
+        changed, part, whole = self._reading(subject, unit)
+        if changed:
             return ""
-        part = self.measure(subject, unit, breakdown=True)
-        whole = self.measure(subject, unit)
         if whole is not None and whole.generic and not listed and (narrower := self._measure(before, unit, False)) \
                 and not narrower.generic and narrower.unit == whole.unit:
             whole = narrower
@@ -131,6 +132,21 @@ class Indicators:
         if not base and (named := self._measure(before, unit, False)):
             base = named.id
         return f"{base}.{part.id}" if base else ""
+
+    def _reading(self, subject: str, unit: str) -> tuple[bool, Indicator | None, Indicator | None]:
+        """Whether `subject` states a change, else its breakdown and its measure in `unit`
+        (remembered: one look-up per claim)."""
+        key = (subject, unit)
+        found = self._readings.get(key)
+        if found is None:
+            if len(self._readings) >= MAX_REMEMBERED:      # memory stays bounded over an archive
+                self._readings.clear()
+            if self._changes is not None and self._changes.search(to_simplified(subject)):
+                found = (True, None, None)
+            else:
+                found = (False, self.measure(subject, unit, breakdown=True), self.measure(subject, unit))
+            self._readings[key] = found
+        return found
 
     def example_problem(self, item: Indicator, subject: str, must: bool) -> str | None:
         """None when an example subject takes (`must`) or does not take `item` with its first
@@ -205,6 +221,7 @@ _LEVELS = "省市县区州盟旗镇乡"
 # 全国, 全省 … (the whole of the body speaking) and named places with their level: 云溪县, 东江省.
 _WHOLE = re.compile(f"全(?:国|[{_LEVELS}]|系统)")
 _LEVEL_WORD = f"(?:自治州|[{_LEVELS}])"
+_LEVEL_CHAR = re.compile(f"[{_LEVELS}]")            # one stands in every named place and body (自治州 too)
 _PLACE = f"[\u4e00-\u9fff]{{2,4}}?{_LEVEL_WORD}"      # a name and its level
 _AFTER_NAMED = ("(?=纪委|监委|纪检|监察|委|直|党|政府|共|全年|今年|去年|"
                 "上半年|前|第|立案|处分|查处|受理|处置|接收|累计|巡察|各级|[0-9，,、\\s])")
@@ -285,10 +302,14 @@ def claim_place(claim: Claim, before: str, header: Callable[[], str]) -> str:
     """Where the figure is: the place or body named last in `before` (its sentence up to the
     number, simplified: 云溪县, 乡镇纪委, 全县), else in its scope, else the document header's
     place (`header()`: read only when asked for); 全县 is the header's place when that is a county (云溪县)."""
-    named = next((m for m in reversed(list(_place_matches(_NAMED, before))) if _name(m.group(1))), None)
-    found = [m for m in (named, last_match(_BODY, before, _BODY_FINDER), last_match(_WHOLE, before)) if m is not None]
-    if not found and (scope := last_match(_WHOLE, to_simplified(claim.scope))) is not None:
-        found = [scope]
+    if _LEVEL_CHAR.search(before) is None:          # (no named place, no body: each holds a level character)
+        named = body = None
+    else:
+        named = next((m for m in reversed(list(_place_matches(_NAMED, before))) if _name(m.group(1))), None)
+        body = last_match(_BODY, before, _BODY_FINDER)
+    found = [m for m in (named, body, last_match(_WHOLE, before) if "全" in before else None) if m is not None]
+    if not found and "全" in claim.scope and (scope := last_match(_WHOLE, to_simplified(claim.scope))) is not None:
+        found = [scope]      # (全 is no simplified form of another character: a text without it has no _WHOLE)
     if not found:
         return header()
     last = max(found, key=_end)                     # (the first of those that end last)

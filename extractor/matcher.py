@@ -138,6 +138,8 @@ class SentenceMatcher:
         self._by_kind: dict[tuple[str, bool], list[Rule]] = {}   # (kind, fallback) → the rules that take it
         self._right_tests: dict[tuple[str, bool], tuple[re.Pattern[str], list[tuple[Rule, int]]]] = {}  # … → one
         # test of all their `right`s
+        self._left_groups = _groups_of((r.left for r in ruleset.rules), ("subject", "field"))   # what a claim reads
+        self._right_groups = _groups_of((r.right for r in ruleset.rules), ("subject", "unit"))
         units = sorted(ruleset.units | {"个", "名", "人", "项", "次", "%", "％"}, key=len, reverse=True)
         self._leading_unit = re.compile(
             r"(?:余|多)?(?:" + "|".join(map(re.escape, units)) + r")?(?:左右|以上|之多)?")
@@ -331,15 +333,18 @@ class SentenceMatcher:
             if not m:
                 return "the words before the number do not fit", None
             hit["left_start"] = m.start()
-            hit.update(_groups(m, "subject", "field"))
+            for name in self._left_groups[rule.left.pattern]:
+                if (text := m.group(name)) is not None:
+                    hit[name] = (m.start(name), text)
         if rule.right is not None:
             m = rule.right.match(right_text)
             if not m:
                 return "the words after the number do not fit (unit?)", None
             right_offset = hit["right_end"]
             hit["right_end"] = right_offset + m.end()
-            for name, (pos, text) in _groups(m, "subject", "unit").items():
-                hit[name] = (right_offset + pos, text)
+            for name in self._right_groups[rule.right.pattern]:
+                if (text := m.group(name)) is not None:
+                    hit[name] = (right_offset + m.start(name), text)
         subject = hit.get("subject")
         if rule.subject_words is not None and not (subject and rule.subject_words.search(subject[1])):
             return "no subject word of this rule next to the number", None
@@ -509,6 +514,12 @@ def _left_qualifier(before: str) -> str | None:
     if not m:
         return None
     return "approx" if m.group("approx") else "over" if m.group("over") else "under"
+
+
+def _groups_of(patterns: Iterable[re.Pattern[str] | None], names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Pattern text → those of `names` that are groups of it (keyed by text: a str keeps its hash
+    and survives the pickling of the matcher to a worker, where ids change)."""
+    return {p.pattern: tuple(name for name in names if name in p.groupindex) for p in patterns if p is not None}
 
 
 def _groups(m: re.Match, *names: str) -> dict:
