@@ -91,9 +91,6 @@ class _Spot(NamedTuple):
     right_text: str
 
 
-_FITS = ("",)     # after the groups of a right test: what a rule without `right` reads (slot -1)
-
-
 @dataclass
 class Candidate:
     """A numeral of a sentence with what the rules made of it; `attempts` are recorded for
@@ -219,22 +216,23 @@ class SentenceMatcher:
         if keep_attempts:
             return self.fallback_rules if fallback else self.rules
         test, slots = self._right_test(kind, fallback)
-        fits = test.match(spot.right_text).groups() + _FITS
+        fits = test.match(spot.right_text).groups()
         clause_start, stop = spot.clause_start, spot.end + len(spot.right_text)
         return (rule for rule, slot in slots if fits[slot] is not None and (      # lazily: none after a match
             rule.subject_words is None or rule.subject_words.search(masked, clause_start, stop) is not None))
 
     def _right_test(self, kind: str, fallback: bool) -> tuple[re.Pattern[str], list[tuple[Rule, int]]]:
         """One regex whose group k is not None when the k-th distinct `right` of the rules of
-        `rules_for(kind, fallback)` matches at the start of the text — `(?:(?=R)())?` per distinct
-        R (rules often share one) —, and each of those rules with the group of its `right` (-1, the
-        `_FITS` after the groups, for a rule without one)."""
+        `rules_for(kind, fallback)` matches at the start of the text — `(?:(?=R)()|)` per distinct
+        R (rules often share one; a branch is lighter in the engine than an optional group) —, and
+        each of those rules with the group of its `right` (-1, a last group that always takes "",
+        for a rule without one)."""
         key = (kind, fallback)
         if key not in self._right_tests:
             rules = self.rules_for(kind, fallback)
             rights = list(dict.fromkeys(rule.right_test for rule in rules if rule.right_test is not None))
             slots = [(rule, -1 if rule.right_test is None else rights.index(rule.right_test)) for rule in rules]
-            self._right_tests[key] = (re.compile("".join(f"(?:(?={right})())?" for right in rights)), slots)
+            self._right_tests[key] = (re.compile("".join(f"(?:(?={right})()|)" for right in rights) + "()"), slots)
         return self._right_tests[key]
 
     def _match_one(self, doc: str, sentence: Sentence, masked: str, numerals: list[Numeral],
@@ -409,8 +407,11 @@ def _compared_with(cand: Candidate, base: Claim | None) -> None:
     比去年同期的41人) is the earlier figure of the count before it in the sentence: it takes that
     count's subject and category."""
     claim = cand.claim
-    if (base is None or base.sentence_start != claim.sentence_start or unit_key(base.unit) != unit_key(claim.unit)
-            or not _COMPARISON_ONLY.fullmatch(claim.subject_simplified.strip("（("))):
+    subject = claim.subject_simplified
+    if ("年" not in subject and "期" not in subject) or base is None:        # (each such subject holds 年 or 期)
+        return
+    if (base.sentence_start != claim.sentence_start or unit_key(base.unit) != unit_key(claim.unit)
+            or not _COMPARISON_ONLY.fullmatch(subject.strip("（("))):
         return
     claim.rename(base.subject)
     claim.category = base.category
