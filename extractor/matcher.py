@@ -91,6 +91,12 @@ class _Spot(NamedTuple):
     right_text: str
 
 
+# A kind's test of all its rules' `right`s: the regex, each rule with its group, and the rules each
+# tuple of the regex's groups lets through (filled as met).
+_RightTest = tuple[re.Pattern[str], list[tuple[Rule, int]], dict[tuple[str | None, ...], list[Rule]]]
+_MAX_FITS = 4_096          # combinations of fitting rights remembered per kind (a bound; few occur)
+
+
 @dataclass
 class Candidate:
     """A numeral of a sentence with what the rules made of it; `attempts` are recorded for
@@ -133,8 +139,7 @@ class SentenceMatcher:
         self.fallback_rules = [r for r in ruleset.rules if r.fallback]
         self.fallback_ids = frozenset(r.id for r in self.fallback_rules)
         self._by_kind: dict[tuple[str, bool], list[Rule]] = {}   # (kind, fallback) → the rules that take it
-        self._right_tests: dict[tuple[str, bool], tuple[re.Pattern[str], list[tuple[Rule, int]]]] = {}  # … → one
-        # test of all their `right`s
+        self._right_tests: dict[tuple[str, bool], _RightTest] = {}  # … → one test of all their `right`s
         self._left_groups = _groups_of((r.left for r in ruleset.rules), ("subject", "field"))   # what a claim reads
         self._right_groups = _groups_of((r.right for r in ruleset.rules), ("subject", "unit"))
         units = sorted(ruleset.units | {"个", "名", "人", "项", "次", "%", "％"}, key=len, reverse=True)
@@ -215,24 +220,29 @@ class SentenceMatcher:
         subject is a part of it); `_try` says why a rule fails, which only explain reads."""
         if keep_attempts:
             return self.fallback_rules if fallback else self.rules
-        test, slots = self._right_test(kind, fallback)
+        test, slots, fitting = self._right_test(kind, fallback)
         fits = test.match(spot.right_text).groups()
+        rules = fitting.get(fits)
+        if rules is None:                   # the rules whose `right` fits, by which rights fit (few combinations)
+            if len(fitting) >= _MAX_FITS:
+                fitting.clear()
+            rules = fitting[fits] = [rule for rule, slot in slots if fits[slot] is not None]
         clause_start, stop = spot.clause_start, spot.end + len(spot.right_text)
-        return (rule for rule, slot in slots if fits[slot] is not None and (      # lazily: none after a match
+        return (rule for rule in rules if (      # lazily: none after a match
             rule.subject_words is None or rule.subject_words.search(masked, clause_start, stop) is not None))
 
-    def _right_test(self, kind: str, fallback: bool) -> tuple[re.Pattern[str], list[tuple[Rule, int]]]:
+    def _right_test(self, kind: str, fallback: bool) -> _RightTest:
         """One regex whose group k is not None when the k-th distinct `right` of the rules of
         `rules_for(kind, fallback)` matches at the start of the text — `(?:(?=R)()|)` per distinct
         R (rules often share one; a branch is lighter in the engine than an optional group) —, and
         each of those rules with the group of its `right` (-1, a last group that always takes "",
-        for a rule without one)."""
+        for a rule without one); and an empty table of the rules each set of fits lets through."""
         key = (kind, fallback)
         if key not in self._right_tests:
             rules = self.rules_for(kind, fallback)
             rights = list(dict.fromkeys(rule.right_test for rule in rules if rule.right_test is not None))
             slots = [(rule, -1 if rule.right_test is None else rights.index(rule.right_test)) for rule in rules]
-            self._right_tests[key] = (re.compile("".join(f"(?:(?={right})()|)" for right in rights) + "()"), slots)
+            self._right_tests[key] = (re.compile("".join(f"(?:(?={right})()|)" for right in rights) + "()"), slots, {})
         return self._right_tests[key]
 
     def _match_one(self, doc: str, sentence: Sentence, masked: str, numerals: list[Numeral],
