@@ -23,6 +23,7 @@ _TAIL_WORDS = ("分别为|分别是|分别|达到|高达|多达|共计|累计|�
 _SUBJECT_TAIL = re.compile(f"(?:{_TAIL_WORDS})+$")
 _TAIL_ENDS = frozenset(word[-1] for word in _TAIL_WORDS.split("|"))    # a subject ending otherwise has no tail
 # A pinyin annotation some traditional-script pages carry after a character: 個(gè) · 經費(fèi).
+_STRIPPED = "“”\"'（）() 、"      # around a subject
 _PINYIN = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}[)）]")
 # Time, scope and list words that open a clause and are no part of the subject.
 _SUBJECT_HEAD = re.compile(
@@ -175,7 +176,7 @@ class SentenceMatcher:
             spot = _spot(masked, separators, numeral.start - sentence.start, numeral.end - sentence.start)
             cand = self._match_one(doc, sentence, masked, numerals, i, spot, simplified, previous, keep_attempts)
             if cand.claim is None and not cand.ruled_out:
-                _inherit(cand, sentence, masked, last_count or prior, self._names_a_group)
+                _inherit(cand, sentence, masked, simplified, last_count or prior, self._names_a_group)
             if cand.claim is None and previous is not None:
                 self._count_after_count(cand, sentence, spot, simplified, previous)
             if cand.claim is None and not cand.ruled_out:
@@ -274,7 +275,8 @@ class SentenceMatcher:
             if keep_attempts:
                 cand.attempts.append(Attempt(rule.id, hit is not None, reason, _parts(hit)))
             if hit is not None:
-                cand.claim, cand.field_numeral = self._claim(doc, sentence, masked, numerals, numeral, spot, rule, hit)
+                cand.claim, cand.field_numeral = self._claim(doc, sentence, masked, context, numerals, numeral, spot,
+                                                             rule, hit)
                 return
 
     def _count_after_count(self, cand: Candidate, sentence: Sentence, spot: _Spot, context: str,
@@ -367,9 +369,9 @@ class SentenceMatcher:
                 return f"「{word.group()}」 in the clause rules it out", None
         return "matched", hit
 
-    def _claim(self, doc: str, sentence: Sentence, masked: str, numerals: list[Numeral], numeral: Numeral,
-               spot: _Spot, rule: Rule, hit: dict) -> tuple[Claim, Numeral | None]:
-        subject = _clean_subject(sentence.text, hit.get("subject"))
+    def _claim(self, doc: str, sentence: Sentence, masked: str, context: str, numerals: list[Numeral],
+               numeral: Numeral, spot: _Spot, rule: Rule, hit: dict) -> tuple[Claim, Numeral | None]:
+        subject, simple = _clean_subject(sentence.text, context, hit.get("subject"))
         unit = hit["unit"][1] if hit.get("unit") else rule.unit_default
         unit = rule.unit_map.get(unit, unit)
         value = numeral.value
@@ -397,7 +399,7 @@ class SentenceMatcher:
             claim_text=sentence.text[hit["left_start"]:hit["right_end"]],
             claim_start=claim_start, claim_end=claim_end, line=sentence.line, sentence=sentence.text,
             rule=rule.id, qualifier=qualifier, value_high=value_high, rank_of=rank_of,
-            sentence_start=sentence.start,
+            sentence_start=sentence.start, subject_simplified=simple,
         )
         return claim, field_numeral
 
@@ -447,11 +449,12 @@ def _respective_changes(candidates: list[Candidate]) -> None:
         return
 
 
-def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim | None,
+def _inherit(cand: Candidate, sentence: Sentence, masked: str, plain: str, previous: Claim | None,
              names_a_group: Callable[[Claim], bool]) -> None:
     """A part listed after 其中/包括, or a 、-joined item, takes the family of the claim before it
     when it counts in the same unit (其中重复件150件次 after 信访举报2,045件次). `names_a_group`: does
-    a claim count a group (处分乡科级干部31人)? The items of a ；list after one are parts too."""
+    a claim count a group (处分乡科级干部31人)? The items of a ；list after one are parts too.
+    `masked`: the sentence with its numerals masked; `plain`: simplified, unmasked."""
     if previous is None or previous.unit in ("", "%"):
         return
     n = cand.numeral
@@ -479,7 +482,7 @@ def _inherit(cand: Candidate, sentence: Sentence, masked: str, previous: Claim |
     subject_start = gap_from + (marker.end() if marker else item.start() + 1 if item else 0)   # after the joiner
     subject = (subject_start, masked[subject_start:start])
     cand.claim = _claim_after(previous, sentence, n, category=previous.category,
-                              subject=_clean_subject(sentence.text, subject), unit=unit.group().strip(" 余多"),
+                              subject=_clean_subject(sentence.text, plain, subject)[0], unit=unit.group().strip(" 余多"),
                               start=subject_start, end=unit_end,
                               rule=previous.rule.removesuffix("+inherited") + "+inherited")
     cand.attempts.append(Attempt(cand.claim.rule, True, f"{how} {previous.num_text}{previous.unit} "
@@ -563,10 +566,12 @@ def _spot(masked: str, separators: list[int], start: int, end: int) -> _Spot:
     return _Spot(start, end, clause_start, masked[end:nxt if nxt >= 0 else clause_end])
 
 
-def _clean_subject(text: str, subject: tuple[int, str] | None) -> str:
-    """The subject as the text writes it (original script), without opening and linking words."""
+def _clean_subject(text: str, plain: str, subject: tuple[int, str] | None) -> tuple[str, str]:
+    """The subject as the text writes it (original script), without opening and linking words, and
+    the same in simplified characters, read from `plain`, the text simplified (to_simplified maps
+    one character to one and none to or from a character cut or stripped here: the same cuts fit)."""
     if not subject:
-        return ""
+        return "", ""
     start, simplified = subject
     title_end = simplified.rfind("》") + 1
     if 0 < title_end < len(simplified):
@@ -574,14 +579,17 @@ def _clean_subject(text: str, subject: tuple[int, str] | None) -> str:
     leading = _PINYIN.match(simplified) if simplified[:1] in "(（" else None   # the unit's annotation: 個(gè)典型案例
     if leading:
         start, simplified = start + leading.end(), simplified[leading.end():]
-    original = text[start:start + len(simplified)]
+    original, simple = text[start:start + len(simplified)], plain[start:start + len(simplified)]
     head = _SUBJECT_HEAD.match(simplified)
     cut_head = head.end() if head else 0
     rest = simplified[cut_head:]
     ends = rest[-1:] in _TAIL_ENDS or (rest.endswith("\n") and rest[-2:-1] in _TAIL_ENDS)     # ($: before a last \n)
     tail = _SUBJECT_TAIL.search(rest) if ends else None
     cut_tail = len(simplified) - (tail.start() + cut_head if tail else len(simplified))
-    cleaned = original[cut_head:len(original) - cut_tail] if cut_tail else original[cut_head:]
+    end = len(original) - cut_tail
+    cleaned, simple_cleaned = original[cut_head:end], simple[cut_head:end]
     if "(" in cleaned or "（" in cleaned:
-        cleaned = _PINYIN.sub("", cleaned)
-    return cleaned.strip("“”\"'（）() 、") or original.strip()
+        cleaned, simple_cleaned = _PINYIN.sub("", cleaned), _PINYIN.sub("", simple_cleaned)
+    if cleaned := cleaned.strip(_STRIPPED):
+        return cleaned, simple_cleaned.strip(_STRIPPED)
+    return original.strip(), simple.strip()

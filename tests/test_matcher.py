@@ -42,3 +42,15 @@ def test_a_matcher_sent_to_a_worker_reads_the_groups_of_its_rules(loaded):
     copy = dataclasses.replace(loaded, matcher=pickle.loads(pickle.dumps(loaded.matcher)))
     assert _rows(copy) == _rows(loaded)
     assert _rows(copy, TEXT.replace("青禾县", "白沙镇")) == _rows(loaded, TEXT.replace("青禾县", "白沙镇"))
+
+
+@pytest.mark.parametrize("text", [
+    TEXT,
+    "去年以來，澄江縣紀委監委共處分黨員幹部58人，其中「一把手」7人；通報曝光典型問題個(gè)案件23起。\n",
+    "（2024年）全區共查處《違規吃喝》問題31起，處理（chǔ）45人、“四風”問題 12 起。\n",
+])
+def test_a_claims_simplified_subject_is_its_subject_simplified(loaded, text):
+    from extractor.script import to_simplified
+    claims = extract_document(Document("t", text), loaded).claims
+    assert claims
+    assert all(c.subject_simplified == to_simplified(c.subject) for c in claims)
