@@ -189,7 +189,8 @@ class SentenceMatcher:
             candidates.append(cand)
             if not keep_attempts and cand.attempts:
                 cand.attempts.clear()
-        _respective_changes(candidates)
+        if len(candidates) >= 4:        # (two counts and their two changes at least)
+            _respective_changes(candidates)
         consumed = {id(c.field_numeral) for c in candidates if c.claim and c.field_numeral}
         if consumed:
             for c in candidates:
