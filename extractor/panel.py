@@ -16,7 +16,7 @@ from dataclasses import replace
 from itertools import groupby
 from pathlib import Path
 
-from .audit import claim_interval, fmt, unit_family
+from .audit import Interval, claim_interval, fmt, unit_family
 from .context import scope_span
 from .dataset import scratch_database
 from .indicators import is_relative
@@ -183,9 +183,17 @@ def agreement(group: list[Claim]) -> str:
     """`conflict` when two of the figures cannot be equal (rounding allowed), else `one source`
     (one document) or `agree`."""
     known = [i for i in map(claim_interval, group) if i is not None]
-    if known and max(i.low for i in known) > min(i.high for i in known) * (1 + 1e-9):
+    if known and max(known, key=_low).above(min(known, key=_high)):      # (negative figures too)
         return "conflict"
     return "one source" if len({c.doc for c in group}) == 1 else "agree"
+
+
+def _low(interval: Interval) -> float:
+    return interval.low
+
+
+def _high(interval: Interval) -> float:
+    return interval.high
 
 
 def _values(group: list[Claim]) -> list[str]:

@@ -11,6 +11,8 @@ import pytest
 from conftest import write_docs
 
 from extractor import panel, series
+from extractor.models import Claim
+from extractor.panel import agreement
 from extractor.run import run
 
 BULLETIN_2023 = "柳河县纪委监委2023年工作通报\n2023年，全县纪检监察机关立案474件，处分400人。\n"
@@ -91,3 +93,19 @@ def test_a_part_of_a_total_of_its_own_indicator_stays_out_of_the_panel(tmp_path)
     out = run_docs(tmp_path, {"a.txt": "2023年，柳河县受理信访举报512件，其中网络举报300件、信访举报重复件40件。\n"})
     assert [(r["indicator"], r["value"]) for r in rows(out / "panel.csv")] == [("petition_online", "300"),
                                                                              ("petitions", "512")]
+
+
+def _claim(doc: str, value: float, num_text: str) -> Claim:
+    return Claim(doc=doc, category="money", subject="结余资金", value=value, unit="万元", num_text=num_text,
+                 num_start=0, num_end=len(num_text), claim_text=num_text + "万元", claim_start=0,
+                 claim_end=len(num_text) + 2, line=1, sentence=num_text + "万元", rule="r", qualifier="exact")
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ([(-3, "-3")], "one source"), ([(-3, "-3"), (-3, "-3")], "agree"), ([(-3, "-3"), (-4, "-4")], "conflict"),
+    ([(-3.2, "-3.2"), (-3.2, "-3.2")], "agree"), ([(2, "2"), (2, "2")], "agree"),
+])
+def test_negative_figures_agree_with_themselves(values, expected):
+    """Equal negative figures (a balance of -3万元) are no conflict; different ones are."""
+    group = [_claim(f"{k}.txt", value, text) for k, (value, text) in enumerate(values)]
+    assert agreement(group) == expected
