@@ -133,13 +133,13 @@ class StopList:
             if entry.is_regex:
                 name = f"p{len(self._patterns)}"
                 self._patterns[name] = entry
-                chars = first_chars(entry.text)
-                size = width(entry.text)
+                chars, size = first_chars(entry.text), width(entry.text)
                 mark = landmark(entry.text) if chars is None else None
-                if chars is not None:
-                    short = size is not None and size <= CLOSE_WIDTH
-                    (close if short else wide).append((name, re.compile(entry.text), chars))
-                    self._reach = max(self._reach, size - 1) if short and size is not None else self._reach
+                if chars is not None and size is not None and size <= CLOSE_WIDTH:
+                    close.append((name, re.compile(entry.text), chars))
+                    self._reach = max(self._reach, size - 1)
+                elif chars is not None:
+                    wide.append((name, re.compile(entry.text), chars))
                 elif mark is not None:
                     near.append((name, entry.text, *mark))
                 else:
