@@ -1,6 +1,7 @@
 """What a regex's matches can start with, read from its text (extractor/regexstart.py)."""
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -67,11 +68,9 @@ def test_every_match_holds_its_landmark(pattern, texts):
     if regex is None or found is None:
         return
     chars, reach = found
-    for text in texts:
-        for at in range(len(text)):
-            m = regex.match(text, at)
-            if m and m.end() > at:
-                assert any(c in chars for c in text[at:at + reach + 1][:m.end() - at]), (pattern, text, at)
+    for text, at, m in _matches_at_every_position(regex, texts):
+        if m.end() > at:
+            assert any(c in chars for c in text[at:at + reach + 1][:m.end() - at]), (pattern, text, at)
 
 
 @pytest.mark.parametrize(("pattern", "most"), [
@@ -89,10 +88,8 @@ def test_no_match_is_wider_than_its_width(pattern, texts):
     regex, most = _compiled(pattern), width(pattern)
     if regex is None or most is None:
         return
-    for text in texts:
-        for at in range(len(text)):
-            m = regex.match(text, at)
-            assert m is None or m.end() - at <= most, (pattern, text, at)
+    for text, at, m in _matches_at_every_position(regex, texts):
+        assert m.end() - at <= most, (pattern, text, at)
 
 
 def _compiled(pattern: str) -> re.Pattern[str] | None:
@@ -101,3 +98,11 @@ def _compiled(pattern: str) -> re.Pattern[str] | None:
         return re.compile(pattern)
     except re.error:
         return None
+
+
+def _matches_at_every_position(regex: re.Pattern[str], texts: list[str]) -> Iterator[tuple[str, int, re.Match[str]]]:
+    """(text, position, match) for every position of every text where `regex` matches."""
+    for text in texts:
+        for at in range(len(text)):
+            if m := regex.match(text, at):
+                yield text, at, m
