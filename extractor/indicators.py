@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .context import head_finder, last_match
 from .models import BEFORE_WINDOW, Claim
-from .regexstart import landmark
+from .regexstart import first_chars, landmark
 from .rules import RuleFileError, read_yaml
 from .script import to_simplified
 from .stoplist import char_class
@@ -60,7 +60,6 @@ class Indicators:
     items: list[Indicator]
     path: str = ""
     change_words: tuple[str, ...] = ()     # a subject with one states a change, not the measure
-    _known: dict[tuple, Indicator | None] = field(default_factory=dict, repr=False, compare=False)
     _changes: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
     _by_unit: dict[tuple[str, bool], list[Indicator]] = field(default_factory=dict, init=False, repr=False,
                                                               compare=False)
@@ -85,16 +84,6 @@ class Indicators:
 
     def by_id(self, indicator_id: str) -> Indicator | None:
         return next((i for i in self.items if i.id == indicator_id), None)
-
-    def measure(self, subject: str, unit: str, breakdown: bool = False) -> Indicator | None:
-        """The indicator whose longest synonym is found in `subject` and whose units hold `unit`
-        (remembered: subjects recur; the text before a number, which does not, is never passed here)."""
-        key = (subject, unit, breakdown)
-        if key not in self._known:
-            if len(self._known) >= MAX_REMEMBERED:          # memory stays bounded over an archive
-                self._known.clear()
-            self._known[key] = self._measure(to_simplified(subject), unit, breakdown)
-        return self._known[key]
 
     def _measure(self, simple: str, unit: str, breakdown: bool) -> Indicator | None:
         best, length = None, 0
@@ -134,17 +123,20 @@ class Indicators:
         return f"{base}.{part.id}" if base else ""
 
     def _reading(self, subject: str, unit: str) -> tuple[bool, Indicator | None, Indicator | None]:
-        """Whether `subject` states a change, else its breakdown and its measure in `unit`
-        (remembered: one look-up per claim)."""
+        """Whether `subject` states a change, else its breakdown and its measure in `unit`: the
+        indicators whose longest synonym is found in it and whose units hold `unit` (remembered:
+        subjects recur, one look-up per claim; the text before a number, which does not, is never
+        passed here)."""
         key = (subject, unit)
         found = self._readings.get(key)
         if found is None:
             if len(self._readings) >= MAX_REMEMBERED:      # memory stays bounded over an archive
                 self._readings.clear()
-            if self._changes is not None and self._changes.search(to_simplified(subject)):
+            simple = to_simplified(subject)
+            if self._changes is not None and self._changes.search(simple):
                 found = (True, None, None)
             else:
-                found = (False, self.measure(subject, unit, breakdown=True), self.measure(subject, unit))
+                found = (False, self._measure(simple, unit, True), self._measure(simple, unit, False))
             self._readings[key] = found
         return found
 
@@ -231,7 +223,7 @@ _NAMED = re.compile(f"({_PLACE}){_AFTER_NAMED}")
 _NAMED_ENDS = _LEVEL_WORD + _AFTER_NAMED
 # (the lookahead lets the engine pass over every position no body can begin at, in C)
 _BODY = re.compile(f"(?=[乡{_LEVELS}])(?:(?:乡镇|[{_LEVELS}])纪委(?:监委)?|[{_LEVELS}]直机关)")
-_BODY_FINDER = head_finder(_BODY, set("乡" + _LEVELS))
+_BODY_FINDER = head_finder(_BODY, first_chars(_BODY.pattern))
 # What a place name holds no more than: text up to a year, a session, a verb or a particle.
 # In the header lines a place may stand before anything (青山县第十五届…, 梅岭县卫生健康局).
 _LOOSE = re.compile(f"({_PLACE})")
