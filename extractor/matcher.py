@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import takewhile
 from typing import NamedTuple
@@ -344,18 +344,14 @@ class SentenceMatcher:
             if not m:
                 return "the words before the number do not fit", None
             hit["left_start"] = m.start()
-            for name in self._left_groups[rule.left.pattern]:
-                if (text := m.group(name)) is not None:
-                    hit[name] = (m.start(name), text)
+            hit.update(_spans(m, self._left_groups[rule.left.pattern]))
         if rule.right is not None:
             m = rule.right.match(right_text)
             if not m:
                 return "the words after the number do not fit (unit?)", None
             right_offset = hit["right_end"]
             hit["right_end"] = right_offset + m.end()
-            for name in self._right_groups[rule.right.pattern]:
-                if (text := m.group(name)) is not None:
-                    hit[name] = (right_offset + m.start(name), text)
+            hit.update(_spans(m, self._right_groups[rule.right.pattern], right_offset))
         subject = hit.get("subject")
         if rule.subject_words is not None and not (subject and rule.subject_words.search(subject[1])):
             return "no subject word of this rule next to the number", None
@@ -420,11 +416,8 @@ def _compared_with(cand: Candidate, base: Claim | None) -> None:
     比去年同期的41人) is the earlier figure of the count before it in the sentence: it takes that
     count's subject and category."""
     claim = cand.claim
-    subject = claim.subject_simplified
-    if ("年" not in subject and "期" not in subject) or base is None:        # (each such subject holds 年 or 期)
-        return
-    if (base.sentence_start != claim.sentence_start or unit_key(base.unit) != unit_key(claim.unit)
-            or not _COMPARISON_ONLY.fullmatch(subject.strip("（("))):
+    if (base is None or base.sentence_start != claim.sentence_start or unit_key(base.unit) != unit_key(claim.unit)
+            or not _COMPARISON_ONLY.fullmatch(claim.subject_simplified.strip("（("))):
         return
     claim.rename(base.subject)
     claim.category = base.category
@@ -537,13 +530,16 @@ def _groups_of(patterns: Iterable[re.Pattern[str] | None], names: tuple[str, ...
     return {p.pattern: tuple(name for name in names if name in p.groupindex) for p in patterns if p is not None}
 
 
+def _spans(m: re.Match, names: Iterable[str], offset: int = 0) -> Iterator[tuple[str, tuple[int, str]]]:
+    """(name, (offset + start, text)) of each of the groups `names` of `m` that took part in the match."""
+    for name in names:
+        if (text := m.group(name)) is not None:
+            yield name, (offset + m.start(name), text)
+
+
 def _groups(m: re.Match, *names: str) -> dict:
     """(start, text) of each named group that took part in the match."""
-    out = {}
-    for name, text in m.groupdict().items():
-        if text is not None and name in names:
-            out[name] = (m.start(name), text)
-    return out
+    return dict(_spans(m, (name for name in names if name in m.re.groupindex)))
 
 
 def _try_whole(rule: Rule, masked: str, start: int) -> tuple[str, dict | None]:
