@@ -206,16 +206,12 @@ class StopList:
         of `spans` may start: from `_reach` characters before each span to its start."""
         reach = self._reach
         regions: list[tuple[int, int]] = []
-        first = last = None
         for span in spans:
             at = span.start()
-            if last is None or at - reach > last + 1:
-                if first is not None and last is not None:
-                    regions.append((first, last))
-                first = max(0, at - reach)
-            last = at
-        if first is not None and last is not None:
-            regions.append((first, last))
+            if regions and at - reach <= regions[-1][1] + 1:
+                regions[-1] = (regions[-1][0], at)
+            else:
+                regions.append((max(0, at - reach), at))
         return regions
 
     def _phrase_ends(self, folded: str, regions: list[tuple[int, int]]) -> dict[int, int]:
